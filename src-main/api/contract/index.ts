@@ -1,0 +1,42 @@
+import type { z } from 'zod'
+import type { ErrorEnvelope } from '../../errors/app-error.js'
+import { appCalls, appEvents } from './app.js'
+
+/**
+ * The whole API of the app: every call the renderer (or CLI) can make and every event stream
+ * it can receive. Each domain adds its calls in its own file and merges them here.
+ */
+export const calls = {
+  ...appCalls,
+}
+
+export const events = {
+  ...appEvents,
+}
+
+export type Calls = typeof calls
+export type CallName = keyof Calls
+/** What a caller sends (before defaults are applied). */
+export type CallRequest<N extends CallName> = z.input<Calls[N]['request']>
+/** What a handler receives (after validation and defaults). */
+export type ParsedRequest<N extends CallName> = z.output<Calls[N]['request']>
+export type CallReply<N extends CallName> = NonNullable<Calls[N]['replyType']>['value']
+
+export type Events = typeof events
+export type EventName = keyof Events
+export type EventPayload<E extends EventName> = NonNullable<Events[E]['payloadType']>['value']
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorEnvelope }
+
+export type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
+export type * from './app.js'
+
+/** The object the preload exposes as `window.zsdr` and the web client imitates. */
+export interface Bridge {
+  invoke(name: string, request: unknown): Promise<Envelope<unknown>>
+  subscribe(listener: (name: string, payload: unknown) => void): () => void
+}
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.hasOwn(calls, name)
+}

@@ -1,0 +1,23 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import BetterSqlite3, { type Database } from 'better-sqlite3'
+import { type Migration, migrate } from './migrate.js'
+import { migrations as appMigrations } from './migrations/index.js'
+
+export type { Database }
+
+/** Opens (creating if needed) the app's SQLite file and brings its schema up to date. */
+export function openDatabase(file: string, migrations: readonly Migration[] = appMigrations): Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const db = new BetterSqlite3(file)
+  try {
+    db.pragma('journal_mode = WAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 5000')
+    migrate(db, migrations)
+    return db
+  } catch (e) {
+    db.close()
+    throw e
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The one error type that crosses the API boundary. Services throw it with a stable `code`
+ * and a message in both languages; the router turns it into an envelope. Anything else that
+ * escapes a handler becomes `internal` with no stack trace and no original text (it may hold a secret).
+ */
+export interface LocalizedText {
+  en: string
+  zh: string
+}
+
+export type ErrorDetails = Record<string, unknown>
+
+export interface ErrorEnvelope {
+  code: string
+  message: LocalizedText
+  details?: ErrorDetails
+}
+
+export class AppError extends Error {
+  readonly code: string
+  readonly text: LocalizedText
+  readonly details: ErrorDetails | undefined
+
+  constructor(code: string, text: LocalizedText, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super(`${code}: ${text.en}`, options)
+    this.name = 'AppError'
+    this.code = code
+    this.text = text
+    this.details = details
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return this.details === undefined
+      ? { code: this.code, message: this.text }
+      : { code: this.code, message: this.text, details: this.details }
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError
+}
+
+/** The envelope for an error that was not raised on purpose. Its text is never forwarded. */
+export function internalErrorEnvelope(): ErrorEnvelope {
+  return {
+    code: 'internal',
+    message: {
+      en: 'An internal error occurred. The details are in the application log.',
+      zh: '发生内部错误，详情见应用日志。',
+    },
+  }
+}
+
+export function toEnvelope(e: unknown): ErrorEnvelope {
+  return isAppError(e) ? e.toEnvelope() : internalErrorEnvelope()
+}
