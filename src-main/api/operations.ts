@@ -47,7 +47,14 @@ export class OperationRegistry {
     const opId = randomBytes(16).toString('hex')
     const controller = new AbortController()
     const running: Running = {
-      summary: { opId, kind, label, startedAt: new Date().toISOString(), state: 'running', lastProgress: null },
+      summary: {
+        opId,
+        kind,
+        label,
+        startedAt: new Date().toISOString(),
+        state: 'running',
+        lastProgress: null,
+      },
       controller,
       phaseStartedAt: Date.now(),
       phaseStartDone: 0,
@@ -77,7 +84,7 @@ export class OperationRegistry {
 
   cancel(opId: string): boolean {
     const running = this.ops.get(opId)
-    if (!running || running.summary.state !== 'running') return false
+    if (running?.summary.state !== 'running') return false
     running.controller.abort(cancelledError())
     return true
   }
@@ -95,7 +102,8 @@ export class OperationRegistry {
     }
     const seconds = (now - running.phaseStartedAt) / 1000
     const rate = seconds > 0.2 ? (update.done - running.phaseStartDone) / seconds : null
-    const eta = rate && rate > 0 && update.total !== null ? Math.max(0, (update.total - update.done) / rate) : null
+    const eta =
+      rate && rate > 0 && update.total !== null ? Math.max(0, (update.total - update.done) / rate) : null
     const progress: OperationProgress = {
       opId: running.summary.opId,
       kind: running.summary.kind,

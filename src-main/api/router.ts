@@ -4,8 +4,8 @@ import type { Logger } from '../log/logger.js'
 import {
   type CallName,
   type CallReply,
-  type Envelope,
   calls,
+  type Envelope,
   isCallName,
   type ParsedRequest,
 } from './contract/index.js'

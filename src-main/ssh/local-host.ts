@@ -16,7 +16,10 @@ export class LocalHost implements RemoteHost {
     return { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exit, kill: () => child.kill() }
   }
 
-  async run(command: string, options: { stdin?: string | Buffer; signal?: AbortSignal } = {}): Promise<RunResult> {
+  async run(
+    command: string,
+    options: { stdin?: string | Buffer; signal?: AbortSignal } = {},
+  ): Promise<RunResult> {
     return collectRun(await this.exec(command, options), options.stdin)
   }
 

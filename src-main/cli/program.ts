@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander'
+import { isAppError } from '../errors/app-error.js'
+import { redact } from '../errors/redact.js'
+import { registerServe } from './commands/serve.js'
+import { registerVersion } from './commands/version.js'
+import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
+
+/** Every subcommand module registers itself here; one line each. */
+const registrations = [registerVersion, registerServe]
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('zsdr')
+    .description(
+      'ZStack DR Desk command line: the same API as the desktop app.\n' +
+        'Secrets are never taken as arguments: use stdin, the keychain, or the environment variables named in each command.',
+    )
+    .option('--json', 'machine-readable output (one JSON document on stdout)')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      // Commander's own usage errors are shortened to one line by `runCli`.
+      writeErr: () => {},
+    })
+  for (const register of registrations) register(program, ctx)
+  return program
+}
+
+/** Runs the CLI and returns the exit code; every error becomes one line on stderr. */
+export async function runCli(argv: string[], ctx = new CliContext()): Promise<number> {
+  const program = buildProgram(ctx)
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0 // --help, --version
+      ctx.stderr.write(`zsdr: ${e.message.replace(/^error: /, '').split('\n')[0]}\n`)
+      return EXIT_USAGE
+    }
+    const line = isAppError(e) ? e.text.en : 'internal error (see the log)'
+    ctx.stderr.write(`zsdr: ${redact(line)}\n`)
+    return EXIT_FAILED
+  } finally {
+    await ctx.close()
+  }
+}

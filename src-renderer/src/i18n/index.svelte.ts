@@ -1,0 +1,54 @@
+import i18next from 'i18next'
+import type { LocalizedText } from '../../../src-main/api/contract/index.js'
+import { type Catalogue, en, type MessageKey } from './en.js'
+import { zhCN } from './zh-CN.js'
+
+export type Locale = 'en' | 'zh-CN'
+export const LOCALES: readonly Locale[] = ['zh-CN', 'en']
+const STORAGE_KEY = 'zsdr.locale'
+
+const catalogues: Record<Locale, Catalogue> = { en, 'zh-CN': zhCN }
+
+/** The OS/browser language decides until the user picks one; the pick is remembered. */
+function initialLocale(): Locale {
+  const saved = localStorage.getItem(STORAGE_KEY)
+  if (saved === 'en' || saved === 'zh-CN') return saved
+  return navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh-CN' : 'en'
+}
+
+const state = $state({ locale: initialLocale() })
+
+i18next.init({
+  lng: state.locale,
+  fallbackLng: false,
+  keySeparator: false,
+  nsSeparator: false,
+  interpolation: { escapeValue: false },
+  showSupportNotice: false,
+  resources: Object.fromEntries(Object.entries(catalogues).map(([lng, c]) => [lng, { translation: c }])),
+  // A missing key must be visible (and fail the e2e language test), never silently English.
+  parseMissingKeyHandler: (key) => `⟦${key}⟧`,
+})
+
+export const i18n = {
+  get locale(): Locale {
+    return state.locale
+  },
+  set locale(value: Locale) {
+    state.locale = value
+    localStorage.setItem(STORAGE_KEY, value)
+    document.documentElement.lang = value
+  },
+}
+
+document.documentElement.lang = state.locale
+
+/** Translates `key` in the current locale; reading `state.locale` makes templates re-render on switch. */
+export function t(key: MessageKey, values?: Record<string, string | number>): string {
+  return i18next.t(key, { lng: state.locale, ...values })
+}
+
+/** Picks the user's language from a message that came from the backend. */
+export function localized(text: LocalizedText): string {
+  return state.locale === 'zh-CN' ? text.zh : text.en
+}

@@ -1,0 +1,24 @@
+import { Writable } from 'node:stream'
+import { createLogger } from '../../src-main/log/logger.js'
+import { createServices, type Services } from '../../src-main/services.js'
+import { makeTempDir } from './temp.js'
+
+/** A logger whose lines are kept in memory, so tests can assert what was (not) logged. */
+export function memoryLogger(): { log: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = []
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk))
+      done()
+    },
+  })
+  return { log: createLogger({ level: 'debug', destination }), lines }
+}
+
+/** The app's services over a temp data dir, as the window, web host and CLI build them. */
+export function testServices(): Services & { logLines: string[]; removeDir(): void } {
+  const dir = makeTempDir('svc')
+  const { log, lines } = memoryLogger()
+  const services = createServices({ dataDir: dir.path, log })
+  return Object.assign(services, { logLines: lines, removeDir: dir.remove })
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import type { OperationFinished, OperationProgress } from '../../../src-main/api/contract/index.js'
+import { EventBus } from '../../../src-main/api/event-bus.js'
+import { OperationRegistry } from '../../../src-main/api/operations.js'
+
+function collect(bus: EventBus) {
+  const progress: OperationProgress[] = []
+  const finished: OperationFinished[] = []
+  bus.subscribe((name, payload) => {
+    if (name === 'op.progress') progress.push(payload as OperationProgress)
+    if (name === 'op.finished') finished.push(payload as OperationFinished)
+  })
+  return { progress, finished }
+}
+
+describe('operations', () => {
+  it('reports progress with rate and ETA, then success', async () => {
+    const bus = new EventBus()
+    const events = collect(bus)
+    const ops = new OperationRegistry(bus)
+    const { opId, done } = ops.start('demo', 'Demo', async (op) => {
+      op.progress({ phase: 'copy', done: 0, total: 100, unit: 'bytes' })
+      await new Promise((r) => setTimeout(r, 300))
+      op.progress({ phase: 'copy', done: 50, total: 100, unit: 'bytes' })
+      return 'value'
+    })
+    expect(await done).toBe('value')
+    const last = events.progress.at(-1)!
+    expect(last.opId).toBe(opId)
+    expect(last.ratePerSecond).toBeGreaterThan(0)
+    expect(last.etaSeconds).toBeGreaterThanOrEqual(0)
+    expect(last.etaSeconds).toBeLessThan(5)
+    expect(events.finished).toEqual([{ opId, kind: 'demo', outcome: 'succeeded' }])
+    expect(ops.list()[0]?.state).toBe('succeeded')
+  })
+
+  it('cancels through the signal and says so', async () => {
+    const bus = new EventBus()
+    const events = collect(bus)
+    const ops = new OperationRegistry(bus)
+    const { opId, done } = ops.start('demo', 'Demo', (op) => {
+      return new Promise((_resolve, reject) => {
+        op.signal.addEventListener('abort', () => reject(op.signal.reason))
+      })
+    })
+    expect(ops.cancel(opId)).toBe(true)
+    await expect(done).rejects.toMatchObject({ code: 'op.cancelled' })
+    expect(events.finished[0]?.outcome).toBe('cancelled')
+    expect(events.finished[0]?.error?.code).toBe('op.cancelled')
+    expect(ops.cancel(opId)).toBe(false)
+  })
+
+  it('reports a failure as an envelope without the raw error text', async () => {
+    const bus = new EventBus()
+    const events = collect(bus)
+    const ops = new OperationRegistry(bus)
+    const { done } = ops.start('demo', 'Demo', async () => {
+      throw new Error('secret detail')
+    })
+    await expect(done).rejects.toThrow()
+    expect(events.finished[0]?.outcome).toBe('failed')
+    expect(JSON.stringify(events.finished)).not.toContain('secret detail')
+  })
+})
