@@ -1,8 +1,34 @@
 import { resolve } from 'node:path'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'electron-vite'
+import type { Plugin } from 'vite'
+import { contentSecurityPolicy } from './src-main/host/security.js'
 
 const root = import.meta.dirname
+
+/**
+ * The built page also carries the CSP as a meta tag: the same policy as the response headers of
+ * both doors (app:// and the web host), kept if the page is ever served without them, and visible
+ * to static scanners. `frame-ancestors` is header-only (ignored in a meta tag). Build only: the dev
+ * server injects inline styles for hot reload.
+ */
+function cspMetaTag(): Plugin {
+  const policy = contentSecurityPolicy()
+    .split('; ')
+    .filter((d) => !d.startsWith('frame-ancestors'))
+    .join('; ')
+  return {
+    name: 'zsdr-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: policy },
+        injectTo: 'head-prepend',
+      },
+    ],
+  }
+}
 
 export default defineConfig({
   main: {
@@ -29,6 +55,6 @@ export default defineConfig({
       outDir: resolve(root, 'out/renderer'),
       rollupOptions: { input: resolve(root, 'src-renderer/index.html') },
     },
-    plugins: [svelte({ configFile: resolve(root, 'src-renderer/svelte.config.js') })],
+    plugins: [svelte({ configFile: resolve(root, 'src-renderer/svelte.config.js') }), cspMetaTag()],
   },
 })
