@@ -51,17 +51,27 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   hardenWebContents(win.webContents, options.appOrigin)
   denyPermissions(win.webContents.session)
   win.on('close', () => {
-    saveWindowState(options.settings, { bounds: win.getNormalBounds(), maximized: win.isMaximized() })
+    try {
+      saveWindowState(options.settings, { bounds: win.getNormalBounds(), maximized: win.isMaximized() })
+    } catch {
+      // Only the window's position is lost; failing here would put an error dialog on the way out.
+    }
   })
   void win.loadURL(options.entryUrl)
   return win
 }
 
+const hardened = new WeakSet<WebContents>()
+
 /**
  * Keeps a web contents on the app's origin: no new windows, no navigation or redirect elsewhere, no
  * webviews. A link the user follows to an http(s) page opens in the system browser instead.
+ * Idempotent: the main window's contents get here twice (the window and `web-contents-created`),
+ * and a link must not open twice.
  */
 export function hardenWebContents(contents: WebContents, appOrigin: string): void {
+  if (hardened.has(contents)) return
+  hardened.add(contents)
   contents.setWindowOpenHandler(({ url }) => {
     openExternally(url)
     return { action: 'deny' }
@@ -88,7 +98,5 @@ export function denyPermissions(session: Session): void {
 /** The only place the app hands a URL to the OS: plain http(s) without credentials, nothing else. */
 function openExternally(url: string): void {
   if (!externalUrlAllowed(url)) return
-  void shell.openExternal(
-    url,
-  ) /* eng-disable OPEN_EXTERNAL_JS_CHECK: reviewed, the URL is checked just above */
+  void shell.openExternal(url)
 }

@@ -97,14 +97,19 @@ describe('Electron entry (src-main/index.ts)', () => {
     expect(existsSync(join(dataDir, 'zsdr.sqlite'))).toBe(true)
   })
 
-  it('hardens every web contents created later, not only the main window', async () => {
-    await start()
+  it('hardens every web contents created later, and the main window only once', async () => {
+    const win = (await start())!
     const contents = new FakeWebContents()
     fake.module.app.emit('web-contents-created', fakeEvent(), contents)
-    expect(contents.windowOpenHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' })
+    expect(contents.windowOpenHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' })
     const nav = fakeEvent('https://example.com/')
     contents.emit('will-navigate', nav)
     expect(nav.defaultPrevented).toBe(true)
+    // Electron reports the main window's contents too: a followed link must still open once.
+    fake.module.app.emit('web-contents-created', fakeEvent(), win.webContents)
+    fake.module.shell.openExternal.mockClear()
+    win.webContents.emit('will-navigate', fakeEvent('https://www.zstack.io/'))
+    expect(fake.module.shell.openExternal).toHaveBeenCalledOnce()
   })
 
   it('focuses the running window when a second instance starts', async () => {
