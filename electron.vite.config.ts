@@ -45,7 +45,7 @@ export default defineConfig({
       // A sandboxed preload must be a single CommonJS file.
       rollupOptions: {
         input: { preload: resolve(root, 'src-main/preload.ts') },
-        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
     },
   },

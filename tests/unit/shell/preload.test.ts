@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
@@ -101,6 +101,8 @@ describeBridge('preload (source)', async () => {
 
 describeBridge('preload (built out/preload/preload.cjs, as a sandboxed preload runs it)', async () => {
   ensureBuilt()
+  // One self-contained CommonJS file: a sandboxed preload cannot load chunks.
+  expect(readdirSync(join(import.meta.dirname, '../../../out/preload'))).toEqual(['preload.cjs'])
   const code = readFileSync(join(import.meta.dirname, '../../../out/preload/preload.cjs'), 'utf8')
   const fake = fakePreloadElectron()
   const required: string[] = []
