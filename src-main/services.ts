@@ -5,6 +5,7 @@ import { Router } from './api/router.js'
 import { appHandlers } from './app-handlers.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
+import { type SecretStore, ZStackService, zstackHandlers } from './zstack/index.js'
 
 export interface Services {
   dataDir: string
@@ -13,6 +14,7 @@ export interface Services {
   ops: OperationRegistry
   router: Router
   log: Logger
+  zstack: ZStackService
   close(): Promise<void>
 }
 
@@ -20,12 +22,14 @@ export interface Services {
  * The composition root shared by all three doors (Electron window, web host, CLI): one database,
  * one event bus, one router over every service's handlers.
  */
-export function createServices(options: { dataDir: string; log?: Logger }): Services {
+export function createServices(options: { dataDir: string; log?: Logger; secrets?: SecretStore }): Services {
   const log = options.log ?? createLogger()
   const db = openDatabase(join(options.dataDir, 'zsdr.sqlite'))
   const bus = new EventBus()
   const ops = new OperationRegistry(bus)
-  const router = new Router({ ...appHandlers({ db, ops }) }, log)
+  const zstack = new ZStackService({ db, bus, ops, log, secrets: options.secrets })
+  zstack.resumeUnfinished()
+  const router = new Router({ ...appHandlers({ db, ops }), ...zstackHandlers(zstack) }, log)
   return {
     dataDir: options.dataDir,
     db,
@@ -33,7 +37,9 @@ export function createServices(options: { dataDir: string; log?: Logger }): Serv
     ops,
     router,
     log,
+    zstack,
     async close() {
+      await zstack.close()
       db.close()
     },
   }

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { ErrorEnvelope } from '../../errors/app-error.js'
 import { appCalls, appEvents } from './app.js'
+import { zstackCalls, zstackEvents } from './zstack.js'
 
 /**
  * The whole API of the app: every call the renderer (or CLI) can make and every event stream
@@ -8,10 +9,12 @@ import { appCalls, appEvents } from './app.js'
  */
 export const calls = {
   ...appCalls,
+  ...zstackCalls,
 }
 
 export const events = {
   ...appEvents,
+  ...zstackEvents,
 }
 
 export type Calls = typeof calls
@@ -30,6 +33,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorEnve
 
 export type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 export type * from './app.js'
+export type * from './zstack.js'
 
 /** The object the preload exposes as `window.zsdr` and the web client imitates. */
 export interface Bridge {

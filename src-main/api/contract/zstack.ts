@@ -1,0 +1,262 @@
+import { z } from 'zod'
+import type { ErrorEnvelope } from '../../errors/app-error.js'
+import { defineCall, defineEvent } from './define.js'
+
+/**
+ * The ZStack domain of the API: connections to management nodes, the 21 Disaster Recovery
+ * calls, queries, the async jobs this app started, and restore log streams.
+ */
+
+const uuid = z.string().regex(/^[0-9a-f]{32}$/, 'a ZStack uuid is 32 lowercase hex characters')
+const name = z.string().min(1).max(255)
+const tags = { systemTags: z.array(z.string()).optional(), userTags: z.array(z.string()).optional() }
+const deleteMode = z.enum(['Permissive', 'Enforcing'])
+const srcDst = { srcBackupStorageUuid: uuid, dstBackupStorageUuid: uuid }
+const template = {
+  backupUuid: uuid,
+  backupStorageUuid: uuid,
+  name,
+  description: z.string().optional(),
+  guestOsType: z.string().optional(),
+  platform: z.enum(['Linux', 'Windows', 'Other', 'Paravirtualization', 'WindowsVirtio']).optional(),
+  system: z.boolean().optional(),
+  resourceUuid: uuid.optional(),
+  ...tags,
+}
+
+/** Parameters of each async/sync DR API (the two Query APIs go through `zstack.query`). */
+export const drParamSchemas = {
+  CreateVolumeBackup: z
+    .object({
+      volumeUuid: uuid,
+      backupStorageUuid: uuid,
+      name,
+      description: z.string().optional(),
+      resourceUuid: uuid.optional(),
+      ...tags,
+    })
+    .strict(),
+  DeleteVolumeBackup: z
+    .object({ uuid, backupStorageUuids: z.array(uuid).optional(), deleteMode: deleteMode.optional() })
+    .strict(),
+  CreateDataVolumeTemplateFromVolumeBackup: z.object(template).strict(),
+  CreateRootVolumeTemplateFromVolumeBackup: z.object(template).strict(),
+  RevertVolumeFromVolumeBackup: z.object({ uuid, backupStorageUuid: uuid.optional(), ...tags }).strict(),
+  RecoverBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
+  SyncBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
+  CreateVmBackup: z
+    .object({
+      rootVolumeUuid: uuid,
+      backupStorageUuid: uuid,
+      name,
+      description: z.string().optional(),
+      resourceUuid: uuid.optional(),
+      ...tags,
+    })
+    .strict(),
+  DeleteVmBackup: z
+    .object({
+      groupUuid: uuid,
+      backupStorageUuids: z.array(uuid).optional(),
+      deleteMode: deleteMode.optional(),
+    })
+    .strict(),
+  RevertVmFromVmBackup: z.object({ groupUuid: uuid, backupStorageUuid: uuid.optional(), ...tags }).strict(),
+  RecoverVmBackupFromImageStoreBackupStorage: z.object({ groupUuid: uuid, ...srcDst, ...tags }).strict(),
+  SyncVmBackupFromImageStoreBackupStorage: z.object({ groupUuid: uuid, ...srcDst, ...tags }).strict(),
+  CreateDatabaseBackup: z
+    .object({
+      name,
+      backupStorageUuid: uuid,
+      description: z.string().optional(),
+      resourceUuid: uuid.optional(),
+      ...tags,
+    })
+    .strict(),
+  DeleteDatabaseBackup: z.object({ uuid, backupStorageUuids: z.array(uuid).optional() }).strict(),
+  RecoverDatabaseFromBackup: z
+    .object({
+      uuid: uuid.optional(),
+      backupStorageUrl: z
+        .string()
+        .regex(/^ssh:\/\//, 'backupStorageUrl is ssh://user:password@host:port/path')
+        .optional(),
+      backupInstallPath: z
+        .string()
+        .regex(/^zstore:\/\/zsbak\//, 'backupInstallPath is zstore://zsbak/<id>')
+        .optional(),
+      mysqlRootPassword: z.string().min(1),
+      ...tags,
+    })
+    .strict()
+    .refine(
+      (p) => p.uuid !== undefined || (p.backupStorageUrl !== undefined && p.backupInstallPath !== undefined),
+      {
+        message: 'give either uuid, or backupStorageUrl and backupInstallPath',
+      },
+    ),
+  ExportDatabaseBackupFromBackupStorage: z
+    .object({ databaseBackupUuid: uuid, backupStorageUuid: uuid, ...tags })
+    .strict(),
+  GetDatabaseBackupFromImageStore: z
+    .object({
+      url: z.string().regex(/^ssh:\/\//, 'url is ssh://user:password@host:port/path'),
+      registryPort: z.number().int().min(1).max(65535).optional(),
+    })
+    .strict(),
+  DeleteExportedDatabaseBackupFromBackupStorage: z
+    .object({ databaseBackupUuid: uuid, backupStorageUuid: uuid })
+    .strict(),
+  SyncDatabaseBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
+}
+
+export type DrCallName = keyof typeof drParamSchemas
+export const drCallNames = Object.keys(drParamSchemas) as [DrCallName, ...DrCallName[]]
+
+const connectionId = z.string().regex(/^[0-9a-f]{16}$/, 'a connection id is 16 hex characters')
+const jobUuid = z.string().regex(/^[0-9a-f]{32}$/, 'a job id is 32 hex characters')
+
+const drRequest = z.discriminatedUnion(
+  'api',
+  drCallNames.map((api) =>
+    z
+      .object({
+        connectionId,
+        api: z.literal(api),
+        params: drParamSchemas[api],
+        timeoutMs: z.number().int().min(1000).optional(),
+      })
+      .strict(),
+  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+)
+
+export const queryResources = [
+  'volumeBackups',
+  'databaseBackups',
+  'imageStoreBackupStorages',
+  'volumes',
+  'vmInstances',
+  'images',
+  'zones',
+] as const
+
+export interface ConnectionInfo {
+  connectionId: string
+  name: string
+  endpoint: string
+  accountName: string
+  /** True while this app holds a session (and the password in memory) for it. */
+  connected: boolean
+  webhookUrl: string | null
+  lastConnectedAt: string | null
+}
+
+export type JobState = 'sending' | 'running' | 'succeeded' | 'failed' | 'expired' | 'detached' | 'unknown'
+
+export interface ZStackJob {
+  jobUuid: string
+  connectionId: string | null
+  endpoint: string
+  api: string
+  method: string
+  path: string
+  targetUuid: string | null
+  location: string | null
+  state: JobState
+  result: unknown
+  error: ErrorEnvelope | null
+  createdAt: string
+  updatedAt: string
+  finishedAt: string | null
+}
+
+export interface QueryReply {
+  inventories: Record<string, unknown>[]
+  total?: number
+}
+
+export interface LogLine {
+  streamId: string
+  line: string
+}
+
+export interface LogEnd {
+  streamId: string
+  error?: ErrorEnvelope
+}
+
+export const zstackCalls = {
+  'zstack.connect': defineCall<ConnectionInfo>()(
+    z
+      .object({
+        endpoint: z.string().min(1).max(500),
+        accountName: z.string().min(1).max(255).default('admin'),
+        password: z.string().min(1),
+        name: z.string().min(1).max(100).optional(),
+        insecureTls: z.boolean().default(false),
+        webhook: z
+          .object({
+            bindHost: z.string().min(1),
+            port: z.number().int().min(0).max(65535).default(0),
+            publicHost: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  ),
+  'zstack.disconnect': defineCall<{ disconnected: boolean }>()(z.object({ connectionId }).strict()),
+  'zstack.connections.list': defineCall<ConnectionInfo[]>()(z.object({}).strict()),
+  'zstack.session.check': defineCall<{ valid: boolean }>()(z.object({ connectionId }).strict()),
+  /** Runs one DR API and waits for its result (async APIs: until the job ends). */
+  'zstack.dr.call': defineCall<unknown>()(drRequest),
+  /** Starts one DR API as an operation and returns at once; the result arrives as `zstack.job.updated`. */
+  'zstack.dr.start': defineCall<{ opId: string }>()(drRequest),
+  'zstack.query': defineCall<QueryReply>()(
+    z
+      .object({
+        connectionId,
+        resource: z.enum(queryResources),
+        q: z.array(z.string()).default([]),
+        limit: z.number().int().min(0).optional(),
+        start: z.number().int().min(0).optional(),
+        count: z.boolean().optional(),
+        replyWithCount: z.boolean().optional(),
+        sort: z
+          .object({ field: z.string().min(1), direction: z.enum(['asc', 'desc']) })
+          .strict()
+          .optional(),
+        fields: z.array(z.string().min(1)).optional(),
+        groupBy: z.string().min(1).optional(),
+        /** Pull every page (ignores limit/start). */
+        all: z.boolean().default(false),
+      })
+      .strict(),
+  ),
+  'zstack.jobs.list': defineCall<ZStackJob[]>()(
+    z
+      .object({
+        connectionId: connectionId.optional(),
+        states: z
+          .array(z.enum(['sending', 'running', 'succeeded', 'failed', 'expired', 'detached', 'unknown']))
+          .optional(),
+        limit: z.number().int().min(1).max(5000).optional(),
+      })
+      .strict(),
+  ),
+  /** Polls an unfinished job again (after a restart, a timeout or a cancel). */
+  'zstack.jobs.attach': defineCall<{ attached: boolean }>()(z.object({ jobUuid }).strict()),
+  /** Stops waiting for a job. The management node may still run it. */
+  'zstack.jobs.cancel': defineCall<{ cancelled: boolean }>()(z.object({ jobUuid }).strict()),
+  /** Follows RecoverDatabaseFromBackup's log port; lines arrive as `zstack.log.line`. */
+  'zstack.logs.open': defineCall<{ streamId: string }>()(
+    z.object({ connectionId, port: z.number().int().min(1).max(65535) }).strict(),
+  ),
+  'zstack.logs.close': defineCall<{ closed: boolean }>()(z.object({ streamId: z.string().min(1) }).strict()),
+}
+
+export const zstackEvents = {
+  'zstack.job.updated': defineEvent<ZStackJob>(),
+  'zstack.log.line': defineEvent<LogLine>(),
+  'zstack.log.end': defineEvent<LogEnd>(),
+}

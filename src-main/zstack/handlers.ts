@@ -1,0 +1,22 @@
+import type { HandlerMap } from '../api/router.js'
+import type { ZStackService } from './service.js'
+
+/** The `zstack.*` calls of the API contract, over the ZStack service. */
+export function zstackHandlers(zstack: ZStackService): HandlerMap {
+  return {
+    'zstack.connect': (req) => zstack.connect(req),
+    'zstack.disconnect': async ({ connectionId }) => ({
+      disconnected: await zstack.disconnect(connectionId),
+    }),
+    'zstack.connections.list': () => zstack.listConnections(),
+    'zstack.session.check': async ({ connectionId }) => ({ valid: await zstack.checkSession(connectionId) }),
+    'zstack.dr.call': (req) => zstack.dr(req as Parameters<ZStackService['dr']>[0]),
+    'zstack.dr.start': (req) => zstack.startDr(req as Parameters<ZStackService['startDr']>[0]),
+    'zstack.query': (req) => zstack.query(req),
+    'zstack.jobs.list': (req) => zstack.listJobs(req),
+    'zstack.jobs.attach': ({ jobUuid }) => ({ attached: zstack.attachJob(jobUuid) }),
+    'zstack.jobs.cancel': ({ jobUuid }) => ({ cancelled: zstack.cancelJob(jobUuid) }),
+    'zstack.logs.open': ({ connectionId, port }) => ({ streamId: zstack.openLog(connectionId, port) }),
+    'zstack.logs.close': ({ streamId }) => ({ closed: zstack.closeLog(streamId) }),
+  }
+}

@@ -1,0 +1,381 @@
+import { randomBytes } from 'node:crypto'
+import type { Database } from 'better-sqlite3'
+import type { ConnectionInfo, DrCallName, QueryReply, ZStackJob } from '../api/contract/zstack.js'
+import type { EventBus } from '../api/event-bus.js'
+import type { OperationRegistry } from '../api/operations.js'
+import { AppError, toEnvelope } from '../errors/app-error.js'
+import { registerSecret } from '../errors/redact.js'
+import type { Logger } from '../log/logger.js'
+import { type CallOptions, ZStackClient, type ZStackClientOptions } from './client.js'
+import { type ConnectionRecord, ConnectionRepository } from './connection-repository.js'
+import { callDr, type DrParams } from './dr-api.js'
+import { parseEndpoint } from './endpoint.js'
+import { notConnected } from './errors.js'
+import { type JobPatch, type JobRecorder, JobRepository, type NewJob } from './jobs/job-repository.js'
+import { readLogStream } from './log-stream.js'
+import { parseCondition, type QueryOptions } from './query/index.js'
+import { countQuery, type QueryResource, queryAll, runQuery } from './query-client.js'
+import { MemorySecretStore, passwordKey, type SecretStore } from './secret-store.js'
+import { WebhookReceiver } from './webhook-receiver.js'
+
+export interface ZStackServiceDeps {
+  db: Database
+  bus: EventBus
+  ops: OperationRegistry
+  /** Defaults to memory only; the keychain store replaces it when it lands. */
+  secrets?: SecretStore
+  log?: Logger
+  /** Timeouts and poll policy for every client (tests shorten them). */
+  clientDefaults?: Pick<ZStackClientOptions, 'requestTimeoutMs' | 'callTimeoutMs' | 'poll'>
+}
+
+export interface ConnectRequest {
+  endpoint: string
+  accountName: string
+  password: string
+  name?: string
+  insecureTls?: boolean
+  webhook?: { bindHost: string; port: number; publicHost?: string }
+}
+
+export interface QueryRequest {
+  connectionId: string
+  resource: QueryResource
+  q: string[]
+  limit?: number
+  start?: number
+  count?: boolean
+  replyWithCount?: boolean
+  sort?: { field: string; direction: 'asc' | 'desc' }
+  fields?: string[]
+  groupBy?: string
+  all?: boolean
+}
+
+interface OpenConnection {
+  record: ConnectionRecord
+  client: ZStackClient
+  webhook: WebhookReceiver | null
+}
+
+/**
+ * Connections to management nodes and everything done through them: DR calls, queries, the
+ * persisted async jobs (re-attached after a restart) and restore log streams.
+ */
+export class ZStackService {
+  readonly connections: ConnectionRepository
+  readonly jobs: JobRepository
+  private readonly secrets: SecretStore
+  private readonly open = new Map<string, OpenConnection>()
+  /** Jobs this process is waiting for, so they can be cancelled (= stop waiting). */
+  private readonly waiting = new Map<string, AbortController>()
+  private readonly logs = new Map<string, AbortController>()
+
+  constructor(private readonly deps: ZStackServiceDeps) {
+    this.connections = new ConnectionRepository(deps.db)
+    this.jobs = new JobRepository(deps.db)
+    this.secrets = deps.secrets ?? new MemorySecretStore()
+  }
+
+  async connect(req: ConnectRequest): Promise<ConnectionInfo> {
+    const endpoint = parseEndpoint(req.endpoint)
+    registerSecret(req.password)
+    const record = this.connections.upsert({
+      name: req.name ?? `${endpoint.host}:${endpoint.port}`,
+      endpoint: endpoint.baseUrl,
+      accountName: req.accountName,
+      insecureTls: req.insecureTls ?? false,
+      webhookBind: req.webhook ? `${req.webhook.bindHost}:${req.webhook.port}` : null,
+      webhookPublicHost: req.webhook?.publicHost ?? null,
+    })
+    await this.closeConnection(record.id, false)
+    const webhook = req.webhook
+      ? new WebhookReceiver({
+          bindHost: req.webhook.bindHost,
+          port: req.webhook.port,
+          publicHost: req.webhook.publicHost,
+        })
+      : null
+    const client = this.client(record, webhook)
+    await this.secrets.set(passwordKey(record.id), req.password)
+    try {
+      await client.login()
+      if (webhook) await webhook.start()
+    } catch (e) {
+      await this.secrets.delete(passwordKey(record.id))
+      await webhook?.close()
+      throw e
+    }
+    this.connections.touch(record.id)
+    this.open.set(record.id, { record: this.connections.get(record.id)!, client, webhook })
+    return this.info(this.connections.get(record.id)!)
+  }
+
+  async disconnect(connectionId: string): Promise<boolean> {
+    return this.closeConnection(connectionId, true)
+  }
+
+  listConnections(): ConnectionInfo[] {
+    return this.connections.list().map((r) => this.info(r))
+  }
+
+  async checkSession(connectionId: string): Promise<boolean> {
+    return this.connection(connectionId).client.isSessionValid()
+  }
+
+  /** Runs one DR API and waits for its result. */
+  async dr(
+    req: { connectionId: string; api: DrCallName; params: unknown; timeoutMs?: number },
+    signal?: AbortSignal,
+  ) {
+    const conn = this.connection(req.connectionId)
+    const controller = new AbortController()
+    const onAbort = () => controller.abort()
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const options: CallOptions = { signal: controller.signal, timeoutMs: req.timeoutMs }
+    try {
+      return await callDr(
+        this.trackingClient(conn, controller),
+        req.api,
+        req.params as DrParams[DrCallName],
+        options,
+      )
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /** Starts a DR call as an operation: returns at once; the outcome is an `op.finished` event. */
+  startDr(req: { connectionId: string; api: DrCallName; params: unknown; timeoutMs?: number }): {
+    opId: string
+  } {
+    this.connection(req.connectionId)
+    const { opId, done } = this.deps.ops.start('zstack.dr', req.api, (op) => this.dr(req, op.signal))
+    done.catch(() => {})
+    return { opId }
+  }
+
+  async query(req: QueryRequest): Promise<QueryReply> {
+    const conn = this.connection(req.connectionId)
+    const options: QueryOptions = {
+      conditions: req.q.map(parseCondition),
+      ...(req.limit !== undefined ? { limit: req.limit } : {}),
+      ...(req.start !== undefined ? { start: req.start } : {}),
+      ...(req.replyWithCount ? { replyWithCount: true } : {}),
+      ...(req.sort ? { sort: req.sort } : {}),
+      ...(req.fields ? { fields: req.fields } : {}),
+      ...(req.groupBy ? { groupBy: req.groupBy } : {}),
+    }
+    if (req.count) return { inventories: [], total: await countQuery(conn.client, req.resource, options) }
+    if (req.all) {
+      const inventories = await queryAll<Record<string, unknown>>(conn.client, req.resource, options)
+      return { inventories, total: inventories.length }
+    }
+    return runQuery<Record<string, unknown>>(conn.client, req.resource, options)
+  }
+
+  listJobs(filter: Parameters<JobRepository['list']>[0] = {}): ZStackJob[] {
+    return this.jobs.list(filter)
+  }
+
+  /**
+   * Polls a job again in the background (after a restart, a timeout or a cancel). Works without
+   * a session: polling needs none. The outcome arrives as `zstack.job.updated`.
+   */
+  attachJob(jobUuid: string): boolean {
+    const job = this.jobs.get(jobUuid)
+    if (!job) {
+      throw new AppError(
+        'zstack.job_unknown',
+        { en: `No job ${jobUuid} was started by this app.`, zh: `本应用没有启动过任务 ${jobUuid}。` },
+        { jobUuid },
+      )
+    }
+    if (!job.location || this.waiting.has(jobUuid)) return false
+    if (!['running', 'detached'].includes(job.state)) return false
+    const controller = new AbortController()
+    this.waiting.set(jobUuid, controller)
+    const conn = job.connectionId ? this.open.get(job.connectionId) : undefined
+    const client = conn?.client ?? this.client(this.pollOnlyRecord(job.endpoint), null)
+    client
+      .attach({ jobUuid, api: job.api }, { signal: controller.signal })
+      .catch((e: unknown) =>
+        this.deps.log?.info({ jobUuid, code: toEnvelope(e).code }, 'attached job ended in error'),
+      )
+      .finally(() => this.waiting.delete(jobUuid))
+    return true
+  }
+
+  cancelJob(jobUuid: string): boolean {
+    const controller = this.waiting.get(jobUuid)
+    if (!controller) return false
+    controller.abort()
+    return true
+  }
+
+  /** At start-up: jobs cut off mid-send become `unknown`; running ones are polled again. */
+  resumeUnfinished(): { reattached: number; unknown: number } {
+    let unknown = 0
+    for (const job of this.jobs.list({ states: ['sending'], limit: 5000 })) {
+      this.recorder.update(job.jobUuid, {
+        state: 'unknown',
+        error: new AppError('zstack.outcome_unknown', {
+          en: 'The app stopped while sending this request; whether the management node received it is unknown.',
+          zh: '发送该请求时应用已停止，无法确定管理节点是否收到。',
+        }).toEnvelope(),
+      })
+      unknown++
+    }
+    let reattached = 0
+    for (const job of this.jobs.list({ states: ['running'], limit: 5000 })) {
+      if (this.attachJob(job.jobUuid)) reattached++
+    }
+    return { reattached, unknown }
+  }
+
+  /** Follows a restore log port; lines and the end arrive as events. */
+  openLog(connectionId: string, port: number): string {
+    const conn = this.connection(connectionId)
+    const streamId = randomBytes(8).toString('hex')
+    const controller = new AbortController()
+    this.logs.set(streamId, controller)
+    void (async () => {
+      try {
+        for await (const line of readLogStream(conn.client.endpoint, port, { signal: controller.signal })) {
+          this.deps.bus.emit('zstack.log.line', { streamId, line })
+        }
+        this.deps.bus.emit('zstack.log.end', { streamId })
+      } catch (e) {
+        this.deps.bus.emit('zstack.log.end', { streamId, error: toEnvelope(e) })
+      } finally {
+        this.logs.delete(streamId)
+      }
+    })()
+    return streamId
+  }
+
+  closeLog(streamId: string): boolean {
+    const c = this.logs.get(streamId)
+    if (!c) return false
+    c.abort()
+    return true
+  }
+
+  /** The client of an open connection (used by other services, e.g. the cache sync). */
+  clientFor(connectionId: string): ZStackClient {
+    return this.connection(connectionId).client
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.waiting.values()) c.abort()
+    for (const c of this.logs.values()) c.abort()
+    for (const conn of this.open.values()) await conn.webhook?.close()
+    this.open.clear()
+  }
+
+  private connection(connectionId: string): OpenConnection {
+    const conn = this.open.get(connectionId)
+    if (!conn) throw notConnected(connectionId)
+    return conn
+  }
+
+  private async closeConnection(connectionId: string, forgetPassword: boolean): Promise<boolean> {
+    const conn = this.open.get(connectionId)
+    if (forgetPassword) await this.secrets.delete(passwordKey(connectionId))
+    if (!conn) return false
+    this.open.delete(connectionId)
+    try {
+      await conn.client.logout()
+    } catch (e) {
+      this.deps.log?.info({ connectionId, code: toEnvelope(e).code }, 'logout failed; session left to expire')
+    }
+    await conn.webhook?.close()
+    return true
+  }
+
+  private client(
+    record: ConnectionRecord,
+    webhook: WebhookReceiver | null,
+    recorder?: JobRecorder,
+  ): ZStackClient {
+    return new ZStackClient({
+      ...this.deps.clientDefaults,
+      endpoint: parseEndpoint(record.endpoint),
+      accountName: record.accountName,
+      connectionId: record.id || null,
+      insecureTls: record.insecureTls,
+      password: async () => {
+        const p = record.id ? await this.secrets.get(passwordKey(record.id)) : null
+        if (p === null) throw notConnected(record.id || record.endpoint)
+        return p
+      },
+      jobs: recorder ?? this.recorder,
+      webhook: webhook ?? undefined,
+      log: this.deps.log,
+    })
+  }
+
+  /**
+   * A client sharing the connection's session whose recorder also registers each started job
+   * with the caller's AbortController, so `zstack.jobs.cancel` can stop the wait.
+   */
+  private trackingClient(conn: OpenConnection, controller: AbortController): ZStackClient {
+    const base = this.recorder
+    const waiting = this.waiting
+    const tracked: JobRecorder = {
+      started(job: NewJob) {
+        base.started(job)
+        waiting.set(job.jobUuid, controller)
+      },
+      update(jobUuid: string, patch: JobPatch) {
+        base.update(jobUuid, patch)
+        if (patch.state !== 'running' && patch.state !== 'sending') waiting.delete(jobUuid)
+      },
+    }
+    return conn.client.withRecorder(tracked)
+  }
+
+  private pollOnlyRecord(endpoint: string): ConnectionRecord {
+    return {
+      id: '',
+      name: endpoint,
+      endpoint,
+      accountName: '',
+      insecureTls: false,
+      webhookBind: null,
+      webhookPublicHost: null,
+      createdAt: '',
+      lastConnectedAt: null,
+    }
+  }
+
+  /** Persists each job step and tells the UI. */
+  private readonly recorder: JobRecorder = {
+    started: (job) => {
+      this.jobs.started(job)
+      this.emitJob(job.jobUuid)
+    },
+    update: (jobUuid, patch) => {
+      this.jobs.update(jobUuid, patch)
+      this.emitJob(jobUuid)
+    },
+  }
+
+  private emitJob(jobUuid: string): void {
+    const job = this.jobs.get(jobUuid)
+    if (job) this.deps.bus.emit('zstack.job.updated', job)
+  }
+
+  private info(r: ConnectionRecord): ConnectionInfo {
+    const conn = this.open.get(r.id)
+    return {
+      connectionId: r.id,
+      name: r.name,
+      endpoint: r.endpoint,
+      accountName: r.accountName,
+      connected: conn !== undefined,
+      webhookUrl: conn?.webhook ? '(configured)' : null,
+      lastConnectedAt: r.lastConnectedAt,
+    }
+  }
+}

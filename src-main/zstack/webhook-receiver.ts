@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/** What the management node POSTs when a job ends: the body a poll would return. */
+export interface WebhookDelivery {
+  jobUuid: string
+  success: boolean
+  body: string
+}
+
+export interface WebhookReceiverOptions {
+  /** Address to bind; must be reachable from the management node. Default 127.0.0.1. */
+  bindHost?: string
+  /** 0 (default) picks a free port. */
+  port?: number
+  /** Host name or IP the node should call back, if different from bindHost (e.g. 0.0.0.0 bound). */
+  publicHost?: string
+}
+
+/**
+ * Receives X-Web-Hook callbacks. The callback path holds a random secret so that nobody who does
+ * not know it can feed results in; deliveries are matched to waiting jobs by X-Job-UUID, and
+ * anything else is ignored (answered 2xx so the node stops retrying). Polling stays on as the
+ * fallback, so a lost webhook never loses a result.
+ */
+export class WebhookReceiver {
+  private server: Server | null = null
+  private readonly secret = randomBytes(24).toString('hex')
+  private readonly waiters = new Map<string, (d: WebhookDelivery) => void>()
+  private readonly early = new Map<string, WebhookDelivery>()
+  private baseUrl = ''
+  /** Count of deliveries accepted and ignored, for diagnostics and tests. */
+  readonly stats = { accepted: 0, ignored: 0, rejected: 0 }
+
+  constructor(private readonly options: WebhookReceiverOptions = {}) {}
+
+  async start(): Promise<string> {
+    if (this.server) return this.url
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        if (req.method !== 'POST' || req.url !== `/zsdr-hook/${this.secret}`) {
+          this.stats.rejected++
+          res.writeHead(404).end()
+          return
+        }
+        const jobUuid = String(req.headers['x-job-uuid'] ?? '')
+        const delivery = {
+          jobUuid,
+          success: String(req.headers['x-job-success']).toLowerCase() === 'true',
+          body: Buffer.concat(chunks).toString('utf8'),
+        }
+        const waiter = this.waiters.get(jobUuid)
+        if (waiter) {
+          this.stats.accepted++
+          this.waiters.delete(jobUuid)
+          waiter(delivery)
+        } else if (this.expected.has(jobUuid)) {
+          // Arrived before the caller started waiting (fast jobs): keep it for wait().
+          this.stats.accepted++
+          this.early.set(jobUuid, delivery)
+        } else {
+          this.stats.ignored++
+        }
+        res.writeHead(204).end()
+      })
+    })
+    const host = this.options.bindHost ?? '127.0.0.1'
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.options.port ?? 0, host, resolve)
+    })
+    this.server = server
+    const port = (server.address() as AddressInfo).port
+    const shown = this.options.publicHost ?? host
+    this.baseUrl = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`
+    return this.url
+  }
+
+  /** The callback URL to send as X-Web-Hook (contains the secret: never log it). */
+  get url(): string {
+    return `${this.baseUrl}/zsdr-hook/${this.secret}`
+  }
+
+  private readonly expected = new Set<string>()
+
+  /** Announces a job whose callback may arrive; only announced jobs are accepted. */
+  expect(jobUuid: string): void {
+    this.expected.add(jobUuid)
+  }
+
+  /** Resolves when the job's callback arrives; `cancel` stops waiting. */
+  wait(jobUuid: string): { promise: Promise<WebhookDelivery>; cancel(): void } {
+    const early = this.early.get(jobUuid)
+    if (early) {
+      this.early.delete(jobUuid)
+      this.expected.delete(jobUuid)
+      return { promise: Promise.resolve(early), cancel() {} }
+    }
+    let cancel = () => {}
+    const promise = new Promise<WebhookDelivery>((resolve) => {
+      this.waiters.set(jobUuid, (d) => {
+        this.expected.delete(jobUuid)
+        resolve(d)
+      })
+      cancel = () => {
+        this.waiters.delete(jobUuid)
+        this.expected.delete(jobUuid)
+      }
+    })
+    return { promise, cancel }
+  }
+
+  async close(): Promise<void> {
+    const server = this.server
+    this.server = null
+    this.waiters.clear()
+    if (!server) return
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
