@@ -81,6 +81,9 @@ interface SharedSession {
 /** Raised inside a call when the node says ID.1001; the caller logs in again once. */
 class SessionInvalid extends Error {}
 
+/** Abort reason meaning "the app is closing", not "the user stopped waiting". */
+export const SHUTDOWN = 'zsdr-shutdown'
+
 const DEFAULT_POLL: PollPolicy = { initialMs: 200, maxMs: 3000, factor: 1.5 }
 
 /**
@@ -344,7 +347,9 @@ export class ZStackClient {
         delay = Math.min(this.poll.maxMs, Math.round(delay * this.poll.factor))
       }
     } catch (e) {
-      if (e instanceof AppError && (e.code === 'zstack.cancelled' || e.code === 'zstack.timeout')) {
+      // At app shutdown the job stays `running` so the next start re-attaches to it.
+      const shutdown = signal?.aborted && signal.reason === SHUTDOWN
+      if (!shutdown && e instanceof AppError && (e.code === 'zstack.cancelled' || e.code === 'zstack.timeout')) {
         jobs?.update(jobUuid, { state: 'detached', error: e.toEnvelope() })
       }
       throw e

@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app-error.js'
+import { redact } from '../errors/redact.js'
 
 /** A management node's REST root, e.g. `http://10.0.0.5:8080/zstack`. */
 export interface Endpoint {
@@ -55,7 +56,7 @@ function formatHost(host: string): string {
 }
 
 function badEndpoint(input: string, why: { en: string; zh: string }): AppError {
-  const shown = input.slice(0, 200)
+  const shown = redact(input.slice(0, 200))
   return new AppError(
     'zstack.invalid_endpoint',
     {

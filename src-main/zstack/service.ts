@@ -6,7 +6,7 @@ import type { OperationRegistry } from '../api/operations.js'
 import { AppError, toEnvelope } from '../errors/app-error.js'
 import { registerSecret } from '../errors/redact.js'
 import type { Logger } from '../log/logger.js'
-import { type CallOptions, ZStackClient, type ZStackClientOptions } from './client.js'
+import { type CallOptions, SHUTDOWN, ZStackClient, type ZStackClientOptions } from './client.js'
 import { type ConnectionRecord, ConnectionRepository } from './connection-repository.js'
 import { callDr, type DrParams } from './dr-api.js'
 import { parseEndpoint } from './endpoint.js'
@@ -266,8 +266,9 @@ export class ZStackService {
     return this.connection(connectionId).client
   }
 
+  /** Stops waiting without marking jobs: unfinished ones are re-attached at the next start. */
   async close(): Promise<void> {
-    for (const c of this.waiting.values()) c.abort()
+    for (const c of this.waiting.values()) c.abort(SHUTDOWN)
     for (const c of this.logs.values()) c.abort()
     for (const conn of this.open.values()) await conn.webhook?.close()
     this.open.clear()
