@@ -349,7 +349,11 @@ export class ZStackClient {
     } catch (e) {
       // At app shutdown the job stays `running` so the next start re-attaches to it.
       const shutdown = signal?.aborted && signal.reason === SHUTDOWN
-      if (!shutdown && e instanceof AppError && (e.code === 'zstack.cancelled' || e.code === 'zstack.timeout')) {
+      if (
+        !shutdown &&
+        e instanceof AppError &&
+        (e.code === 'zstack.cancelled' || e.code === 'zstack.timeout')
+      ) {
         jobs?.update(jobUuid, { state: 'detached', error: e.toEnvelope() })
       }
       throw e

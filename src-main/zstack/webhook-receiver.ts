@@ -29,6 +29,8 @@ export class WebhookReceiver {
   private readonly secret = randomBytes(24).toString('hex')
   private readonly waiters = new Map<string, (d: WebhookDelivery) => void>()
   private readonly early = new Map<string, WebhookDelivery>()
+  /** Jobs this app started with a webhook and has not yet heard about. */
+  private readonly expected = new Set<string>()
   private baseUrl = ''
   /** Count of deliveries accepted and ignored, for diagnostics and tests. */
   readonly stats = { accepted: 0, ignored: 0, rejected: 0 }
@@ -83,8 +85,6 @@ export class WebhookReceiver {
   get url(): string {
     return `${this.baseUrl}/zsdr-hook/${this.secret}`
   }
-
-  private readonly expected = new Set<string>()
 
   /** Announces a job whose callback may arrive; only announced jobs are accepted. */
   expect(jobUuid: string): void {

@@ -676,7 +676,7 @@ function getDatabaseBackupFromImageStore(ctx: ApiContext) {
   if (!m) throw argError(`url[${redactUrl(url)}] is not ssh://user:password@host:port/path`)
   const host = m[3]!
   const bs = ctx.state.backupStorages.rows.find((b) => b.hostname === host)
-  if (!bs || bs.status !== 'Connected') {
+  if (bs?.status !== 'Connected') {
     throw new SimApiError({
       code: 'SYS.1006',
       details: `failed to list database backups on image store ${host}:${port ?? '8000'}`,

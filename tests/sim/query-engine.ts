@@ -114,9 +114,12 @@ export class QueryEngine {
   private checkConditionField<T extends { uuid: string }>(view: QueryView<T>, c: Condition): void {
     if (isTagField(c.field)) return
     const dot = c.field.indexOf('.')
-    if (dot < 0) return this.checkTopField(view, c.field, 'q')
+    if (dot < 0) {
+      this.checkTopField(view, c.field, 'q')
+      return
+    }
     const nested = view.nested[c.field.slice(0, dot)]
-    if (!nested || !nested.fields.includes(c.field.slice(dot + 1))) {
+    if (!nested?.fields.includes(c.field.slice(dot + 1))) {
       throw argError(`field[${c.field}] is not a queryable field`)
     }
   }

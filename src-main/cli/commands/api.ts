@@ -20,7 +20,11 @@ export function registerApi(program: Command, ctx: CliContext): void {
       try {
         const { valid } = await ctx.call('zstack.session.check', { connectionId: info.connectionId })
         const value = { ...info, sessionValid: valid }
-        ctx.output(command, value, () => `logged in to ${info.endpoint} as ${info.accountName} (session valid: ${valid})`)
+        ctx.output(
+          command,
+          value,
+          () => `logged in to ${info.endpoint} as ${info.accountName} (session valid: ${valid})`,
+        )
       } finally {
         await ctx.call('zstack.disconnect', { connectionId: info.connectionId })
       }
@@ -102,8 +106,10 @@ export function registerApi(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'at most this many', nonNegative)
     .action(async (opts: { limit?: number }, command: Command) => {
       const jobs = await ctx.call('zstack.jobs.list', opts.limit ? { limit: opts.limit } : {})
-      ctx.output(command, jobs, () =>
-        jobs.map((j) => `${j.jobUuid}\t${j.state}\t${j.api}\t${j.createdAt}`).join('\n') || '(no jobs)',
+      ctx.output(
+        command,
+        jobs,
+        () => jobs.map((j) => `${j.jobUuid}\t${j.state}\t${j.api}\t${j.createdAt}`).join('\n') || '(no jobs)',
       )
     })
 }
@@ -134,7 +140,10 @@ interface CallOpts {
 
 function withConnection(cmd: Command): Command {
   return cmd
-    .requiredOption('-e, --endpoint <address>', 'management node: host, host:port or http(s)://host:port[/zstack] (port 8080 by default)')
+    .requiredOption(
+      '-e, --endpoint <address>',
+      'management node: host, host:port or http(s)://host:port[/zstack] (port 8080 by default)',
+    )
     .option('-a, --account <name>', 'account name', 'admin')
     .option('--password-stdin', 'read the password from the first line of stdin (else ZSDR_PASSWORD)')
     .addOption(new Option('--insecure-tls', 'accept a self-signed https certificate'))
@@ -163,17 +172,25 @@ function readParams(opts: CallOpts, api: string): Record<string, unknown> {
   } catch {
     throw usage('the parameters are not valid JSON')
   }
-  if (!params || typeof params !== 'object' || Array.isArray(params)) throw usage('the parameters must be a JSON object')
+  if (!params || typeof params !== 'object' || Array.isArray(params))
+    throw usage('the parameters must be a JSON object')
   const p = params as Record<string, unknown>
   if (opts.params) {
     const leaked = Object.entries(p).filter(
-      ([k, v]) => SECRET_KEYS.includes(k) || (typeof v === 'string' && /^[a-z]+:\/\/[^/@:]+:[^/@]+@/i.test(v)),
+      ([k, v]) =>
+        SECRET_KEYS.includes(k) || (typeof v === 'string' && /^[a-z]+:\/\/[^/@:]+:[^/@]+@/i.test(v)),
     )
     if (leaked.length > 0) {
-      throw usage(`"${leaked[0]![0]}" holds a secret: put it in --params-file (or ZSDR_MYSQL_ROOT_PASSWORD), not in the arguments`)
+      throw usage(
+        `"${leaked[0]![0]}" holds a secret: put it in --params-file (or ZSDR_MYSQL_ROOT_PASSWORD), not in the arguments`,
+      )
     }
   }
-  if (api === 'RecoverDatabaseFromBackup' && p.mysqlRootPassword === undefined && process.env.ZSDR_MYSQL_ROOT_PASSWORD) {
+  if (
+    api === 'RecoverDatabaseFromBackup' &&
+    p.mysqlRootPassword === undefined &&
+    process.env.ZSDR_MYSQL_ROOT_PASSWORD
+  ) {
     p.mysqlRootPassword = process.env.ZSDR_MYSQL_ROOT_PASSWORD
   }
   return p

@@ -32,7 +32,13 @@ async function zsdr(args: string[], password = 'password') {
       },
     })
   try {
-    const code = await runCli(args, new CliContext(sink((s) => (stdout += s)), sink((s) => (stderr += s))))
+    const code = await runCli(
+      args,
+      new CliContext(
+        sink((s) => (stdout += s)),
+        sink((s) => (stderr += s)),
+      ),
+    )
     return { code, stdout, stderr }
   } finally {
     process.env.ZSDR_HOME = saved.home
@@ -48,11 +54,18 @@ afterAll(async () => {
 
 describe('zsdr api against the simulator', () => {
   it('login with --password-stdin prints the connection as JSON', async () => {
-    const r = await runZsdr(['api', 'login', '-e', sim.baseUrl, '--password-stdin', '--json'], { env, stdin: 'password\n' })
+    const r = await runZsdr(['api', 'login', '-e', sim.baseUrl, '--password-stdin', '--json'], {
+      env,
+      stdin: 'password\n',
+    })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const doc = JSON.parse(r.stdout) as { endpoint: string; sessionValid: boolean; accountName: string }
-    expect(doc).toMatchObject({ endpoint: sim.baseUrl.replace('127.0.0.1', '127.0.0.1'), accountName: 'admin', sessionValid: true })
+    expect(doc).toMatchObject({
+      endpoint: sim.baseUrl.replace('127.0.0.1', '127.0.0.1'),
+      accountName: 'admin',
+      sessionValid: true,
+    })
     expect(r.stdout).not.toContain('password')
   })
 
@@ -104,9 +117,12 @@ describe('zsdr api against the simulator', () => {
 
   it('call runs a DR API and waits for its result; jobs lists it', async () => {
     const params = JSON.stringify({ name: 'from-cli', backupStorageUuid: seeded(sim).bsLocal.uuid })
-    const r = await runZsdr(['api', 'call', 'CreateDatabaseBackup', '-e', sim.baseUrl, '--params', params, '--json'], {
-      env: { ...env, ZSDR_PASSWORD: 'password' },
-    })
+    const r = await runZsdr(
+      ['api', 'call', 'CreateDatabaseBackup', '-e', sim.baseUrl, '--params', params, '--json'],
+      {
+        env: { ...env, ZSDR_PASSWORD: 'password' },
+      },
+    )
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect((JSON.parse(r.stdout) as { inventory: { name: string } }).inventory.name).toBe('from-cli')

@@ -1,5 +1,5 @@
-import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EventBus } from '../../../src-main/api/event-bus.js'
 import { OperationRegistry } from '../../../src-main/api/operations.js'
@@ -94,7 +94,9 @@ describe('client: async jobs', () => {
 
   it('202 → 503: zstack.server_error keeps the code and the whole cause chain', async () => {
     const { client, jobs } = simClient(sim)
-    const e = await rejection(callDr(client, 'CreateDatabaseBackup', createDb('x', seeded(sim).bsBroken.uuid)))
+    const e = await rejection(
+      callDr(client, 'CreateDatabaseBackup', createDb('x', seeded(sim).bsBroken.uuid)),
+    )
     expect(e.code).toBe('zstack.server_error')
     expect(e.details).toMatchObject({ serverCode: 'SYS.1006', causes: ['SYS.1006', 'SYS.1000'] })
     expect(e.text.en).toMatch(/Root cause SYS.1000: unable to connect/)
@@ -139,7 +141,9 @@ describe('client: async jobs', () => {
     try {
       const { client, jobs } = simClient(slow)
       const e = await rejection(
-        callDr(client, 'CreateDatabaseBackup', createDb('slow', seeded(slow).bsLocal.uuid), { timeoutMs: 300 }),
+        callDr(client, 'CreateDatabaseBackup', createDb('slow', seeded(slow).bsLocal.uuid), {
+          timeoutMs: 300,
+        }),
       )
       expect(e.code).toBe('zstack.timeout')
       expect(e.text.en).toMatch(/may still be running/)
@@ -156,7 +160,9 @@ describe('client: async jobs', () => {
       const ac = new AbortController()
       setTimeout(() => ac.abort(), 150)
       const e = await rejection(
-        callDr(client, 'CreateDatabaseBackup', createDb('cancelled', seeded(slow).bsLocal.uuid), { signal: ac.signal }),
+        callDr(client, 'CreateDatabaseBackup', createDb('cancelled', seeded(slow).bsLocal.uuid), {
+          signal: ac.signal,
+        }),
       )
       expect(e.code).toBe('zstack.cancelled')
       expect(e.text.en).toMatch(/may still be running/)
@@ -198,7 +204,10 @@ describe('client: HTTP failures become typed errors', () => {
     const s = await client.login()
     sim.faults.add({
       path: '/v1/zones',
-      fault: { kind: 'error503', error: { code: 'SYS.1001', details: `session ${s.uuid} password password` } },
+      fault: {
+        kind: 'error503',
+        error: { code: 'SYS.1001', details: `session ${s.uuid} password password` },
+      },
     })
     const e = await rejection(client.get('/v1/zones', 'QueryZone'))
     const all = JSON.stringify(e.toEnvelope())
@@ -240,7 +249,11 @@ describe('client: webhooks', () => {
     const hook = new WebhookReceiver()
     try {
       const url = await hook.start()
-      const stranger = await fetch(url, { method: 'POST', headers: { 'x-job-uuid': 'e'.repeat(32) }, body: '{}' })
+      const stranger = await fetch(url, {
+        method: 'POST',
+        headers: { 'x-job-uuid': 'e'.repeat(32) },
+        body: '{}',
+      })
       expect(stranger.status).toBe(204)
       const guess = await fetch(url.replace(/[0-9a-f]+$/, 'guess'), { method: 'POST', body: '{}' })
       expect(guess.status).toBe(404)
@@ -260,7 +273,12 @@ describe('service: restart mid-job', () => {
     try {
       const db1 = openDatabase(file)
       const bus1 = new EventBus()
-      const first = new ZStackService({ db: db1, bus: bus1, ops: new OperationRegistry(bus1), clientDefaults })
+      const first = new ZStackService({
+        db: db1,
+        bus: bus1,
+        ops: new OperationRegistry(bus1),
+        clientDefaults,
+      })
       const conn = await first.connect({ endpoint: slow.baseUrl, accountName: 'admin', password: 'password' })
       first.startDr({
         connectionId: conn.connectionId,
@@ -277,7 +295,12 @@ describe('service: restart mid-job', () => {
       bus2.subscribe((name, payload) => {
         if (name === 'zstack.job.updated') updates.push((payload as { state: string }).state)
       })
-      const second = new ZStackService({ db: db2, bus: bus2, ops: new OperationRegistry(bus2), clientDefaults })
+      const second = new ZStackService({
+        db: db2,
+        bus: bus2,
+        ops: new OperationRegistry(bus2),
+        clientDefaults,
+      })
       expect(second.listJobs()[0]!.state).toBe('running')
       expect(second.resumeUnfinished()).toEqual({ reattached: 1, unknown: 0 })
       await expect.poll(() => second.listJobs()[0]?.state, { timeout: 5000 }).toBe('succeeded')
@@ -285,7 +308,9 @@ describe('service: restart mid-job', () => {
       expect((job.result as { inventory: { name: string } }).inventory.name).toBe('across-restart')
       expect(updates.at(-1)).toBe('succeeded')
       // Polled again, not sent again.
-      expect(slow.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/database-backups'))).toHaveLength(1)
+      expect(
+        slow.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/database-backups')),
+      ).toHaveLength(1)
       await second.close()
       db2.close()
     } finally {

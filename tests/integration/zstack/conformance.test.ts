@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { rawLogin, SIM_PASSWORD_DIGEST, type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
+import {
+  rawLogin,
+  SIM_PASSWORD_DIGEST,
+  type Simulator,
+  seeded,
+  startTestSimulator,
+} from '../../harness/simulator.js'
 
 /**
  * Replays every request example of the manual (zstack-3.0.0-dr-api-zh.txt §3 and §4) against the
@@ -25,7 +31,9 @@ const EXAMPLES: Example[] = [
     section: '4.1',
     method: 'POST',
     path: '/v1/volumes/{VM_WEB_ROOT}/volume-backups',
-    body: { params: { backupStorageUuid: '{BS_LOCAL}', name: 'backup-1', description: 'a critical volume backup' } },
+    body: {
+      params: { backupStorageUuid: '{BS_LOCAL}', name: 'backup-1', description: 'a critical volume backup' },
+    },
     expect: ['inventory'],
   },
   {
@@ -40,14 +48,28 @@ const EXAMPLES: Example[] = [
     section: '4.4',
     method: 'POST',
     path: '/v1/images/data-volume-templates/from/volume-template/{VB_WEB_DATA}',
-    body: { params: { backupStorageUuid: '{BS_LOCAL}', name: 'template', description: 'data template from volume backup', system: false } },
+    body: {
+      params: {
+        backupStorageUuid: '{BS_LOCAL}',
+        name: 'template',
+        description: 'data template from volume backup',
+        system: false,
+      },
+    },
     expect: ['inventory'],
   },
   {
     section: '4.5',
     method: 'POST',
     path: '/v1/images/root-volume-templates/from/volume-template/{VB_DB_ROOT}',
-    body: { params: { backupStorageUuid: '{BS_LOCAL}', name: 'template', description: 'root template from volume backup', system: false } },
+    body: {
+      params: {
+        backupStorageUuid: '{BS_LOCAL}',
+        name: 'template',
+        description: 'root template from volume backup',
+        system: false,
+      },
+    },
     expect: ['inventory'],
   },
   {
@@ -62,21 +84,33 @@ const EXAMPLES: Example[] = [
     section: '4.7',
     method: 'PUT',
     path: '/v1/volume-backups/{VB_WEB_ROOT}/actions',
-    body: { recoverBackupFromImageStoreBackupStorage: { srcBackupStorageUuid: '{BS_DR}', dstBackupStorageUuid: '{BS_LOCAL}' } },
+    body: {
+      recoverBackupFromImageStoreBackupStorage: {
+        srcBackupStorageUuid: '{BS_DR}',
+        dstBackupStorageUuid: '{BS_LOCAL}',
+      },
+    },
     expect: ['inventory'],
   },
   {
     section: '4.8',
     method: 'PUT',
     path: '/v1/volume-backups/{VB_WEB_DATA}/actions',
-    body: { syncBackupFromImageStoreBackupStorage: { srcBackupStorageUuid: '{BS_LOCAL}', dstBackupStorageUuid: '{BS_DR}' } },
+    body: {
+      syncBackupFromImageStoreBackupStorage: {
+        srcBackupStorageUuid: '{BS_LOCAL}',
+        dstBackupStorageUuid: '{BS_DR}',
+      },
+    },
     expect: ['inventory'],
   },
   {
     section: '4.9',
     method: 'POST',
     path: '/v1/volumes/{VM_WEB_ROOT}/vm-backups',
-    body: { params: { backupStorageUuid: '{BS_LOCAL}', name: 'backup-1', description: 'a critical volume backup' } },
+    body: {
+      params: { backupStorageUuid: '{BS_LOCAL}', name: 'backup-1', description: 'a critical volume backup' },
+    },
     expect: ['inventories'],
   },
   {
@@ -97,14 +131,24 @@ const EXAMPLES: Example[] = [
     section: '4.12',
     method: 'PUT',
     path: '/v1/vm-backups/{GROUP}/actions',
-    body: { recoverVmBackupFromImageStoreBackupStorage: { srcBackupStorageUuid: '{BS_DR}', dstBackupStorageUuid: '{BS_OFFSITE}' } },
+    body: {
+      recoverVmBackupFromImageStoreBackupStorage: {
+        srcBackupStorageUuid: '{BS_DR}',
+        dstBackupStorageUuid: '{BS_OFFSITE}',
+      },
+    },
     expect: ['inventories'],
   },
   {
     section: '4.13',
     method: 'PUT',
     path: '/v1/vm-backups/{GROUP}/actions',
-    body: { syncVmBackupFromImageStoreBackupStorage: { srcBackupStorageUuid: '{BS_LOCAL}', dstBackupStorageUuid: '{BS_OFFSITE}' } },
+    body: {
+      syncVmBackupFromImageStoreBackupStorage: {
+        srcBackupStorageUuid: '{BS_LOCAL}',
+        dstBackupStorageUuid: '{BS_OFFSITE}',
+      },
+    },
     expect: ['inventories'],
   },
   {
@@ -114,7 +158,12 @@ const EXAMPLES: Example[] = [
     body: { params: { name: 'zstack-db', backupStorageUuid: '{BS_LOCAL}' } },
     expect: ['inventory'],
   },
-  { section: '4.15', method: 'DELETE', path: '/v1/database-backups/{DB_1}?backupStorageUuids={BS_LOCAL}', expect: 'empty' },
+  {
+    section: '4.15',
+    method: 'DELETE',
+    path: '/v1/database-backups/{DB_1}?backupStorageUuids={BS_LOCAL}',
+    expect: 'empty',
+  },
   { section: '4.16', method: 'GET', path: '/v1/database-backups?q=uuid={DB_1}', expect: ['inventories'] },
   { section: '4.16', method: 'GET', path: '/v1/database-backups/{DB_1}', expect: ['inventories'] },
   {
@@ -155,13 +204,34 @@ const EXAMPLES: Example[] = [
     section: '4.21',
     method: 'PUT',
     path: '/v1/database-backups/{DB_2}/actions',
-    body: { syncDatabaseBackupFromImageStoreBackupStorage: { srcBackupStorageUuid: '{BS_LOCAL}', dstBackupStorageUuid: '{BS_DR}' } },
+    body: {
+      syncDatabaseBackupFromImageStoreBackupStorage: {
+        srcBackupStorageUuid: '{BS_LOCAL}',
+        dstBackupStorageUuid: '{BS_DR}',
+      },
+    },
     expect: ['inventory'],
   },
   // §3: a query with q=, and the manual's condition= form (ignored by the real server).
-  { section: '3.9', method: 'GET', path: '/v1/vm-instances?q=name=vm-web&q=state=Running', expect: ['inventories'] },
-  { section: '3.2', method: 'GET', path: '/v1/vm-instances?condition=state=Running', expect: ['inventories'] },
-  { section: '3.5', method: 'GET', path: '/v1/zones/{ZONE}', expect: ['inventories'], adjusted: 'inventories (a query), not inventory' },
+  {
+    section: '3.9',
+    method: 'GET',
+    path: '/v1/vm-instances?q=name=vm-web&q=state=Running',
+    expect: ['inventories'],
+  },
+  {
+    section: '3.2',
+    method: 'GET',
+    path: '/v1/vm-instances?condition=state=Running',
+    expect: ['inventories'],
+  },
+  {
+    section: '3.5',
+    method: 'GET',
+    path: '/v1/zones/{ZONE}',
+    expect: ['inventories'],
+    adjusted: 'inventories (a query), not inventory',
+  },
 ]
 
 let sim: Simulator
@@ -246,7 +316,10 @@ describe('conformance with the manual’s request examples', () => {
 
   it('the manual’s misspelled revert key is ignored: the node reverts from its first image store', async () => {
     const e = EXAMPLES.find((x) => x.section === '4.6')!
-    const { status } = await replay({ ...e, body: { revertVolumeFromVolumeBackup: { backupStrogeUuid: 'nope' } } })
+    const { status } = await replay({
+      ...e,
+      body: { revertVolumeFromVolumeBackup: { backupStrogeUuid: 'nope' } },
+    })
     expect(status).toBe(200)
   })
 })

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ZStackClient } from '../../../src-main/zstack/client.js'
 import { callDr } from '../../../src-main/zstack/dr-api.js'
 import { readLogStream } from '../../../src-main/zstack/log-stream.js'
-import { queryAll } from '../../../src-main/zstack/query-client.js'
 import { query } from '../../../src-main/zstack/query/index.js'
+import { queryAll } from '../../../src-main/zstack/query-client.js'
 import { type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
 import { simClient } from '../../harness/zstack-client.js'
 
@@ -35,8 +35,16 @@ describe('the 21 DR APIs through the client', () => {
       description: 'd',
       userTags: ['nightly'],
     })
-    expect(lastSent()).toMatchObject({ method: 'POST', path: `/zstack/v1/volumes/${vol.uuid}/volume-backups` })
-    expect(r.inventory).toMatchObject({ volumeUuid: vol.uuid, name: 'app-root', status: 'Ready', type: 'Root' })
+    expect(lastSent()).toMatchObject({
+      method: 'POST',
+      path: `/zstack/v1/volumes/${vol.uuid}/volume-backups`,
+    })
+    expect(r.inventory).toMatchObject({
+      volumeUuid: vol.uuid,
+      name: 'app-root',
+      status: 'Ready',
+      type: 'Root',
+    })
     expect(refsOf(vb(r.inventory.uuid))).toEqual([S.bsLocal.uuid])
     expect(sim.state.tagsOf(r.inventory.uuid).user).toEqual(['nightly'])
   })
@@ -54,7 +62,11 @@ describe('the 21 DR APIs through the client', () => {
       srcBackupStorageUuid: S.bsLocal.uuid,
       dstBackupStorageUuid: S.bsDr.uuid,
     })
-    const reply = await callDr(client, 'DeleteVolumeBackup', { uuid, backupStorageUuids: [S.bsLocal.uuid], deleteMode: 'Permissive' })
+    const reply = await callDr(client, 'DeleteVolumeBackup', {
+      uuid,
+      backupStorageUuids: [S.bsLocal.uuid],
+      deleteMode: 'Permissive',
+    })
     expect(reply).toEqual({})
     expect(lastSent().path).toBe(`/zstack/v1/volume-backups/${uuid}`)
     expect(refsOf(vb(uuid))).toEqual([S.bsDr.uuid])
@@ -87,22 +99,34 @@ describe('the 21 DR APIs through the client', () => {
         platform: 'Linux',
         system: false,
       })
-      expect(r.inventory).toMatchObject({ mediaType, name: `tpl-${mediaType}`, status: 'Ready', platform: 'Linux' })
+      expect(r.inventory).toMatchObject({
+        mediaType,
+        name: `tpl-${mediaType}`,
+        status: 'Ready',
+        platform: 'Linux',
+      })
       expect(sim.state.images.rows).toHaveLength(before + 1)
-      expect(sim.state.images.get(r.inventory.uuid)!.backupStorageRefs[0]!.backupStorageUuid).toBe(S.bsLocal.uuid)
+      expect(sim.state.images.get(r.inventory.uuid)!.backupStorageRefs[0]!.backupStorageUuid).toBe(
+        S.bsLocal.uuid,
+      )
     })
   }
 
   it('4.6 RevertVolumeFromVolumeBackup needs the VM stopped, then updates the volume', async () => {
     const running = S.volumeBackup('web-data-daily')
-    await expect(callDr(client, 'RevertVolumeFromVolumeBackup', { uuid: running.uuid })).rejects.toMatchObject({
+    await expect(
+      callDr(client, 'RevertVolumeFromVolumeBackup', { uuid: running.uuid }),
+    ).rejects.toMatchObject({
       code: 'zstack.server_error',
     })
     const b = S.volumeBackup('vm-db-backup-root')
     const vol = sim.state.volumes.get(b.volumeUuid)!
     const before = vol.lastOpDate
     await new Promise((r) => setTimeout(r, 5))
-    const reply = await callDr(client, 'RevertVolumeFromVolumeBackup', { uuid: b.uuid, backupStorageUuid: S.bsLocal.uuid })
+    const reply = await callDr(client, 'RevertVolumeFromVolumeBackup', {
+      uuid: b.uuid,
+      backupStorageUuid: S.bsLocal.uuid,
+    })
     expect(reply).toEqual({})
     expect(vol.lastOpDate).toBeGreaterThan(before)
     expect(vol.actualSize).toBe(b.size)
@@ -117,7 +141,9 @@ describe('the 21 DR APIs through the client', () => {
       dstBackupStorageUuid: S.bsLocal.uuid,
     })
     expect(lastSent()).toMatchObject({ method: 'PUT', path: `/zstack/v1/volume-backups/${b.uuid}/actions` })
-    expect(r.inventory.backupStorageRefs!.map((x) => x.backupStorageUuid).sort()).toEqual([S.bsLocal.uuid, S.bsDr.uuid].sort())
+    expect(r.inventory.backupStorageRefs!.map((x) => x.backupStorageUuid).sort()).toEqual(
+      [S.bsLocal.uuid, S.bsDr.uuid].sort(),
+    )
   })
 
   it('4.8 SyncBackupFromImageStoreBackupStorage adds a backupStorageRef; a second sync fails', async () => {
@@ -165,7 +191,8 @@ describe('the 21 DR APIs through the client', () => {
     })
     await callDr(client, 'DeleteVmBackup', { groupUuid: group, backupStorageUuids: [S.bsDr.uuid] })
     expect(lastSent().path).toBe(`/zstack/v1/vm-backups/${group}`)
-    for (const b of sim.state.volumeBackups.where('groupUuid', group)) expect(refsOf(b)).toEqual([S.bsLocal.uuid])
+    for (const b of sim.state.volumeBackups.where('groupUuid', group))
+      expect(refsOf(b)).toEqual([S.bsLocal.uuid])
     await callDr(client, 'DeleteVmBackup', { groupUuid: group, deleteMode: 'Enforcing' })
     expect(sim.state.volumeBackups.where('groupUuid', group)).toHaveLength(0)
   })
@@ -174,8 +201,13 @@ describe('the 21 DR APIs through the client', () => {
     const vols = sim.state.vmVolumes(S.vmDb.uuid)
     const before = vols.map((v) => v.lastOpDate)
     await new Promise((r) => setTimeout(r, 5))
-    expect(await callDr(client, 'RevertVmFromVmBackup', { groupUuid: S.vmDbGroup, backupStorageUuid: S.bsLocal.uuid })).toEqual({})
-    vols.forEach((v, i) => expect(v.lastOpDate).toBeGreaterThan(before[i]!))
+    expect(
+      await callDr(client, 'RevertVmFromVmBackup', {
+        groupUuid: S.vmDbGroup,
+        backupStorageUuid: S.bsLocal.uuid,
+      }),
+    ).toEqual({})
+    for (const [i, v] of vols.entries()) expect(v.lastOpDate).toBeGreaterThan(before[i]!)
   })
 
   it('4.12 RecoverVmBackupFromImageStoreBackupStorage and 4.13 SyncVmBackup… add refs to the whole group', async () => {
@@ -185,7 +217,8 @@ describe('the 21 DR APIs through the client', () => {
       dstBackupStorageUuid: S.bsOffsite.uuid,
     })
     expect(synced.inventories).toHaveLength(3)
-    for (const b of synced.inventories) expect(b.backupStorageRefs!.some((r) => r.backupStorageUuid === S.bsOffsite.uuid)).toBe(true)
+    for (const b of synced.inventories)
+      expect(b.backupStorageRefs!.some((r) => r.backupStorageUuid === S.bsOffsite.uuid)).toBe(true)
     await callDr(client, 'DeleteVmBackup', { groupUuid: S.vmDbGroup, backupStorageUuids: [S.bsLocal.uuid] })
     const recovered = await callDr(client, 'RecoverVmBackupFromImageStoreBackupStorage', {
       groupUuid: S.vmDbGroup,
@@ -193,11 +226,15 @@ describe('the 21 DR APIs through the client', () => {
       dstBackupStorageUuid: S.bsLocal.uuid,
     })
     expect(recovered.inventories).toHaveLength(3)
-    for (const b of sim.state.volumeBackups.where('groupUuid', S.vmDbGroup)) expect(refsOf(b)).toContain(S.bsLocal.uuid)
+    for (const b of sim.state.volumeBackups.where('groupUuid', S.vmDbGroup))
+      expect(refsOf(b)).toContain(S.bsLocal.uuid)
   })
 
   it('4.14 CreateDatabaseBackup, 4.16 QueryDatabaseBackup, 4.21 Sync, 4.15 Delete', async () => {
-    const created = await callDr(client, 'CreateDatabaseBackup', { name: 'mn-db', backupStorageUuid: S.bsLocal.uuid })
+    const created = await callDr(client, 'CreateDatabaseBackup', {
+      name: 'mn-db',
+      backupStorageUuid: S.bsLocal.uuid,
+    })
     expect(created.inventory).toMatchObject({ name: 'mn-db', status: 'Ready' })
     expect(JSON.parse(created.inventory.metadata!)).toEqual({ version: '3.0.0' })
     const uuid = created.inventory.uuid
@@ -228,8 +265,13 @@ describe('the 21 DR APIs through the client', () => {
     for await (const line of readLogStream(client.endpoint, r.logListenPort)) lines.push(line)
     expect(lines[0]).toMatch(/Checking the backup file/)
     expect(lines.at(-1)).toBe('Recover data successfully')
-    expect(sim.state.databaseRecoveries.at(-1)).toMatchObject({ installPath: b.backupStorageRefs[0]!.installPath })
-    const byUuid = await callDr(client, 'RecoverDatabaseFromBackup', { uuid: b.uuid, mysqlRootPassword: 'rootpw' })
+    expect(sim.state.databaseRecoveries.at(-1)).toMatchObject({
+      installPath: b.backupStorageRefs[0]!.installPath,
+    })
+    const byUuid = await callDr(client, 'RecoverDatabaseFromBackup', {
+      uuid: b.uuid,
+      mysqlRootPassword: 'rootpw',
+    })
     expect(byUuid.logListenPort).toBeGreaterThan(0)
     expect(sim.state.databaseRecoveries.at(-1)!.backupUuid).toBe(b.uuid)
   })
@@ -240,7 +282,9 @@ describe('the 21 DR APIs through the client', () => {
       databaseBackupUuid: b.uuid,
       backupStorageUuid: S.bsLocal.uuid,
     })
-    expect(lastSent().path).toBe(`/zstack/v1/database-backups/${b.uuid}/backup-storage/${S.bsLocal.uuid}/actions`)
+    expect(lastSent().path).toBe(
+      `/zstack/v1/database-backups/${b.uuid}/backup-storage/${S.bsLocal.uuid}/actions`,
+    )
     expect(exported.databaseBackupUrl).toMatch(/^http:\/\/10\.0\.0\.11:8001\/.+\.gz$/)
     expect(b.backupStorageRefs[0]!.exportUrl).toBe(exported.databaseBackupUrl)
 
@@ -268,7 +312,11 @@ describe('the 21 DR APIs through the client', () => {
   it('reads: image-store backup storages, volumes, VM instances, images', async () => {
     const bs = await queryAll<{ name: string }>(client, 'imageStoreBackupStorages', query().build())
     expect(bs.map((b) => b.name).sort()).toEqual(['bs-broken', 'bs-dr', 'bs-local', 'bs-offsite'])
-    const vms = await queryAll<{ name: string; allVolumes: unknown[] }>(client, 'vmInstances', query().build())
+    const vms = await queryAll<{ name: string; allVolumes: unknown[] }>(
+      client,
+      'vmInstances',
+      query().build(),
+    )
     expect(vms.find((v) => v.name === 'vm-db')!.allVolumes).toHaveLength(3)
     expect((await queryAll(client, 'volumes', query().where('type', '=', 'Root').build())).length).toBe(3)
     expect((await queryAll(client, 'images', query().build())).length).toBeGreaterThanOrEqual(2)

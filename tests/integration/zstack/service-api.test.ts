@@ -22,7 +22,10 @@ const call = (name: string, req: unknown) => svc.router.dispatch(name, req, { tr
 
 describe('zstack.* through the router', () => {
   it('connect (endpoint without /zstack), list, check session; the password is in no reply, log or row', async () => {
-    const r = await call('zstack.connect', { endpoint: sim.baseUrl.replace('/zstack', ''), password: 'password' })
+    const r = await call('zstack.connect', {
+      endpoint: sim.baseUrl.replace('/zstack', ''),
+      password: 'password',
+    })
     expect(r.ok).toBe(true)
     const info = (r as { value: { connectionId: string; connected: boolean; endpoint: string } }).value
     connectionId = info.connectionId
@@ -31,7 +34,9 @@ describe('zstack.* through the router', () => {
     expect(JSON.stringify(list)).not.toContain('password"')
     expect(await call('zstack.session.check', { connectionId })).toEqual({ ok: true, value: { valid: true } })
     const rows = svc.db.prepare('SELECT * FROM zstack_connections').all()
-    expect(JSON.stringify(rows)).not.toMatch(/"password"|b109f3bbbc244eb82441917ed06d618b9008dd09b3befd1b5e07394c706a8bb980b1d7785e5976ec049b46df5f1326af5a2ea6d103fd07c95385ffab0cacbc86/)
+    expect(JSON.stringify(rows)).not.toMatch(
+      /"password"|b109f3bbbc244eb82441917ed06d618b9008dd09b3befd1b5e07394c706a8bb980b1d7785e5976ec049b46df5f1326af5a2ea6d103fd07c95385ffab0cacbc86/,
+    )
     expect(svc.logLines.join('')).not.toContain('b109f3bbbc244eb8')
   })
 
@@ -66,7 +71,9 @@ describe('zstack.* through the router', () => {
     off()
     expect(r.ok).toBe(true)
     expect(states).toEqual(['sending', 'running', 'succeeded'])
-    const jobs = (await call('zstack.jobs.list', { connectionId })) as { value: { api: string; state: string }[] }
+    const jobs = (await call('zstack.jobs.list', { connectionId })) as {
+      value: { api: string; state: string }[]
+    }
     expect(jobs.value[0]).toMatchObject({ api: 'CreateDatabaseBackup', state: 'succeeded' })
   })
 
@@ -98,7 +105,12 @@ describe('zstack.* through the router', () => {
     expect((bad as { error: { code: string; message: { en: string } } }).error).toMatchObject({
       code: 'zstack.query.invalid',
     })
-    const count = (await call('zstack.query', { connectionId, resource: 'volumes', q: ['type=Data'], count: true })) as {
+    const count = (await call('zstack.query', {
+      connectionId,
+      resource: 'volumes',
+      q: ['type=Data'],
+      count: true,
+    })) as {
       value: { total: number }
     }
     expect(count.value.total).toBe(4)
@@ -131,7 +143,10 @@ describe('zstack.* through the router', () => {
   })
 
   it('disconnect logs out; calls on it then fail with zstack.not_connected', async () => {
-    expect(await call('zstack.disconnect', { connectionId })).toEqual({ ok: true, value: { disconnected: true } })
+    expect(await call('zstack.disconnect', { connectionId })).toEqual({
+      ok: true,
+      value: { disconnected: true },
+    })
     const r = await call('zstack.query', { connectionId, resource: 'zones' })
     expect((r as { error: { code: string } }).error.code).toBe('zstack.not_connected')
     expect(sim.sessions.count).toBe(0)

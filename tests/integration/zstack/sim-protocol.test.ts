@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rawLogin, SIM_PASSWORD_DIGEST, type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
+import {
+  rawLogin,
+  SIM_PASSWORD_DIGEST,
+  type Simulator,
+  seeded,
+  startTestSimulator,
+} from '../../harness/simulator.js'
 
 const GSON = /^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} (AM|PM)$/
 
@@ -111,7 +117,9 @@ describe('simulator: headers and plain-text errors', () => {
   })
 
   it('an unknown session id is 503 ID.1001 on a sync call', async () => {
-    const r = await fetch(`${sim.baseUrl}/v1/zones`, { headers: { authorization: `OAuth ${'0'.repeat(32)}` } })
+    const r = await fetch(`${sim.baseUrl}/v1/zones`, {
+      headers: { authorization: `OAuth ${'0'.repeat(32)}` },
+    })
     expect(r.status).toBe(503)
     expect(((await r.json()) as { error: { code: string } }).error.code).toBe('ID.1001')
   })
@@ -130,14 +138,22 @@ describe('simulator: headers and plain-text errors', () => {
     const unknown = await fetch(`${sim.baseUrl}/v1/no-such-thing`, { headers: auth() })
     expect(unknown.status).toBe(404)
     expect(unknown.headers.get('content-type')).toMatch(/text\/plain/)
-    const wrong = await fetch(`${sim.baseUrl}/v1/database-backups`, { method: 'PUT', headers: auth(), body: '{}' })
+    const wrong = await fetch(`${sim.baseUrl}/v1/database-backups`, {
+      method: 'PUT',
+      headers: auth(),
+      body: '{}',
+    })
     expect(wrong.status).toBe(405)
     const poll = await fetch(`${sim.baseUrl}/v1/api-jobs/${'b'.repeat(32)}`, { method: 'POST' })
     expect(poll.status).toBe(405)
   })
 
   it('bad JSON body and a body field of the wrong type are plain-text 400s', async () => {
-    const json = await fetch(`${sim.baseUrl}/v1/database-backups`, { method: 'POST', headers: auth(), body: '{nope' })
+    const json = await fetch(`${sim.baseUrl}/v1/database-backups`, {
+      method: 'POST',
+      headers: auth(),
+      body: '{nope',
+    })
     expect(json.status).toBe(400)
     const type = await fetch(`${sim.baseUrl}/v1/database-backups`, {
       method: 'POST',
@@ -192,8 +208,17 @@ describe('simulator: async jobs', () => {
     })
     const done = await pollUntilDone(((await r.json()) as { location: string }).location)
     expect(done.status).toBe(503)
-    const { error } = (await done.json()) as { error: Record<string, unknown> & { cause: { cause: { code: string } } } }
-    expect(Object.keys(error).sort()).toEqual(['cause', 'code', 'description', 'details', 'elaboration', 'opaque'])
+    const { error } = (await done.json()) as {
+      error: Record<string, unknown> & { cause: { cause: { code: string } } }
+    }
+    expect(Object.keys(error).sort()).toEqual([
+      'cause',
+      'code',
+      'description',
+      'details',
+      'elaboration',
+      'opaque',
+    ])
     expect(error.elaboration).toBeNull()
     expect(error.cause.cause.code).toBe('SYS.1000')
   })
@@ -211,7 +236,10 @@ describe('simulator: async jobs', () => {
 
   it('delete answers 200 with an empty body', async () => {
     const b = seeded(sim).databaseBackup('db-backup-before-upgrade')
-    const r = await fetch(`${sim.baseUrl}/v1/database-backups/${b.uuid}`, { method: 'DELETE', headers: auth() })
+    const r = await fetch(`${sim.baseUrl}/v1/database-backups/${b.uuid}`, {
+      method: 'DELETE',
+      headers: auth(),
+    })
     const done = await pollUntilDone(((await r.json()) as { location: string }).location)
     expect(done.status).toBe(200)
     expect(await done.text()).toBe('')
@@ -266,14 +294,19 @@ describe('simulator: webhooks', () => {
       .poll(() => sim.webhooks.attempts.filter((a) => a.jobUuid === id).length, { timeout: 5000 })
       .toBe(16)
     await new Promise((r) => setTimeout(r, 100))
-    expect(sim.webhooks.attempts.filter((a) => a.jobUuid === id).every((a) => a.outcome === 'io-error')).toBe(true)
+    expect(sim.webhooks.attempts.filter((a) => a.jobUuid === id).every((a) => a.outcome === 'io-error')).toBe(
+      true,
+    )
     expect(sim.webhooks.attempts.filter((a) => a.jobUuid === id)).toHaveLength(16)
   })
 })
 
 describe('simulator: fault injection', () => {
   it('503 with a code on a sync call, 500 plain text, malformed body, dropped connection, expired job', async () => {
-    sim.faults.add({ path: '/v1/zones', fault: { kind: 'error503', error: { code: 'SYS.1001', cause: { code: 'X.1' } } } })
+    sim.faults.add({
+      path: '/v1/zones',
+      fault: { kind: 'error503', error: { code: 'SYS.1001', cause: { code: 'X.1' } } },
+    })
     const e503 = await fetch(`${sim.baseUrl}/v1/zones`, { headers: auth() })
     expect(e503.status).toBe(503)
     expect(((await e503.json()) as { error: { cause: { code: string } } }).error.cause.code).toBe('X.1')

@@ -12,7 +12,10 @@ afterAll(() => sim.close())
 
 type Inv = Record<string, unknown> & { uuid: string; name: string }
 
-async function get(path: string, query = ''): Promise<{ status: number; body: { inventories: Inv[]; total?: number } }> {
+async function get(
+  path: string,
+  query = '',
+): Promise<{ status: number; body: { inventories: Inv[]; total?: number } }> {
   const r = await fetch(`${sim.baseUrl}${path}${query ? `?${query}` : ''}`, {
     headers: { authorization: `OAuth ${session}` },
   })
@@ -32,14 +35,20 @@ describe('simulator query semantics', () => {
     expect(all.some((b) => b.description === null)).toBe(true)
     expect(notX.some((b) => b.description === null)).toBe(false)
     expect(notX).toHaveLength(all.length - 1)
-    expect((await get('/v1/volume-backups', q('name!=WEB-DATA-DAILY'))).body.inventories).toHaveLength(all.length - 1)
+    expect((await get('/v1/volume-backups', q('name!=WEB-DATA-DAILY'))).body.inventories).toHaveLength(
+      all.length - 1,
+    )
   })
 
   it('> < >= <= compare numbers and dates', async () => {
     const GiB = 1024 ** 3
     expect(names((await get('/v1/volumes', q(`size>${200 * GiB}`))).body)).toEqual(['DATA-2-for-vm-db'])
     expect((await get('/v1/volumes', q(`size>=${200 * GiB}`))).body.inventories).toHaveLength(2)
-    expect((await get('/v1/volumes', q(`size<${50 * GiB}`))).body.inventories.every((v) => (v.size as number) < 50 * GiB)).toBe(true)
+    expect(
+      (await get('/v1/volumes', q(`size<${50 * GiB}`))).body.inventories.every(
+        (v) => (v.size as number) < 50 * GiB,
+      ),
+    ).toBe(true)
     expect((await get('/v1/volumes', q(`size<=${40 * GiB}`))).body.inventories).toHaveLength(3)
     const first = seeded(sim).databaseBackup('db-backup-nightly-1')
     const later = (await get('/v1/database-backups', q(`createDate>${first.createDate}`))).body
@@ -47,7 +56,10 @@ describe('simulator query semantics', () => {
   })
 
   it('?= and !?= (in / not in)', async () => {
-    expect(names((await get('/v1/vm-instances', q('name?=vm-web,vm-app,nope'))).body)).toEqual(['vm-app', 'vm-web'])
+    expect(names((await get('/v1/vm-instances', q('name?=vm-web,vm-app,nope'))).body)).toEqual([
+      'vm-app',
+      'vm-web',
+    ])
     expect(names((await get('/v1/vm-instances', q('name!?=vm-web,vm-app'))).body)).toEqual(['vm-db'])
   })
 
@@ -68,13 +80,23 @@ describe('simulator query semantics', () => {
   it('nested backupStorageRefs.*: positive = some ref matches; negative = no ref matches', async () => {
     const { bsLocal, bsDr } = seeded(sim)
     const onDr = (await get('/v1/volume-backups', q(`backupStorageRefs.backupStorageUuid=${bsDr.uuid}`))).body
-    expect(names(onDr)).toEqual(['vm-db-backup-data', 'vm-db-backup-data', 'vm-db-backup-root', 'web-root-weekly'])
-    const notLocal = (await get('/v1/volume-backups', q(`backupStorageRefs.backupStorageUuid!=${bsLocal.uuid}`))).body
+    expect(names(onDr)).toEqual([
+      'vm-db-backup-data',
+      'vm-db-backup-data',
+      'vm-db-backup-root',
+      'web-root-weekly',
+    ])
+    const notLocal = (
+      await get('/v1/volume-backups', q(`backupStorageRefs.backupStorageUuid!=${bsLocal.uuid}`))
+    ).body
     expect(names(notLocal)).toEqual(['web-root-weekly'])
     const both = (
       await get(
         '/v1/volume-backups',
-        q(`backupStorageRefs.backupStorageUuid=${bsLocal.uuid}`, `backupStorageRefs.backupStorageUuid=${bsDr.uuid}`),
+        q(
+          `backupStorageRefs.backupStorageUuid=${bsLocal.uuid}`,
+          `backupStorageRefs.backupStorageUuid=${bsDr.uuid}`,
+        ),
       )
     ).body
     expect(both.inventories).toHaveLength(3)
@@ -149,9 +171,12 @@ describe('large seed', () => {
       const started = Date.now()
       let seen = 0
       for (let start = 0; start < 20_000; start += 1000) {
-        const r = await fetch(`${big.baseUrl}/v1/volume-backups?sort=%2Buuid&limit=1000&start=${start}&replyWithCount=true`, {
-          headers: { authorization: `OAuth ${s}` },
-        })
+        const r = await fetch(
+          `${big.baseUrl}/v1/volume-backups?sort=%2Buuid&limit=1000&start=${start}&replyWithCount=true`,
+          {
+            headers: { authorization: `OAuth ${s}` },
+          },
+        )
         const body = (await r.json()) as { inventories: unknown[]; total: number }
         expect(body.total).toBe(big.state.volumeBackups.rows.length)
         seen += body.inventories.length
