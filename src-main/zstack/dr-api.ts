@@ -245,18 +245,24 @@ function queryString(p: Record<string, unknown>, skip: Set<string>): string {
 
 /** Passwords travelling in parameters (MySQL root, ssh:// URLs) must never reach a log or an error. */
 function registerParamSecrets(p: Record<string, unknown>): void {
-  if (typeof p.mysqlRootPassword === 'string') registerSecret(p.mysqlRootPassword)
+  if (typeof p.mysqlRootPassword === 'string') registerAllForms(p.mysqlRootPassword)
   for (const key of ['backupStorageUrl', 'url']) {
     const v = p[key]
-    if (typeof v !== 'string') continue
+    // The password as typed, between "user:" and "@" (the URL parser would re-encode it).
+    const typed = typeof v === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@]*)@/i.exec(v)?.[1] : undefined
+    if (!typed) continue
+    registerAllForms(typed)
     try {
-      const u = new URL(v)
-      if (u.password) {
-        registerSecret(decodeURIComponent(u.password))
-        registerSecret(u.password)
-      }
+      registerAllForms(decodeURIComponent(typed))
     } catch {
-      // Not a URL: the node will reject it; nothing to protect.
+      // Not valid percent-encoding: the typed form is registered already.
     }
   }
+}
+
+/** A secret as typed, percent-encoded, and encoded as a query-string value (spaces as +). */
+function registerAllForms(secret: string): void {
+  registerSecret(secret)
+  registerSecret(encodeURIComponent(secret))
+  registerSecret(new URLSearchParams([['x', secret]]).toString().slice(2))
 }

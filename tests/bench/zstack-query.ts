@@ -1,7 +1,7 @@
 import { ZStackClient } from '../../src-main/zstack/client.js'
 import { parseEndpoint } from '../../src-main/zstack/endpoint.js'
-import { queryAll } from '../../src-main/zstack/query-client.js'
 import { query } from '../../src-main/zstack/query/index.js'
+import { queryAll } from '../../src-main/zstack/query-client.js'
 import { startSimulator } from '../sim/simulator.js'
 
 /**
@@ -24,9 +24,12 @@ export default async function bench(): Promise<void> {
     const b0 = performance.now()
     let raw = 0
     for (let start = 0; ; start += 1000) {
-      const r = await fetch(`${sim.baseUrl}/v1/volume-backups?sort=%2Buuid&limit=1000&start=${start}&replyWithCount=true`, {
-        headers: { authorization: `OAuth ${session}` },
-      })
+      const r = await fetch(
+        `${sim.baseUrl}/v1/volume-backups?sort=%2Buuid&limit=1000&start=${start}&replyWithCount=true`,
+        {
+          headers: { authorization: `OAuth ${session}` },
+        },
+      )
       const page = (await r.json()) as { inventories: unknown[] }
       raw += page.inventories.length
       if (page.inventories.length < 1000) break
@@ -38,8 +41,12 @@ export default async function bench(): Promise<void> {
     const clientMs = performance.now() - c0
     if (rows.length !== raw) throw new Error(`queryAll returned ${rows.length} rows, raw paging ${raw}`)
 
-    console.log(`large seed: ${sim.state.volumeBackups.rows.length} volume backups in ${seedMs.toFixed(0)} ms`)
-    console.log(`raw paging: ${raw} rows in ${baselineMs.toFixed(0)} ms; queryAll: ${rows.length} rows in ${clientMs.toFixed(0)} ms`)
+    console.log(
+      `large seed: ${sim.state.volumeBackups.rows.length} volume backups in ${seedMs.toFixed(0)} ms`,
+    )
+    console.log(
+      `raw paging: ${raw} rows in ${baselineMs.toFixed(0)} ms; queryAll: ${rows.length} rows in ${clientMs.toFixed(0)} ms`,
+    )
     console.log(
       JSON.stringify({
         bench: 'zstack-query',

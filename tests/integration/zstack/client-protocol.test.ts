@@ -199,6 +199,20 @@ describe('client: HTTP failures become typed errors', () => {
     expect(refused.text.zh).toMatch(/没有服务在监听/)
   })
 
+  it('TLS failure and a slow sync reply become zstack.tls_error and zstack.timeout', async () => {
+    // https to a plain-http port: the handshake fails.
+    const { client: tls } = simClient({ ...sim, baseUrl: sim.baseUrl.replace('http:', 'https:') })
+    const e = await rejection(tls.login())
+    expect(e.code).toBe('zstack.tls_error')
+    expect(e.text.zh).toMatch(/TLS/)
+    const { client } = simClient(sim, { requestTimeoutMs: 200 })
+    await client.login()
+    sim.faults.add({ path: '/v1/zones', fault: { kind: 'slow', delayMs: 1000 } })
+    const slow = await rejection(client.get('/v1/zones', 'QueryZone'))
+    expect(slow.code).toBe('zstack.timeout')
+    expect(slow.text.en).not.toMatch(/re-attached/)
+  })
+
   it('never leaks the password or session id in errors', async () => {
     const { client } = simClient(sim)
     const s = await client.login()

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppError } from '../../../src-main/errors/app-error.js'
 import type { ZStackClient } from '../../../src-main/zstack/client.js'
 import { callDr } from '../../../src-main/zstack/dr-api.js'
 import { readLogStream } from '../../../src-main/zstack/log-stream.js'
@@ -297,6 +298,15 @@ describe('the 21 DR APIs through the client', () => {
       expect(Object.keys(x).sort()).toEqual(['createdTime', 'installPath', 'name', 'version'])
       expect(x.installPath).toMatch(/^zstore:\/\/zsbak\//)
     }
+
+    // An unreachable image store: the error keeps the cause chain and never shows the ssh password.
+    const unreachable = await callDr(client, 'GetDatabaseBackupFromImageStore', {
+      url: 'ssh://root:p%40ss w0rd@10.9.9.9:22/zstack_bs',
+    }).catch((e: unknown) => e as AppError)
+    expect(unreachable).toBeInstanceOf(AppError)
+    expect((unreachable as AppError).details).toMatchObject({ causes: ['SYS.1000'] })
+    const shown = JSON.stringify((unreachable as AppError).toEnvelope())
+    expect(shown).not.toMatch(/p%40ss|p@ss|p%2540ss|w0rd/)
 
     await callDr(client, 'DeleteExportedDatabaseBackupFromBackupStorage', {
       databaseBackupUuid: b.uuid,

@@ -8,9 +8,13 @@ const TSX = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', impo
 
 describe('npm run sim (tests/sim/main.ts)', () => {
   it('prints exactly "listening http://127.0.0.1:<p>/zstack", serves, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [TSX, 'tests/sim/main.ts', '--port', '0', '--seed', 'demo', '--job-latency', '10'], {
-      cwd: ROOT,
-    })
+    const child = spawn(
+      process.execPath,
+      [TSX, 'tests/sim/main.ts', '--port', '0', '--seed', 'demo', '--job-latency', '10'],
+      {
+        cwd: ROOT,
+      },
+    )
     try {
       const first = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout }).once('line', resolve)
