@@ -34,6 +34,8 @@ export async function* readLogStream(
         nl = buffer.indexOf('\n')
       }
     }
+    // A log viewer wants the last line even when the stream ends without the closing blank line.
+    if (buffer.startsWith('data:')) data.push(buffer.slice(5).replace(/^ /, '').replace(/\r$/, ''))
     if (data.length > 0) yield data.join('\n')
   } catch (e) {
     if (options.signal?.aborted) return
