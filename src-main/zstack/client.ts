@@ -269,8 +269,15 @@ export class ZStackClient {
       throw error
     }
     if (res.status === 202) {
-      const location = this.json<{ location?: string }>(res, where).location
-      if (!location) throw malformedReply(res.status, res.body, where)
+      let location: string | undefined
+      try {
+        location = this.json<{ location?: string }>(res, where).location
+        if (!location) throw malformedReply(res.status, res.body, where)
+      } catch (e) {
+        // Accepted but unreadable: the job exists on the node, so it stays pollable by its id.
+        jobs?.update(jobUuid, { state: 'detached', error: e instanceof AppError ? e.toEnvelope() : undefined })
+        throw e
+      }
       jobs?.update(jobUuid, { state: 'running', location })
       return this.waitForJob<T>(call.api, jobUuid, deadline, options.signal)
     }

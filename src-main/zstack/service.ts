@@ -191,7 +191,8 @@ export class ZStackService {
         { jobUuid },
       )
     }
-    if (!job.location || this.waiting.has(jobUuid)) return false
+    // No location needed: jobs are polled by id through the connection's own address.
+    if (this.waiting.has(jobUuid)) return false
     if (!['running', 'detached'].includes(job.state)) return false
     const controller = new AbortController()
     this.waiting.set(jobUuid, controller)
