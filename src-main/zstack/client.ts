@@ -275,7 +275,10 @@ export class ZStackClient {
         if (!location) throw malformedReply(res.status, res.body, where)
       } catch (e) {
         // Accepted but unreadable: the job exists on the node, so it stays pollable by its id.
-        jobs?.update(jobUuid, { state: 'detached', error: e instanceof AppError ? e.toEnvelope() : undefined })
+        jobs?.update(jobUuid, {
+          state: 'detached',
+          error: e instanceof AppError ? e.toEnvelope() : undefined,
+        })
         throw e
       }
       jobs?.update(jobUuid, { state: 'running', location })
