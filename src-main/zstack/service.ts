@@ -376,7 +376,7 @@ export class ZStackService {
       endpoint: r.endpoint,
       accountName: r.accountName,
       connected: conn !== undefined,
-      webhookUrl: conn?.webhook ? '(configured)' : null,
+      webhookUrl: conn?.webhook ? `${conn.webhook.publicBase}/zsdr-hook/…` : null,
       lastConnectedAt: r.lastConnectedAt,
     }
   }

@@ -81,6 +81,11 @@ export class WebhookReceiver {
     return this.url
   }
 
+  /** Where callbacks are received, without the secret path (safe to show). */
+  get publicBase(): string {
+    return this.baseUrl
+  }
+
   /** The callback URL to send as X-Web-Hook (contains the secret: never log it). */
   get url(): string {
     return `${this.baseUrl}/zsdr-hook/${this.secret}`

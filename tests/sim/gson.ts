@@ -5,7 +5,19 @@
  */
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
+const formatted = new Map<number, string>()
+
+/** Cached: seeded rows share dates, and pages of the large seed format hundreds of thousands. */
 export function gsonDate(ms: number): string {
+  const hit = formatted.get(ms)
+  if (hit !== undefined) return hit
+  const text = formatGson(ms)
+  if (formatted.size > 200_000) formatted.clear()
+  formatted.set(ms, text)
+  return text
+}
+
+function formatGson(ms: number): string {
   const d = new Date(ms)
   const h24 = d.getHours()
   const h12 = h24 % 12 === 0 ? 12 : h24 % 12

@@ -147,6 +147,7 @@ export interface ConnectionInfo {
   accountName: string
   /** True while this app holds a session (and the password in memory) for it. */
   connected: boolean
+  /** Where the webhook receiver listens (the secret part of the path is not shown). */
   webhookUrl: string | null
   lastConnectedAt: string | null
 }
