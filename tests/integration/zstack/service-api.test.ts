@@ -151,4 +151,24 @@ describe('zstack.* through the router', () => {
     expect((r as { error: { code: string } }).error.code).toBe('zstack.not_connected')
     expect(sim.sessions.count).toBe(0)
   })
+
+  it('connect with a webhook receiver: the node calls back, the address is shown without its secret', async () => {
+    const r = (await call('zstack.connect', {
+      endpoint: sim.baseUrl,
+      password: 'password',
+      webhook: { bindHost: '127.0.0.1' },
+    })) as { ok: true; value: { connectionId: string; webhookUrl: string } }
+    expect(r.value.webhookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/zsdr-hook\/…$/)
+    const done = await call('zstack.dr.call', {
+      connectionId: r.value.connectionId,
+      api: 'CreateDatabaseBackup',
+      params: { name: 'hooked', backupStorageUuid: seeded(sim).bsLocal.uuid },
+    })
+    expect(done.ok).toBe(true)
+    const job = svc.zstack.listJobs()[0]!
+    await expect
+      .poll(() => sim.webhooks.attempts.find((a) => a.jobUuid === job.jobUuid)?.outcome, { timeout: 3000 })
+      .toBe(204)
+    await call('zstack.disconnect', { connectionId: r.value.connectionId })
+  })
 })
