@@ -5,6 +5,11 @@ import { Router } from './api/router.js'
 import { appHandlers } from './app-handlers.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
+import { SshConnector } from './ssh/connector.js'
+import { sshHandlers } from './ssh/handlers.js'
+import { HostKeyPrompter } from './ssh/prompter.js'
+import { vaultHandlers } from './vault/handlers.js'
+import { Vault } from './vault/vault.js'
 
 export interface Services {
   dataDir: string
@@ -13,6 +18,8 @@ export interface Services {
   ops: OperationRegistry
   router: Router
   log: Logger
+  vault: Vault
+  ssh: SshConnector
   close(): Promise<void>
 }
 
@@ -20,12 +27,34 @@ export interface Services {
  * The composition root shared by all three doors (Electron window, web host, CLI): one database,
  * one event bus, one router over every service's handlers.
  */
-export function createServices(options: { dataDir: string; log?: Logger }): Services {
+export function createServices(options: {
+  dataDir: string
+  log?: Logger
+  /** Tests pass a vault over their own keyring or memory. */
+  vault?: Vault
+  /** Stands in for `~` when reading ~/.ssh (tests). */
+  homeDir?: string
+}): Services {
   const log = options.log ?? createLogger()
   const db = openDatabase(join(options.dataDir, 'zsdr.sqlite'))
   const bus = new EventBus()
   const ops = new OperationRegistry(bus)
-  const router = new Router({ ...appHandlers({ db, ops }) }, log)
+  const vault = options.vault ?? new Vault()
+  const prompter = new HostKeyPrompter(bus)
+  const ssh = new SshConnector({
+    dataDir: options.dataDir,
+    vault,
+    prompter,
+    ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+  })
+  const router = new Router(
+    {
+      ...appHandlers({ db, ops }),
+      ...vaultHandlers(vault),
+      ...sshHandlers({ connector: ssh, prompter }),
+    },
+    log,
+  )
   return {
     dataDir: options.dataDir,
     db,
@@ -33,6 +62,8 @@ export function createServices(options: { dataDir: string; log?: Logger }): Serv
     ops,
     router,
     log,
+    vault,
+    ssh,
     async close() {
       db.close()
     },

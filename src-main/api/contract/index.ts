@@ -1,6 +1,8 @@
 import type { z } from 'zod'
 import type { ErrorEnvelope } from '../../errors/app-error.js'
 import { appCalls, appEvents } from './app.js'
+import { sshCalls, sshEvents } from './ssh.js'
+import { vaultCalls } from './vault.js'
 
 /**
  * The whole API of the app: every call the renderer (or CLI) can make and every event stream
@@ -8,10 +10,13 @@ import { appCalls, appEvents } from './app.js'
  */
 export const calls = {
   ...appCalls,
+  ...sshCalls,
+  ...vaultCalls,
 }
 
 export const events = {
   ...appEvents,
+  ...sshEvents,
 }
 
 export type Calls = typeof calls
@@ -30,6 +35,8 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorEnve
 
 export type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 export type * from './app.js'
+export type * from './ssh.js'
+export type * from './vault.js'
 
 /** The object the preload exposes as `window.zsdr` and the web client imitates. */
 export interface Bridge {

@@ -1,0 +1,11 @@
+/**
+ * Names of secrets in the vault. Per host: the SSH password of `user@host:port` (the resolved
+ * address, so an alias and its HostName share one entry); per key file: its passphrase.
+ */
+export function sshPasswordKey(label: string): string {
+  return `ssh-password:${label}`
+}
+
+export function sshPassphraseKey(identityFile: string): string {
+  return `ssh-passphrase:${identityFile}`
+}

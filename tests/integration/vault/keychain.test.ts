@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { redact } from '../../../src-main/errors/redact.js'
+import { KeyringStore, splitSshUrl, Vault } from '../../../src-main/vault/index.js'
+import { startKeyring, type TestKeyring } from '../../harness/keyring.js'
+
+let keyring: TestKeyring
+beforeAll(async () => {
+  keyring = await startKeyring()
+})
+afterAll(async () => {
+  await keyring?.stop()
+})
+
+describe('vault on a real GNOME Keyring', () => {
+  it('sets, gets and deletes a secret in the keychain', async () => {
+    const store = new KeyringStore('zsdr-test-service')
+    expect(await store.get('ssh-password:u@h:22')).toBeNull()
+    await store.set('ssh-password:u@h:22', 's3cret-value')
+    expect(await store.get('ssh-password:u@h:22')).toBe('s3cret-value')
+    // A second store object (another process would do the same) reads it back from the keychain.
+    expect(await new KeyringStore('zsdr-test-service').get('ssh-password:u@h:22')).toBe('s3cret-value')
+    expect(await store.delete('ssh-password:u@h:22')).toBe(true)
+    expect(await store.get('ssh-password:u@h:22')).toBeNull()
+    expect(await store.delete('ssh-password:u@h:22')).toBe(false)
+  })
+
+  it('remembers in the keychain or for this session only, and registers secrets for redaction', async () => {
+    const vault = new Vault(new KeyringStore('zsdr-test-service'))
+    expect(await vault.status()).toEqual({ keychain: 'available' })
+    expect(await vault.set('ssh-password:a@b:22', 'remembered-pw-1', { remember: true })).toBe('keychain')
+    expect(await vault.set('ssh-password:c@d:22', 'session-pw-2', { remember: false })).toBe('session')
+    expect(await vault.has('ssh-password:a@b:22')).toBe('keychain')
+    expect(await vault.has('ssh-password:c@d:22')).toBe('session')
+    expect(await new Vault(new KeyringStore('zsdr-test-service')).has('ssh-password:c@d:22')).toBeNull()
+    expect(redact('pw remembered-pw-1 and session-pw-2')).toBe('pw *** and ***')
+    expect(await vault.delete('ssh-password:a@b:22')).toBe(true)
+    expect(await vault.get('ssh-password:a@b:22')).toBeNull()
+  })
+
+  it('splits ssh:// URLs: the password goes out, the URL is shown redacted', () => {
+    const s = splitSshUrl('ssh://root:p%40ss-w0rd@10.0.0.5:2222/var/lib/zstack')
+    expect(s).toMatchObject({
+      user: 'root',
+      host: '10.0.0.5',
+      port: 2222,
+      path: '/var/lib/zstack',
+      password: 'p@ss-w0rd',
+    })
+    expect(s.redacted).toBe('ssh://root@10.0.0.5:2222/var/lib/zstack')
+    expect(redact('copying with p@ss-w0rd')).toBe('copying with ***')
+    expect(() => splitSshUrl('http://x')).toThrow(expect.objectContaining({ code: 'vault.bad_ssh_url' }))
+  })
+})
