@@ -5,6 +5,9 @@ import { Router } from './api/router.js'
 import { appHandlers } from './app-handlers.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
+import { fetchHandlers } from './recovery/fetch/handlers.js'
+import { BackupCatalog } from './recovery/scan/catalog.js'
+import { scanHandlers } from './recovery/scan/handlers.js'
 import { SshConnector } from './ssh/connector.js'
 import { sshHandlers } from './ssh/handlers.js'
 import { HostKeyPrompter } from './ssh/prompter.js'
@@ -20,6 +23,7 @@ export interface Services {
   log: Logger
   vault: Vault
   ssh: SshConnector
+  catalog: BackupCatalog
   close(): Promise<void>
 }
 
@@ -47,11 +51,15 @@ export function createServices(options: {
     prompter,
     ...(options.homeDir ? { homeDir: options.homeDir } : {}),
   })
+  const catalog = new BackupCatalog(db)
+  const backupDeps = { connector: ssh, catalog, ops, bus, log }
   const router = new Router(
     {
       ...appHandlers({ db, ops }),
       ...vaultHandlers(vault),
       ...sshHandlers({ connector: ssh, prompter }),
+      ...scanHandlers(backupDeps),
+      ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),
     },
     log,
   )
@@ -64,6 +72,7 @@ export function createServices(options: {
     log,
     vault,
     ssh,
+    catalog,
     async close() {
       db.close()
     },

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { ErrorEnvelope } from '../../errors/app-error.js'
 import { appCalls, appEvents } from './app.js'
+import { dbBackupCalls, dbBackupEvents } from './db-backups.js'
 import { sshCalls, sshEvents } from './ssh.js'
 import { vaultCalls } from './vault.js'
 
@@ -10,12 +11,14 @@ import { vaultCalls } from './vault.js'
  */
 export const calls = {
   ...appCalls,
+  ...dbBackupCalls,
   ...sshCalls,
   ...vaultCalls,
 }
 
 export const events = {
   ...appEvents,
+  ...dbBackupEvents,
   ...sshEvents,
 }
 
@@ -35,6 +38,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorEnve
 
 export type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 export type * from './app.js'
+export type * from './db-backups.js'
 export type * from './ssh.js'
 export type * from './vault.js'
 
