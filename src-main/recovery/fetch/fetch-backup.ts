@@ -108,7 +108,12 @@ async function copyWithRetries(
         if (op.signal.aborted || !retriable(e, host) || ++idle >= MAX_IDLE_ATTEMPTS)
           throw asFetchError(e, hostRow.label)
         deps.log.warn(
-          { host: hostRow.label, attempt: idle, code: isAppError(e) ? e.code : 'io' },
+          {
+            host: hostRow.label,
+            attempt: idle,
+            code: isAppError(e) ? e.code : 'io',
+            resumeFrom: Math.max(0, lastDone),
+          },
           'fetch interrupted; resuming',
         )
         await host?.close()
