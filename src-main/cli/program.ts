@@ -1,12 +1,13 @@
 import { Command, CommanderError } from 'commander'
 import { isAppError } from '../errors/app-error.js'
 import { redact } from '../errors/redact.js'
+import { registerDb } from './commands/db.js'
 import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
 import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
 
 /** Every subcommand module registers itself here; one line each. */
-const registrations = [registerVersion, registerServe]
+const registrations = [registerVersion, registerServe, registerDb]
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('zsdr')

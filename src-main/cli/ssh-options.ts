@@ -104,32 +104,35 @@ export function sshSessionFromOptions(opts: SshCliOptions): SshSessionRequest {
   return session
 }
 
+/** The `user@host:port` a host argument resolves to (through ~/.ssh/config): the vault key of its password. */
+export function sshLabelFor(host: SshHostRequest, opts: SshCliOptions): string {
+  const session = sshSessionFromOptions(opts)
+  const target = {
+    ...parseHostSpec(host.host),
+    ...(host.port ? { port: host.port } : {}),
+    ...(host.user ? { user: host.user } : {}),
+  }
+  return targetLabel(
+    resolveTarget(target, session.sshConfigFile === undefined ? {} : { configFile: session.sshConfigFile }),
+  )
+}
+
 /**
  * Reads the secrets the options point at (stdin, environment) and puts them in the vault under
- * the keys the SSH service looks up: this run only, or the keychain with --remember-password.
+ * the keys the SSH service looks up, for the given `user@host:port` labels: this run only, or
+ * the keychain with --remember-password.
  */
 export async function storeSshSecrets(
   ctx: CliContext,
-  hosts: SshHostRequest[],
+  labels: readonly string[],
   opts: SshCliOptions,
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<void> {
   const lines = opts.passwordStdin || opts.passphraseStdin ? await readLines(stdin) : []
   const password = opts.passwordStdin ? lines.shift() : process.env[PASSWORD_ENV]
   const passphrase = opts.passphraseStdin ? lines.shift() : process.env[PASSPHRASE_ENV]
-  const session = sshSessionFromOptions(opts)
   if (password) {
-    for (const h of hosts) {
-      const label = targetLabel(
-        resolveTarget(
-          {
-            ...parseHostSpec(h.host),
-            ...(h.port ? { port: h.port } : {}),
-            ...(h.user ? { user: h.user } : {}),
-          },
-          session.sshConfigFile === undefined ? {} : { configFile: session.sshConfigFile },
-        ),
-      )
+    for (const label of labels) {
       await ctx.call('vault.set', {
         key: sshPasswordKey(label),
         secret: password,

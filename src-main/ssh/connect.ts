@@ -1,13 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { Duplex } from 'node:stream'
-import { type AuthenticationType, Client, type ConnectConfig, utils } from 'ssh2'
+import ssh2, { type AuthenticationType, type Client, type ConnectConfig } from 'ssh2'
 import { AppError } from '../errors/app-error.js'
 import { registerSecret } from '../errors/redact.js'
 import { keyPassphraseError, keyUnreadableError, noCredentialsError, sshError } from './errors.js'
 import { type HostKeyPolicy, verifyHostKey } from './host-key.js'
 import { type ConfigSources, resolveTarget } from './ssh-config.js'
 import { SshHost } from './ssh-host.js'
+
 import { parseHostSpec, type ResolvedTarget, type SshTarget, targetLabel } from './target.js'
+
+// ssh2 is CommonJS: under plain Node ESM only its default export is reliable.
+const { Client: SshClient, utils } = ssh2
 
 /** Secrets for one host, looked up when it is dialled (vault, prompt, stdin). Held in memory only. */
 export interface HostCredentials {
@@ -92,7 +96,7 @@ async function dial(
   const auth = await authMethods(t, creds, agentOption)
   if (auth.length === 0) throw noCredentialsError(label)
 
-  const client = new Client()
+  const client = new SshClient()
   let hostKeyFailure: unknown = null
   let fingerprint = ''
   const config: ConnectConfig = {
