@@ -51,3 +51,51 @@ describe('vault on a real GNOME Keyring', () => {
     expect(() => splitSshUrl('http://x')).toThrow(expect.objectContaining({ code: 'vault.bad_ssh_url' }))
   })
 })
+
+describe('vault through the API', () => {
+  it('lets a caller set and check a secret but never read it back, and keeps it out of SQLite', async () => {
+    const { mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { createServices } = await import('../../../src-main/services.js')
+    const { createLogger } = await import('../../../src-main/log/logger.js')
+    const dir = mkdtempSync(join(tmpdir(), 'zsdr-vault-api-'))
+    const services = createServices({
+      dataDir: dir,
+      vault: new Vault(new KeyringStore('zsdr-test-service')),
+      log: createLogger({ level: 'silent' }),
+    })
+    const call = (name: string, req: unknown) => services.router.dispatch(name, req, { transport: 'ipc' })
+    try {
+      const key = 'ssh-password:root@10.1.1.1:22'
+      expect(await call('vault.set', { key, secret: 'api-secret-Xy9' })).toEqual({
+        ok: true,
+        value: { storedIn: 'keychain' },
+      })
+      expect(await call('vault.has', { key })).toEqual({
+        ok: true,
+        value: { present: true, storedIn: 'keychain' },
+      })
+      expect(await call('vault.get', { key })).toMatchObject({
+        ok: false,
+        error: { code: 'api.unknown_call' },
+      })
+      expect(await call('vault.set', { key: 'anything', secret: 'x' })).toMatchObject({
+        ok: false,
+        error: { code: 'api.invalid_request' },
+      })
+      services.db.pragma('wal_checkpoint(TRUNCATE)')
+      for (const f of readdirSync(dir).filter((n) => n.startsWith('zsdr.sqlite'))) {
+        expect(readFileSync(join(dir, f)).includes('api-secret-Xy9')).toBe(false)
+      }
+      expect(await call('vault.delete', { key })).toEqual({ ok: true, value: { deleted: true } })
+      expect(await call('vault.has', { key })).toEqual({
+        ok: true,
+        value: { present: false, storedIn: null },
+      })
+    } finally {
+      await services.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
