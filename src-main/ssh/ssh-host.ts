@@ -17,6 +17,9 @@ export class SshHost implements RemoteHost {
     readonly label: string,
     readonly hostKeyFingerprint: string,
   ) {
+    // After the handshake, socket errors (a reset link) are followed by 'close', which is what
+    // callers act on; without a listener an 'error' event would crash the process.
+    for (const c of [client, ...jumps]) c.on('error', () => {})
     client.once('close', () => {
       this.isClosed = true
       this.sftpChannel = null

@@ -82,6 +82,7 @@ async function copyWithRetries(
   let idle = 0
   let lastDone = -1
   let host: SshHost | null = null
+  const progress = new ProgressThrottle()
   try {
     for (;;) {
       try {
@@ -100,7 +101,7 @@ async function copyWithRetries(
           onProgress: (done, total) => {
             if (done > lastDone) idle = 0
             lastDone = done
-            op.progress({ phase: 'download', done, total, unit: 'bytes' })
+            if (progress.due(done, total)) op.progress({ phase: 'download', done, total, unit: 'bytes' })
           },
         })
         return
@@ -184,6 +185,26 @@ async function verifyAndRecord(
     size: check.size,
     uncompressedSize: check.uncompressedSize,
   })
+}
+
+/**
+ * Chunks complete thousands of times per GiB; the UI needs a few updates a second. Reports the
+ * first and last value, then whenever 0.5% more is done or 250 ms have passed.
+ */
+class ProgressThrottle {
+  private lastAt = 0
+  private lastDone = -1
+
+  due(done: number, total: number): boolean {
+    const now = Date.now()
+    const due =
+      this.lastDone < 0 || done >= total || done - this.lastDone >= total / 200 || now - this.lastAt >= 250
+    if (due) {
+      this.lastAt = now
+      this.lastDone = done
+    }
+    return due
+  }
 }
 
 /** A dropped link (or a server that went away) is worth another try; refusals are not. */
