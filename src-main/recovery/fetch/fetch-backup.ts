@@ -171,8 +171,8 @@ async function verifyAndRecord(
     throw new AppError(
       'backup.integrity_failed',
       {
-        en: `The copy of ${backup.name} has ${check.size} bytes, the source had ${backup.size}. Fetch it again.`,
-        zh: `${backup.name} 的副本为 ${check.size} 字节，源文件为 ${backup.size} 字节。请重新获取。`,
+        en: `The copy of ${backup.name} has ${check.size} bytes, but the scan saw ${backup.size}: the source changed since. Scan the host again, then fetch.`,
+        zh: `${backup.name} 的副本为 ${check.size} 字节，而扫描时为 ${backup.size} 字节：源文件已变化。请重新扫描该主机后再获取。`,
       },
       { problem: 'size_mismatch', expected: backup.size, actual: check.size },
     )

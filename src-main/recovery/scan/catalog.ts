@@ -11,6 +11,12 @@ export interface HostSpec {
   imageStore: ImageStoreSettings
 }
 
+/** A place a scan looked at: all image-store backups of a host, or dump files in some folders. */
+export interface ScanScope {
+  kind: BackupKind
+  dirs?: readonly string[]
+}
+
 export interface CatalogHostRow {
   id: number
   label: string
@@ -79,10 +85,11 @@ export class BackupCatalog {
   }
 
   /**
-   * Records what one look at a host found. Backups of the kinds looked at that are no longer
-   * there are marked missing (kept: the catalog remembers where a backup used to be).
+   * Records what one look at a host found. Backups in the places looked at (a kind, and for dump
+   * files the folders) that are no longer there are marked missing; they are kept, since the
+   * catalog remembers where a backup used to be. Places not looked at this time are left alone.
    */
-  recordScan(hostId: number, kinds: readonly BackupKind[], found: readonly FoundBackup[], at = now()): void {
+  recordScan(hostId: number, looked: readonly ScanScope[], found: readonly FoundBackup[], at = now()): void {
     const upsert = this.db.prepare(
       `INSERT INTO recovery_backups (host_id, kind, location, name, zstack_version, created_at, size, first_seen_at, last_seen_at)
        VALUES (@hostId, @kind, @location, @name, @zstackVersion, @createdAt, @size, @at, @at)
@@ -91,12 +98,16 @@ export class BackupCatalog {
          last_seen_at = excluded.last_seen_at, missing_since = NULL`,
     )
     const markMissing = this.db.prepare(
-      `UPDATE recovery_backups SET missing_since = COALESCE(missing_since, ?)
-       WHERE host_id = ? AND kind = ? AND last_seen_at < ?`,
+      `UPDATE recovery_backups SET missing_since = COALESCE(missing_since, @at)
+       WHERE host_id = @hostId AND kind = @kind AND last_seen_at < @at
+         AND (@dir IS NULL OR substr(location, 1, length(@dir)) = @dir)`,
     )
     this.db.transaction(() => {
       for (const b of found) upsert.run({ hostId, at, ...b })
-      for (const kind of kinds) markMissing.run(at, hostId, kind, at)
+      for (const scope of looked) {
+        const dirs = scope.dirs?.map((d) => `${d.replace(/\/+$/, '')}/`) ?? [null]
+        for (const dir of dirs) markMissing.run({ at, hostId, kind: scope.kind, dir })
+      }
       this.db
         .prepare('UPDATE recovery_hosts SET last_scanned_at = ?, last_error_code = NULL WHERE id = ?')
         .run(at, hostId)

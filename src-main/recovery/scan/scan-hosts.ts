@@ -6,10 +6,10 @@ import type { Logger } from '../../log/logger.js'
 import type { SshConnector, SshSessionOptions } from '../../ssh/connector.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import { splitSshUrl } from '../../vault/ssh-url.js'
-import { type BackupCatalog, type HostSpec, LOCAL_HOST_LABEL } from './catalog.js'
+import { type BackupCatalog, type HostSpec, LOCAL_HOST_LABEL, type ScanScope } from './catalog.js'
 import { listDumpFiles, listLocalDumpFiles } from './dump-files.js'
 import { listImageStoreBackups } from './image-store.js'
-import { type BackupKind, DEFAULT_DUMP_DIRS, type FoundBackup, type ImageStoreSettings } from './types.js'
+import { DEFAULT_DUMP_DIRS, type FoundBackup, type ImageStoreSettings } from './types.js'
 
 export interface ScanPlan {
   hosts: Array<{ target: SshHostRequest; imageStore: boolean; dumpFiles: boolean }>
@@ -77,11 +77,11 @@ async function scanHost(
     const hostId = deps.catalog.upsertHost(host.label, spec, host.hostKeyFingerprint)
     const problems: AppError[] = []
     const found: FoundBackup[] = []
-    const kinds: BackupKind[] = []
+    const looked: ScanScope[] = []
     if (h.imageStore) {
       try {
         found.push(...(await listImageStoreBackups(host, plan.imageStore, signal)))
-        kinds.push('image-store')
+        looked.push({ kind: 'image-store' })
       } catch (e) {
         // A host asked for both that simply is no image store is not a problem: it holds dumps.
         if (!(isAppError(e) && e.code === 'scan.zstcli_missing' && h.dumpFiles)) problems.push(asAppError(e))
@@ -89,9 +89,9 @@ async function scanHost(
     }
     if (h.dumpFiles) {
       found.push(...(await listDumpFiles(host, plan.dumpDirs, signal)))
-      kinds.push('dump-file')
+      looked.push({ kind: 'dump-file', dirs: plan.dumpDirs })
     }
-    deps.catalog.recordScan(hostId, kinds, found)
+    deps.catalog.recordScan(hostId, looked, found)
     const first = problems[0]
     if (first) deps.catalog.recordHostError(hostId, first.code)
     deps.log.info(
@@ -116,7 +116,7 @@ async function scanLocal(deps: ScanDeps, plan: ScanPlan): Promise<HostScanResult
     { target: null, imageStore: plan.imageStore },
     null,
   )
-  deps.catalog.recordScan(hostId, ['dump-file'], found)
+  deps.catalog.recordScan(hostId, [{ kind: 'dump-file', dirs: plan.localDirs }], found)
   return { label: LOCAL_HOST_LABEL, hostKeyFingerprint: null, found: found.length, problems: [] }
 }
 

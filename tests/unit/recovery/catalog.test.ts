@@ -11,9 +11,10 @@ beforeEach(() => {
 })
 afterEach(() => db.close())
 
+const DIR = '/var/lib/zstack/mysql-backup'
 const dump = (name: string): FoundBackup => ({
   kind: 'dump-file',
-  location: `/var/lib/zstack/mysql-backup/${name}`,
+  location: `${DIR}/${name}`,
   name,
   zstackVersion: null,
   createdAt: '2026-11-20T00:00:00',
@@ -25,12 +26,20 @@ describe('BackupCatalog', () => {
   it('records what a scan found, marks what later disappeared, and keeps one row per place', () => {
     const c = new BackupCatalog(db)
     const host = c.upsertHost('root@h:22', spec, 'SHA256:abc')
-    c.recordScan(host, ['dump-file'], [dump('a.gz'), dump('b.gz')], '2026-11-27T10:00:00.000Z')
-    c.recordScan(host, ['dump-file'], [dump('b.gz')], '2026-11-27T11:00:00.000Z')
+    c.recordScan(
+      host,
+      [{ kind: 'dump-file', dirs: [DIR] }],
+      [dump('a.gz'), dump('b.gz')],
+      '2026-11-27T10:00:00.000Z',
+    )
+    c.recordScan(host, [{ kind: 'dump-file', dirs: [DIR] }], [dump('b.gz')], '2026-11-27T11:00:00.000Z')
+    // Another folder looked at later leaves this one's backups alone.
+    c.recordScan(host, [{ kind: 'dump-file', dirs: ['/elsewhere'] }], [], '2026-11-27T12:00:00.000Z')
     const list = c.list()
     expect(list).toHaveLength(2)
     expect(list.find((b) => b.name === 'a.gz')).toMatchObject({ missingSince: '2026-11-27T11:00:00.000Z' })
     expect(list.find((b) => b.name === 'b.gz')).toMatchObject({
+      // still there after the /elsewhere scan
       missingSince: null,
       firstSeenAt: '2026-11-27T10:00:00.000Z',
       lastSeenAt: '2026-11-27T11:00:00.000Z',
@@ -48,7 +57,7 @@ describe('BackupCatalog', () => {
   it('records fetched copies and shows the latest', () => {
     const c = new BackupCatalog(db)
     const host = c.upsertHost('root@h:22', spec, null)
-    c.recordScan(host, ['dump-file'], [dump('a.gz')])
+    c.recordScan(host, [{ kind: 'dump-file' }], [dump('a.gz')])
     const id = c.list()[0]!.id
     c.recordFetch(id, { localPath: '/x/a.gz', sha256: 'aa', size: 10, uncompressedSize: 30 })
     c.recordFetch(id, { localPath: '/y/a.gz', sha256: 'bb', size: 10, uncompressedSize: 30 })
