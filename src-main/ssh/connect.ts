@@ -134,7 +134,8 @@ async function dial(
       fn()
     }
     client.once('ready', () => settle(() => resolve({ client, fingerprint })))
-    client.once('error', (e) =>
+    // 'on', not 'once': ssh2 may emit several errors while a failed connection unwinds.
+    client.on('error', (e) =>
       settle(() => {
         client.destroy()
         reject(hostKeyFailure ?? sshError(e, label))
