@@ -31,24 +31,31 @@ export async function startKeyring(): Promise<TestKeyring> {
   }
 
   const busAddress = `unix:path=${join(dir, 'bus')}`
-  const dbus = spawn(
-    'dbus-daemon',
-    ['--session', '--nofork', '--nopidfile', `--address=${busAddress}`, '--print-address=1'],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  )
-  await firstLine(dbus, 'dbus-daemon')
-  const keyringEnv = { ...env, DBUS_SESSION_BUS_ADDRESS: busAddress }
-  const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
-    env: keyringEnv,
-    stdio: ['pipe', 'ignore', 'ignore'],
-  })
-  // The unlock password is read from stdin; in the foreground the daemon prints nothing, so
-  // readiness is the Secret Service name appearing on the bus.
-  keyring.stdin?.end(KEYRING_PASSWORD)
-  await waitForSecretService(keyringEnv, keyring)
+  const started: ChildProcess[] = []
+  try {
+    const dbus = spawn(
+      'dbus-daemon',
+      ['--session', '--nofork', '--nopidfile', `--address=${busAddress}`, '--print-address=1'],
+      { env, stdio: ['ignore', 'pipe', 'ignore'] },
+    )
+    started.push(dbus)
+    await firstLine(dbus, 'dbus-daemon')
+    const keyringEnv = { ...env, DBUS_SESSION_BUS_ADDRESS: busAddress }
+    const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
+      env: keyringEnv,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    })
+    started.push(keyring)
+    // The unlock password is read from stdin; in the foreground the daemon prints nothing, so
+    // readiness is the Secret Service name appearing on the bus.
+    keyring.stdin?.end(KEYRING_PASSWORD)
+    await waitForSecretService(keyringEnv, keyring)
+  } catch (e) {
+    // A half-started keyring must not outlive the test file.
+    await Promise.all(started.map(stopProcess))
+    rmSync(dir, { recursive: true, force: true })
+    throw e
+  }
 
   const previous = process.env.DBUS_SESSION_BUS_ADDRESS
   process.env.DBUS_SESSION_BUS_ADDRESS = busAddress
@@ -58,7 +65,7 @@ export async function startKeyring(): Promise<TestKeyring> {
     async stop() {
       if (previous === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS
       else process.env.DBUS_SESSION_BUS_ADDRESS = previous
-      await Promise.all([stopProcess(keyring), stopProcess(dbus)])
+      await Promise.all(started.map(stopProcess))
       rmSync(dir, { recursive: true, force: true })
     },
   }

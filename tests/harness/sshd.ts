@@ -145,7 +145,12 @@ export async function startSshd(options: { extraConfig?: string } = {}): Promise
   }
 
   let fingerprint = newHostKey()
-  await launch()
+  try {
+    await launch()
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true })
+    throw e
+  }
   const sshd: Sshd = {
     host: '127.0.0.1',
     get port() {
