@@ -5,7 +5,15 @@ import { Router } from './api/router.js'
 import { appHandlers } from './app-handlers.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
-import { type SecretStore, ZStackService, zstackHandlers } from './zstack/index.js'
+import { fetchHandlers } from './recovery/fetch/handlers.js'
+import { BackupCatalog } from './recovery/scan/catalog.js'
+import { scanHandlers } from './recovery/scan/handlers.js'
+import { SshConnector } from './ssh/connector.js'
+import { sshHandlers } from './ssh/handlers.js'
+import { HostKeyPrompter } from './ssh/prompter.js'
+import { vaultHandlers } from './vault/handlers.js'
+import { Vault } from './vault/vault.js'
+import { ZStackService, zstackHandlers } from './zstack/index.js'
 
 export interface Services {
   dataDir: string
@@ -14,22 +22,52 @@ export interface Services {
   ops: OperationRegistry
   router: Router
   log: Logger
+  vault: Vault
   zstack: ZStackService
+  ssh: SshConnector
+  catalog: BackupCatalog
   close(): Promise<void>
 }
 
 /**
  * The composition root shared by all three doors (Electron window, web host, CLI): one database,
- * one event bus, one router over every service's handlers.
+ * one event bus, one vault, one router over every service's handlers.
  */
-export function createServices(options: { dataDir: string; log?: Logger; secrets?: SecretStore }): Services {
+export function createServices(options: {
+  dataDir: string
+  log?: Logger
+  /** Tests pass a vault over their own keyring or memory. */
+  vault?: Vault
+  /** Stands in for `~` when reading ~/.ssh (tests). */
+  homeDir?: string
+}): Services {
   const log = options.log ?? createLogger()
   const db = openDatabase(join(options.dataDir, 'zsdr.sqlite'))
   const bus = new EventBus()
   const ops = new OperationRegistry(bus)
-  const zstack = new ZStackService({ db, bus, ops, log, secrets: options.secrets })
+  const vault = options.vault ?? new Vault()
+  const zstack = new ZStackService({ db, bus, ops, log, vault })
   zstack.resumeUnfinished()
-  const router = new Router({ ...appHandlers({ db, ops }), ...zstackHandlers(zstack) }, log)
+  const prompter = new HostKeyPrompter(bus)
+  const ssh = new SshConnector({
+    dataDir: options.dataDir,
+    vault,
+    prompter,
+    ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+  })
+  const catalog = new BackupCatalog(db)
+  const backupDeps = { connector: ssh, catalog, ops, bus, log }
+  const router = new Router(
+    {
+      ...appHandlers({ db, ops }),
+      ...vaultHandlers(vault),
+      ...zstackHandlers(zstack),
+      ...sshHandlers({ connector: ssh, prompter }),
+      ...scanHandlers(backupDeps),
+      ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),
+    },
+    log,
+  )
   return {
     dataDir: options.dataDir,
     db,
@@ -37,7 +75,10 @@ export function createServices(options: { dataDir: string; log?: Logger; secrets
     ops,
     router,
     log,
+    vault,
     zstack,
+    ssh,
+    catalog,
     async close() {
       await zstack.close()
       db.close()

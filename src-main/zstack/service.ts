@@ -6,6 +6,8 @@ import type { OperationRegistry } from '../api/operations.js'
 import { AppError, toEnvelope } from '../errors/app-error.js'
 import { registerSecret } from '../errors/redact.js'
 import type { Logger } from '../log/logger.js'
+import { zstackPasswordKey } from '../vault/keys.js'
+import type { Vault } from '../vault/vault.js'
 import { type CallOptions, SHUTDOWN, ZStackClient, type ZStackClientOptions } from './client.js'
 import { type ConnectionRecord, ConnectionRepository } from './connection-repository.js'
 import { callDr, type DrParams } from './dr-api.js'
@@ -15,15 +17,14 @@ import { type JobPatch, type JobRecorder, JobRepository, type NewJob } from './j
 import { readLogStream } from './log-stream.js'
 import { parseCondition, type QueryOptions } from './query/index.js'
 import { countQuery, type QueryResource, queryAll, runQuery } from './query-client.js'
-import { MemorySecretStore, passwordKey, type SecretStore } from './secret-store.js'
 import { WebhookReceiver } from './webhook-receiver.js'
 
 export interface ZStackServiceDeps {
   db: Database
   bus: EventBus
   ops: OperationRegistry
-  /** Defaults to memory only; the keychain store replaces it when it lands. */
-  secrets?: SecretStore
+  /** Where connection passwords live: the keychain, or this session only. */
+  vault: Vault
   log?: Logger
   /** Timeouts and poll policy for every client (tests shorten them). */
   clientDefaults?: Pick<ZStackClientOptions, 'requestTimeoutMs' | 'callTimeoutMs' | 'poll'>
@@ -33,6 +34,8 @@ export interface ConnectRequest {
   endpoint: string
   accountName: string
   password: string
+  /** Keep the password in the OS keychain (else for this session only). */
+  remember?: boolean
   name?: string
   insecureTls?: boolean
   webhook?: { bindHost: string; port: number; publicHost?: string }
@@ -65,7 +68,6 @@ interface OpenConnection {
 export class ZStackService {
   readonly connections: ConnectionRepository
   readonly jobs: JobRepository
-  private readonly secrets: SecretStore
   private readonly open = new Map<string, OpenConnection>()
   /** Jobs this process is waiting for, so they can be cancelled (= stop waiting). */
   private readonly waiting = new Map<string, AbortController>()
@@ -74,7 +76,6 @@ export class ZStackService {
   constructor(private readonly deps: ZStackServiceDeps) {
     this.connections = new ConnectionRepository(deps.db)
     this.jobs = new JobRepository(deps.db)
-    this.secrets = deps.secrets ?? new MemorySecretStore()
   }
 
   async connect(req: ConnectRequest): Promise<ConnectionInfo> {
@@ -97,12 +98,12 @@ export class ZStackService {
         })
       : null
     const client = this.client(record, webhook)
-    await this.secrets.set(passwordKey(record.id), req.password)
+    await this.deps.vault.set(zstackPasswordKey(record.id), req.password, { remember: req.remember ?? true })
     try {
       await client.login()
       if (webhook) await webhook.start()
     } catch (e) {
-      await this.secrets.delete(passwordKey(record.id))
+      await this.deps.vault.delete(zstackPasswordKey(record.id)).catch(() => false)
       await webhook?.close()
       throw e
     }
@@ -283,7 +284,7 @@ export class ZStackService {
 
   private async closeConnection(connectionId: string, forgetPassword: boolean): Promise<boolean> {
     const conn = this.open.get(connectionId)
-    if (forgetPassword) await this.secrets.delete(passwordKey(connectionId))
+    if (forgetPassword) await this.deps.vault.delete(zstackPasswordKey(connectionId)).catch(() => false)
     if (!conn) return false
     this.open.delete(connectionId)
     try {
@@ -307,7 +308,7 @@ export class ZStackService {
       connectionId: record.id || null,
       insecureTls: record.insecureTls,
       password: async () => {
-        const p = record.id ? await this.secrets.get(passwordKey(record.id)) : null
+        const p = record.id ? await this.deps.vault.get(zstackPasswordKey(record.id)) : null
         if (p === null) throw notConnected(record.id || record.endpoint)
         return p
       },

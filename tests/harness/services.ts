@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream'
 import { createLogger } from '../../src-main/log/logger.js'
 import { createServices, type Services } from '../../src-main/services.js'
+import { MemoryStore } from '../../src-main/vault/secret-store.js'
+import { Vault } from '../../src-main/vault/vault.js'
 import { makeTempDir } from './temp.js'
 
 /** A logger whose lines are kept in memory, so tests can assert what was (not) logged. */
@@ -15,10 +17,13 @@ export function memoryLogger(): { log: ReturnType<typeof createLogger>; lines: s
   return { log: createLogger({ level: 'debug', destination }), lines }
 }
 
-/** The app's services over a temp data dir, as the window, web host and CLI build them. */
+/**
+ * The app's services over a temp data dir, as the window, web host and CLI build them. The vault
+ * keeps secrets in memory here; the keychain itself is tested against gnome-keyring in tests/integration/vault.
+ */
 export function testServices(): Services & { logLines: string[]; removeDir(): void } {
   const dir = makeTempDir('svc')
   const { log, lines } = memoryLogger()
-  const services = createServices({ dataDir: dir.path, log })
+  const services = createServices({ dataDir: dir.path, log, vault: new Vault(new MemoryStore()) })
   return Object.assign(services, { logLines: lines, removeDir: dir.remove })
 }

@@ -1,6 +1,9 @@
 import type { z } from 'zod'
 import type { ErrorEnvelope } from '../../errors/app-error.js'
 import { appCalls, appEvents } from './app.js'
+import { dbBackupCalls, dbBackupEvents } from './db-backups.js'
+import { sshCalls, sshEvents } from './ssh.js'
+import { vaultCalls } from './vault.js'
 import { zstackCalls, zstackEvents } from './zstack.js'
 
 /**
@@ -10,11 +13,16 @@ import { zstackCalls, zstackEvents } from './zstack.js'
 export const calls = {
   ...appCalls,
   ...zstackCalls,
+  ...dbBackupCalls,
+  ...sshCalls,
+  ...vaultCalls,
 }
 
 export const events = {
   ...appEvents,
   ...zstackEvents,
+  ...dbBackupEvents,
+  ...sshEvents,
 }
 
 export type Calls = typeof calls
@@ -33,6 +41,9 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorEnve
 
 export type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 export type * from './app.js'
+export type * from './db-backups.js'
+export type * from './ssh.js'
+export type * from './vault.js'
 export type * from './zstack.js'
 
 /** The object the preload exposes as `window.zsdr` and the web client imitates. */

@@ -193,6 +193,8 @@ export const zstackCalls = {
         endpoint: z.string().min(1).max(500),
         accountName: z.string().min(1).max(255).default('admin'),
         password: z.string().min(1),
+        /** Keep the password in the OS keychain; false: this session only ("ask each time"). */
+        remember: z.boolean().default(true),
         name: z.string().min(1).max(100).optional(),
         insecureTls: z.boolean().default(false),
         webhook: z

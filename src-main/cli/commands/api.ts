@@ -156,6 +156,8 @@ async function connect(ctx: CliContext, opts: ConnOpts) {
     endpoint: opts.endpoint,
     accountName: opts.account,
     password,
+    // A password handed to one command is for that command only: it never goes to the keychain.
+    remember: false,
     insecureTls: opts.insecureTls ?? false,
   })
 }

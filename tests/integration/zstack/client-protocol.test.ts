@@ -5,6 +5,8 @@ import { EventBus } from '../../../src-main/api/event-bus.js'
 import { OperationRegistry } from '../../../src-main/api/operations.js'
 import { openDatabase } from '../../../src-main/db/index.js'
 import { AppError } from '../../../src-main/errors/app-error.js'
+import { MemoryStore } from '../../../src-main/vault/secret-store.js'
+import { Vault } from '../../../src-main/vault/vault.js'
 import { callDr } from '../../../src-main/zstack/dr-api.js'
 import { ZStackService } from '../../../src-main/zstack/service.js'
 import { WebhookReceiver } from '../../../src-main/zstack/webhook-receiver.js'
@@ -284,6 +286,8 @@ describe('service: restart mid-job', () => {
     const dir = makeTempDir('zstack-restart')
     const file = `${dir.path}/zsdr.sqlite`
     const clientDefaults = { poll: { initialMs: 20, maxMs: 100, factor: 1.5 } }
+    // One keychain outlives both app runs, as the OS keychain does.
+    const vault = new Vault(new MemoryStore())
     try {
       const db1 = openDatabase(file)
       const bus1 = new EventBus()
@@ -291,6 +295,7 @@ describe('service: restart mid-job', () => {
         db: db1,
         bus: bus1,
         ops: new OperationRegistry(bus1),
+        vault,
         clientDefaults,
       })
       const conn = await first.connect({ endpoint: slow.baseUrl, accountName: 'admin', password: 'password' })
@@ -313,6 +318,7 @@ describe('service: restart mid-job', () => {
         db: db2,
         bus: bus2,
         ops: new OperationRegistry(bus2),
+        vault,
         clientDefaults,
       })
       expect(second.listJobs()[0]!.state).toBe('running')
