@@ -1,26 +1,12 @@
 import type { Database } from 'better-sqlite3'
+import type { JobState, ZStackJob } from '../../api/contract/zstack.js'
 import type { ErrorEnvelope } from '../../errors/app-error.js'
 import { redact, redactValue } from '../../errors/redact.js'
 
-export type JobState = 'sending' | 'running' | 'succeeded' | 'failed' | 'expired' | 'detached' | 'unknown'
+export type { JobState } from '../../api/contract/zstack.js'
 
 /** One async API call this app started, as persisted (no secrets: no body, no session). */
-export interface JobRecord {
-  jobUuid: string
-  connectionId: string | null
-  endpoint: string
-  api: string
-  method: string
-  path: string
-  targetUuid: string | null
-  location: string | null
-  state: JobState
-  result: unknown
-  error: ErrorEnvelope | null
-  createdAt: string
-  updatedAt: string
-  finishedAt: string | null
-}
+export type JobRecord = ZStackJob
 
 export type NewJob = Pick<
   JobRecord,
