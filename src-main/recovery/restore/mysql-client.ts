@@ -1,0 +1,124 @@
+import { AppError } from '../../errors/app-error.js'
+import { redact, registerSecret } from '../../errors/redact.js'
+import type { RemoteHost } from '../../ssh/remote-host.js'
+import { sq } from './shell.js'
+
+/** Where the management database listens, as seen from the management-node host. */
+export interface MysqlEndpoint {
+  host: string | null
+  port: number | null
+  socket: string | null
+}
+
+/**
+ * The MySQL root account on the host. The password never appears on a command line: it goes over
+ * the channel's stdin into an option file (mode 600, in a mode-700 `mktemp -d` directory) that every
+ * `mysql`/`mysqldump` reads with `--defaults-extra-file`, and the directory is removed on `close`.
+ * (`MYSQL_PWD` would also keep it off argv, but any process of the same user can read another's
+ * environment through /proc, and the server-side shell would need it exported.)
+ */
+export class MysqlClient {
+  private constructor(
+    private readonly host: RemoteHost,
+    readonly endpoint: MysqlEndpoint,
+    private readonly dir: string,
+  ) {}
+
+  static async open(host: RemoteHost, endpoint: MysqlEndpoint, password: string): Promise<MysqlClient> {
+    registerSecret(password)
+    const created = await host.run(
+      'umask 077 && d=$(mktemp -d /tmp/zsdr-mysql.XXXXXX) && cat > "$d/client.cnf" && echo "$d"',
+      {
+        stdin: optionFile(endpoint, password),
+      },
+    )
+    const dir = created.stdout.trim()
+    if (created.code !== 0 || !dir.startsWith('/tmp/zsdr-mysql.')) {
+      throw new AppError('restore.host_tempfile_failed', {
+        en: `Could not create a private temporary file on ${host.label}: ${redact(created.stderr.trim()).slice(0, 300)}`,
+        zh: `无法在 ${host.label} 上创建私有临时文件：${redact(created.stderr.trim()).slice(0, 300)}`,
+      })
+    }
+    return new MysqlClient(host, endpoint, dir)
+  }
+
+  get optionFile(): string {
+    return `${this.dir}/client.cnf`
+  }
+
+  /** `mysql`/`mysqldump` with the option file; safe to log (no secret in it). */
+  command(tool: 'mysql' | 'mysqldump', args: string): string {
+    return `${tool} --defaults-extra-file=${sq(this.optionFile)} ${args}`
+  }
+
+  /** Runs SQL (via stdin) and returns tab-separated rows. Throws `restore.mysql_*` errors. */
+  async query(sql: string, options: { signal?: AbortSignal } = {}): Promise<string[][]> {
+    const result = await this.host.run(this.command('mysql', '-B -N --default-character-set=utf8mb4'), {
+      stdin: sql,
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    if (result.code !== 0) throw mysqlError(this.host.label, result.stderr)
+    return result.stdout
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => l.split('\t'))
+  }
+
+  async close(): Promise<void> {
+    await this.host.run(`rm -rf ${sq(this.dir)}`).catch(() => {})
+  }
+}
+
+function optionFile(endpoint: MysqlEndpoint, password: string): string {
+  const lines = [
+    '[client]',
+    'user=root',
+    `password="${password.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`,
+  ]
+  if (endpoint.host) lines.push(`host=${endpoint.host}`)
+  if (endpoint.port) lines.push(`port=${endpoint.port}`)
+  if (endpoint.socket) lines.push(`socket=${endpoint.socket}`)
+  return `${lines.join('\n')}\n`
+}
+
+export function mysqlError(hostLabel: string, stderr: string): AppError {
+  const text = redact(stderr.trim()).slice(0, 500)
+  if (/ERROR 1045|Access denied/i.test(text)) {
+    return new AppError('restore.mysql_access_denied', {
+      en: `MySQL on ${hostLabel} refused the root password. Check it (zstack-ctl restore_mysql uses the same account).`,
+      zh: `${hostLabel} 上的 MySQL 拒绝了 root 密码。请检查密码（zstack-ctl restore_mysql 使用同一账号）。`,
+    })
+  }
+  if (/ERROR 200[0-9]|Can't connect|Unknown MySQL server host/i.test(text)) {
+    return new AppError(
+      'restore.mysql_unreachable',
+      {
+        en: `Cannot reach MySQL from ${hostLabel}: ${text}`,
+        zh: `无法从 ${hostLabel} 连接 MySQL：${text}`,
+      },
+      { stderr: text },
+    )
+  }
+  return new AppError(
+    'restore.mysql_failed',
+    { en: `MySQL on ${hostLabel} failed: ${text}`, zh: `${hostLabel} 上的 MySQL 执行失败：${text}` },
+    { stderr: text },
+  )
+}
+
+/** Parses `DB.url` of a zstack.properties (`jdbc:mysql://host:port[,host2...]/...`); the first host wins. */
+export function endpointFromZstackProperties(text: string): MysqlEndpoint | null {
+  const line = text.split('\n').find((l) => /^\s*DB\.url\s*[=:]/.test(l))
+  if (!line) return null
+  const url = line.slice(line.search(/[=:]/) + 1).trim()
+  const m = /^jdbc:mysql:\/\/([^/:,?\s]+)(?::(\d+))?/.exec(url)
+  if (!m) return null
+  return { host: m[1] as string, port: m[2] ? Number(m[2]) : 3306, socket: null }
+}
+
+/** The host part of `DEFINER=root@<host>`, as zstack-ctl writes it: the database host, loopback as localhost. */
+export function definerHost(endpoint: MysqlEndpoint): string {
+  const h = endpoint.host
+  if (!h || h === '127.0.0.1' || h === '::1' || h === 'localhost') return 'localhost'
+  return h
+}

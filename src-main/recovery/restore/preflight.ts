@@ -1,0 +1,311 @@
+import { statfs } from 'node:fs/promises'
+import type { CheckStatus, PlanCheck, RestorePlan } from '../../api/contract/restore.js'
+import { AppError, type LocalizedText } from '../../errors/app-error.js'
+import type { RemoteHost } from '../../ssh/remote-host.js'
+import { type BackupInspection, inspectBackup } from './backup-file.js'
+import { compareVersions } from './dump-scanner.js'
+import { definerHost, endpointFromZstackProperties, MysqlClient, type MysqlEndpoint } from './mysql-client.js'
+import { type NodeState, nodeState } from './node-control.js'
+import { sq } from './shell.js'
+import { liveSchemaVersion } from './verify.js'
+
+export const MANAGEMENT_DATABASES = ['zstack', 'zstack_rest', 'zstack_ui'] as const
+export const DEFAULT_PROPERTIES_PATH =
+  '/usr/local/zstack/apache-tomcat/webapps/zstack/WEB-INF/classes/zstack.properties'
+/** zstack-ctl dump_mysql's own folder: a field engineer looks there first. */
+export const DEFAULT_SAFETY_DIR = '/var/lib/zstack/mysql-backup'
+/** Room kept free beyond the estimate, so the dump does not fill the disk MySQL itself writes to. */
+const DISK_MARGIN = 64 * 1024 * 1024
+
+export interface RestoreSettings {
+  backupFile: string
+  mysql: { host?: string; port?: number; socket?: string; password: string; propertiesPath?: string }
+  skipUi: boolean
+  safetyDir?: string
+  /** zstack-ctl on the host (a path in tests). */
+  zstackCtl?: string
+  /** Laptop folder for the safety-dump copy and the evidence report. */
+  laptopDir: string
+}
+
+/** What the later steps need from the preflight besides the plan shown to the user. */
+export interface PreflightFacts {
+  inspection: BackupInspection | null
+  endpoint: MysqlEndpoint
+  definerHost: string
+  existingDatabases: string[]
+  node: NodeState
+  mysql: MysqlClient | null
+}
+
+export async function preflight(
+  host: RemoteHost | AppError,
+  settings: RestoreSettings,
+  options: { signal?: AbortSignal; onBackupBytes?: (done: number, total: number) => void } = {},
+): Promise<{ plan: RestorePlan; facts: PreflightFacts }> {
+  const checks: PlanCheck[] = []
+  const add = (id: PlanCheck['id'], status: CheckStatus, text: LocalizedText) =>
+    checks.push({ id, status, text })
+  const wanted = MANAGEMENT_DATABASES.filter((d) => !(settings.skipUi && d === 'zstack_ui'))
+  const safetyDir = settings.safetyDir ?? DEFAULT_SAFETY_DIR
+  const zstackCtl = settings.zstackCtl ?? 'zstack-ctl'
+
+  const inspection = await inspectBackup(settings.backupFile, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onBackupBytes ? { onBytes: options.onBackupBytes } : {}),
+  }).then(
+    (r) => {
+      add('backup_integrity', 'ok', {
+        en: `Backup intact: ${r.size} bytes, sha256 ${r.sha256.slice(0, 16)}…, ${r.summary.totalRows} rows.`,
+        zh: `备份完整：${r.size} 字节，sha256 ${r.sha256.slice(0, 16)}…，共 ${r.summary.totalRows} 行。`,
+      })
+      return r
+    },
+    (e: unknown) => {
+      add('backup_integrity', 'fail', textOf(e))
+      return null
+    },
+  )
+
+  let endpoint: MysqlEndpoint = { host: 'localhost', port: 3306, socket: null }
+  let endpointSource: RestorePlan['mysql']['source'] = 'default'
+  let hostName: string | null = null
+  let mysql: MysqlClient | null = null
+  let node: NodeState = { zstackCtl: false, running: null }
+  let existing: string[] = []
+  let estimate = 0
+  let hostFree: number | null = null
+  let liveVersion: string | null = null
+
+  if (host instanceof AppError) {
+    add('ssh', 'fail', host.text)
+  } else {
+    const uname = await host.run('uname -n')
+    hostName = uname.code === 0 ? uname.stdout.trim() || null : null
+    add('ssh', uname.code === 0 ? 'ok' : 'fail', {
+      en: `SSH to ${host.label} works${hostName ? ` (host name ${hostName})` : ''}; host key ${host.hostKeyFingerprint ?? 'n/a (this computer)'}.`,
+      zh: `SSH 连接 ${host.label} 正常${hostName ? `（主机名 ${hostName}）` : ''}；主机密钥 ${host.hostKeyFingerprint ?? '不适用（本机）'}。`,
+    })
+
+    const tools = await host.run(
+      'for t in mysql mysqldump gzip sha256sum; do command -v "$t" >/dev/null || echo "$t"; done',
+    )
+    const missing = tools.stdout.split('\n').filter(Boolean)
+    add(
+      'tools',
+      missing.length === 0 ? 'ok' : 'fail',
+      missing.length === 0
+        ? {
+            en: 'mysql, mysqldump, gzip and sha256sum are installed on the host.',
+            zh: '主机上已安装 mysql、mysqldump、gzip 和 sha256sum。',
+          }
+        : { en: `Missing on the host: ${missing.join(', ')}.`, zh: `主机上缺少：${missing.join('、')}。` },
+    )
+
+    const given = settings.mysql
+    if (given.host || given.port || given.socket) {
+      endpoint = {
+        host: given.host ?? (given.socket ? null : 'localhost'),
+        port: given.port ?? null,
+        socket: given.socket ?? null,
+      }
+      endpointSource = 'options'
+    } else {
+      const props = await host.run(`cat ${sq(given.propertiesPath ?? DEFAULT_PROPERTIES_PATH)} 2>/dev/null`)
+      const fromProps = props.code === 0 ? endpointFromZstackProperties(props.stdout) : null
+      if (fromProps) {
+        endpoint = fromProps
+        endpointSource = 'zstack.properties'
+      }
+    }
+
+    if (missing.length === 0) {
+      try {
+        mysql = await MysqlClient.open(host, endpoint, given.password)
+        const version = (await mysql.query('SELECT VERSION();'))[0]?.[0] ?? '?'
+        add('mysql_login', 'ok', {
+          en: `MySQL root login works (${version}) at ${describeEndpoint(endpoint)} (from ${endpointSource}).`,
+          zh: `MySQL root 登录成功（${version}），地址 ${describeEndpoint(endpoint)}（来源：${endpointSource}）。`,
+        })
+        const names = MANAGEMENT_DATABASES.map((d) => `'${d}'`).join(',')
+        existing = (
+          await mysql.query(
+            `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${names});`,
+          )
+        ).map((r) => r[0] as string)
+        estimate = Number(
+          (
+            await mysql.query(
+              `SELECT IFNULL(SUM(DATA_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${names});`,
+            )
+          )[0]?.[0] ?? 0,
+        )
+        liveVersion = await liveSchemaVersion(mysql)
+      } catch (e) {
+        add('mysql_login', 'fail', textOf(e))
+        await mysql?.close()
+        mysql = null
+      }
+    } else {
+      add('mysql_login', 'unknown', {
+        en: 'Not tried: the MySQL client is missing.',
+        zh: '未尝试：缺少 MySQL 客户端。',
+      })
+    }
+
+    node = await nodeState(host, zstackCtl)
+    add(
+      'node_status',
+      node.zstackCtl ? (node.running === null ? 'warn' : 'ok') : 'unknown',
+      !node.zstackCtl
+        ? {
+            en: 'zstack-ctl is not on this host: the app cannot tell whether a management node runs here. Stop it yourself before restoring.',
+            zh: '该主机上没有 zstack-ctl：无法判断管理节点是否在运行。恢复前请自行停止管理节点。',
+          }
+        : node.running === null
+          ? {
+              en: 'zstack-ctl status did not say whether the node runs.',
+              zh: 'zstack-ctl status 未说明管理节点是否在运行。',
+            }
+          : node.running
+            ? {
+                en: 'The management node is running: it will be stopped before the restore and started again after.',
+                zh: '管理节点正在运行：恢复前将停止，恢复后重新启动。',
+              }
+            : { en: 'The management node is stopped.', zh: '管理节点已停止。' },
+    )
+
+    const df = await host.run(
+      `d=${sq(safetyDir)}; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -Pk "$d" | tail -n 1`,
+    )
+    const available = Number(df.stdout.trim().split(/\s+/)[3])
+    hostFree = df.code === 0 && Number.isFinite(available) ? available * 1024 : null
+  }
+
+  const needed = Math.ceil(estimate / 2) + DISK_MARGIN
+  add(
+    'disk_host',
+    hostFree === null ? (host instanceof AppError ? 'unknown' : 'fail') : hostFree >= needed ? 'ok' : 'fail',
+    hostFree === null
+      ? { en: `Free space in ${safetyDir} is unknown.`, zh: `${safetyDir} 的可用空间未知。` }
+      : {
+          en: `Safety dump in ${safetyDir}: about ${mib(needed)} needed (databases ${mib(estimate)}), ${mib(hostFree)} free.`,
+          zh: `安全转储目录 ${safetyDir}：约需 ${mib(needed)}（数据库 ${mib(estimate)}），可用 ${mib(hostFree)}。`,
+        },
+  )
+  const laptopFree = await statfs(settings.laptopDir).then(
+    (s) => s.bavail * s.bsize,
+    () => null,
+  )
+  add('disk_laptop', laptopFree !== null && laptopFree >= needed ? 'ok' : 'fail', {
+    en: `Copy of the safety dump on this computer (${settings.laptopDir}): ${laptopFree === null ? 'free space unknown' : `${mib(laptopFree)} free`}.`,
+    zh: `本机上的安全转储副本（${settings.laptopDir}）：${laptopFree === null ? '可用空间未知' : `可用 ${mib(laptopFree)}`}。`,
+  })
+
+  const backupVersion = inspection?.summary.schemaVersion ?? null
+  add('version', ...versionCheck(backupVersion, liveVersion))
+
+  const inDump = inspection ? wanted.filter((d) => inspection.summary.databases[d]) : [...wanted]
+  const absent = wanted.filter((d) => !inDump.includes(d))
+  add('databases', absent.length === 0 ? 'ok' : absent.includes('zstack') ? 'fail' : 'warn', {
+    en: `Will drop and restore: ${inDump.join(', ')}${settings.skipUi ? ' (zstack_ui skipped)' : ''}${absent.length ? `; not in the backup: ${absent.join(', ')}` : ''}.`,
+    zh: `将删除并恢复：${inDump.join('、')}${settings.skipUi ? '（跳过 zstack_ui）' : ''}${absent.length ? `；备份中没有：${absent.join('、')}` : ''}。`,
+  })
+
+  const plan: RestorePlan = {
+    target: {
+      label: host instanceof AppError ? '' : host.label,
+      hostName,
+      hostKeyFingerprint: host instanceof AppError ? null : host.hostKeyFingerprint,
+    },
+    backup: inspection
+      ? {
+          path: settings.backupFile,
+          sha256: inspection.sha256,
+          size: inspection.size,
+          uncompressedSize: inspection.summary.uncompressedBytes,
+          schemaVersion: backupVersion,
+          databases: Object.entries(inspection.summary.databases).map(([name, d]) => ({
+            name,
+            tables: Object.keys(d.tables).length,
+            rows: Object.values(d.tables).reduce((a, b) => a + b, 0),
+          })),
+        }
+      : null,
+    mysql: { ...endpoint, source: endpointSource },
+    node: { zstackCtl: node.zstackCtl, running: node.running, schemaVersion: liveVersion },
+    safetyDump: {
+      hostDir: safetyDir,
+      estimatedBytes: needed,
+      hostFreeBytes: hostFree,
+      laptopFreeBytes: laptopFree,
+    },
+    databases: inDump,
+    checks,
+    ok: checks.every((c) => c.status !== 'fail'),
+    confirmationText: hostName ?? (host instanceof AppError ? '' : host.label),
+  }
+  return {
+    plan,
+    facts: {
+      inspection,
+      endpoint,
+      definerHost: definerHost(endpoint),
+      existingDatabases: existing,
+      node,
+      mysql,
+    },
+  }
+}
+
+function versionCheck(backup: string | null, live: string | null): [CheckStatus, LocalizedText] {
+  if (backup === null)
+    return [
+      'warn',
+      { en: 'The backup has no Flyway schema_version.', zh: '备份中没有 Flyway schema_version。' },
+    ]
+  if (live === null)
+    return [
+      'unknown',
+      {
+        en: `Backup schema ${backup}; the node's current schema version is unknown (no schema_version in the live database).`,
+        zh: `备份架构版本 ${backup}；无法得知节点当前的架构版本（现有数据库中没有 schema_version）。`,
+      },
+    ]
+  const d = compareVersions(backup, live)
+  if (d === 0)
+    return [
+      'ok',
+      {
+        en: `Backup schema ${backup} matches the node (${live}).`,
+        zh: `备份架构版本 ${backup} 与节点一致（${live}）。`,
+      },
+    ]
+  if (d > 0)
+    return [
+      'fail',
+      {
+        en: `The backup (schema ${backup}) is newer than the node (${live}): upgrade the node's software first.`,
+        zh: `备份（架构版本 ${backup}）比节点（${live}）新：请先升级节点软件。`,
+      },
+    ]
+  return [
+    'warn',
+    {
+      en: `The backup (schema ${backup}) is older than the node (${live}): run zstack-ctl upgrade_db after the restore.`,
+      zh: `备份（架构版本 ${backup}）比节点（${live}）旧：恢复后请运行 zstack-ctl upgrade_db。`,
+    },
+  ]
+}
+
+function textOf(e: unknown): LocalizedText {
+  return e instanceof AppError ? e.text : { en: 'Unexpected error.', zh: '意外错误。' }
+}
+
+function describeEndpoint(e: MysqlEndpoint): string {
+  return e.socket ? `socket ${e.socket}` : `${e.host ?? 'localhost'}:${e.port ?? 3306}`
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { PassThrough } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip } from 'node:zlib'
+import { AppError } from '../../errors/app-error.js'
+import { redact } from '../../errors/redact.js'
+import type { RemoteHost } from '../../ssh/remote-host.js'
+import { DumpScanner, type DumpSummary } from './dump-scanner.js'
+import type { MysqlClient } from './mysql-client.js'
+import { sq } from './shell.js'
+
+export interface SafetyDump {
+  hostPath: string
+  laptopPath: string
+  sha256: string
+  size: number
+  summary: DumpSummary
+}
+
+/** zstack-ctl dump_mysql's options; zstack and zstack_rest in one run, zstack_ui in a second, as it does. */
+const DUMP_OPTIONS = '--databases --single-transaction --quick'
+
+/**
+ * Dumps the current databases exactly as `zstack-ctl dump_mysql` does, keeps the file on the host and
+ * streams the same bytes to the laptop in one go (`tee`). Both copies are checksummed and compared,
+ * and the laptop copy is gunzipped and scanned on arrival, so the rollback source is proven readable
+ * and its row counts are known before anything is dropped.
+ */
+export async function takeSafetyDump(
+  host: RemoteHost,
+  mysql: MysqlClient,
+  options: {
+    databases: readonly string[]
+    hostDir: string
+    laptopPath: string
+    stamp: string
+    onBytes?: (done: number) => void
+    signal?: AbortSignal
+  },
+): Promise<SafetyDump> {
+  const hostPath = `${options.hostDir.replace(/\/+$/, '')}/zsdr-safety-dump-${options.stamp}.gz`
+  const first = options.databases.filter((d) => d !== 'zstack_ui')
+  const runs = [first, options.databases.filter((d) => d === 'zstack_ui')].filter((g) => g.length > 0)
+  const dumps = runs
+    .map((g) => mysql.command('mysqldump', `${DUMP_OPTIONS} ${g.map(sq).join(' ')}`))
+    .join(' && ')
+  const command = `set -o pipefail; umask 077; mkdir -p ${sq(options.hostDir)} && (${dumps}) | gzip | tee ${sq(hostPath)}`
+
+  const proc = await host.exec(`bash -c ${sq(command)}`, options.signal ? { signal: options.signal } : {})
+  proc.stdin.end()
+  const stderr: string[] = []
+  proc.stderr.on('data', (c: Buffer) => {
+    if (stderr.length < 50) stderr.push(c.toString('utf8'))
+  })
+  const hash = createHash('sha256')
+  const scanner = new DumpScanner('localhost')
+  let size = 0
+  const tap = new PassThrough()
+  proc.stdout.on('data', (c: Buffer) => {
+    hash.update(c)
+    size += c.length
+    options.onBytes?.(size)
+  })
+  try {
+    await Promise.all([
+      pipeline(proc.stdout, tap, createWriteStream(options.laptopPath, { mode: 0o600 })),
+      (async () => {
+        for await (const chunk of tap.pipe(createGunzip())) scanner.push(chunk as Buffer)
+        scanner.end()
+      })(),
+    ])
+  } catch (e) {
+    proc.kill()
+    await rm(options.laptopPath, { force: true })
+    throw safetyDumpFailed(host.label, e instanceof Error ? e.message : String(e))
+  }
+  const exit = await proc.exit
+  if (exit.code !== 0) {
+    await rm(options.laptopPath, { force: true })
+    throw safetyDumpFailed(host.label, redact(stderr.join('').trim()).slice(0, 500) || `exit ${exit.code}`)
+  }
+  const sha256 = hash.digest('hex')
+  const remote = await host.run(`sha256sum ${sq(hostPath)}`)
+  const remoteSum = remote.stdout.split(/\s+/)[0]
+  if (remote.code !== 0 || remoteSum !== sha256) {
+    throw new AppError(
+      'restore.safety_dump_mismatch',
+      {
+        en: `The safety dump on ${host.label} (${hostPath}) differs from the copy on this computer. Nothing was changed.`,
+        zh: `${host.label} 上的安全转储（${hostPath}）与本机副本不一致。未做任何更改。`,
+      },
+      { hostPath, laptopPath: options.laptopPath, laptopSha256: sha256, hostSha256: remoteSum ?? null },
+    )
+  }
+  return { hostPath, laptopPath: options.laptopPath, sha256, size, summary: scanner.summary() }
+}
+
+function safetyDumpFailed(hostLabel: string, reason: string): AppError {
+  return new AppError('restore.safety_dump_failed', {
+    en: `The safety dump on ${hostLabel} failed (${reason}). Nothing was changed.`,
+    zh: `${hostLabel} 上的安全转储失败（${reason}）。未做任何更改。`,
+  })
+}

@@ -1,0 +1,166 @@
+import { createReadStream, statSync } from 'node:fs'
+import type { Writable } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import { AppError } from '../../errors/app-error.js'
+import { redact } from '../../errors/redact.js'
+import type { RemoteHost, RemoteProcess } from '../../ssh/remote-host.js'
+import { DumpScanner, type DumpSummary } from './dump-scanner.js'
+import type { MysqlClient } from './mysql-client.js'
+import { ident, sq } from './shell.js'
+
+export interface StreamRestoreOptions {
+  /** Databases to drop, create and load; others in the dump are skipped. */
+  databases: readonly string[]
+  definerHost: string
+  /** Called just before a database is dropped: from then on a failure needs a rollback. */
+  onDrop(database: string): void
+  onBytes?(done: number, total: number): void
+  signal?: AbortSignal
+}
+
+interface Sink {
+  database: string
+  proc: RemoteProcess
+  stderr: string[]
+  /** Rejects as soon as the process ends early (killed, connection lost) so a pending write never hangs. */
+  died: Promise<never>
+  exited: boolean
+}
+
+/**
+ * Restores a zstack-ctl dump from a laptop file the way `zstack-ctl restore_mysql` does, in one pass:
+ * gunzip on the laptop, the scanner's sed-equivalent rewrite, and for each database `DROP`, `CREATE`
+ * and `mysql --one-database <db>` on the host fed through the channel. Memory stays bounded: chunks are
+ * written with backpressure, never collected. Returns what the dump held (for verification).
+ */
+export async function streamRestore(
+  host: RemoteHost,
+  mysql: MysqlClient,
+  file: string,
+  options: StreamRestoreOptions,
+): Promise<DumpSummary> {
+  const wanted = new Set(options.databases)
+  const scanner = new DumpScanner(options.definerHost)
+  const sinks = new Map<string, Sink>()
+  const preamble: Buffer[] = []
+  const total = statSync(file).size
+  let read = 0
+
+  const openSink = async (database: string): Promise<Sink> => {
+    const createOptions = scanner.summary().databases[database]?.createOptions ?? ''
+    options.onDrop(database)
+    await mysql.query(
+      `DROP DATABASE IF EXISTS ${ident(database)};\nCREATE DATABASE ${ident(database)} ${createOptions};`,
+    )
+    const proc = await host.exec(
+      mysql.command('mysql', `--default-character-set=utf8mb4 --one-database ${sq(database)}`),
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    )
+    const stderr: string[] = []
+    proc.stderr.on('data', (c: Buffer) => {
+      if (stderr.join('').length < 4000) stderr.push(c.toString('utf8'))
+    })
+    proc.stdin.on('error', () => {})
+    const sink = { database, proc, stderr, exited: false } as Sink
+    sink.died = proc.exit.then((exit) => {
+      sink.exited = true
+      throw sinkFailure(host.label, sink, exit)
+    })
+    sink.died.catch(() => {})
+    for (const part of preamble) await write(sink, part)
+    return sink
+  }
+
+  const input = createReadStream(file, {
+    highWaterMark: 1 << 20,
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+  input.on('data', (c) => {
+    read += c.length
+    options.onBytes?.(read, total)
+  })
+  const gunzip = input.pipe(createGunzip())
+  try {
+    const route = async (segments: ReturnType<DumpScanner['push']>) => {
+      for (const { database, data } of segments) {
+        if (database === null) {
+          preamble.push(data)
+          continue
+        }
+        if (!wanted.has(database)) continue
+        let sink = sinks.get(database)
+        if (!sink) {
+          sink = await openSink(database)
+          sinks.set(database, sink)
+        }
+        await write(sink, data)
+      }
+    }
+    for await (const chunk of gunzip) await route(scanner.push(chunk as Buffer))
+    await route(scanner.end())
+    for (const sink of sinks.values()) sink.proc.stdin.end()
+    for (const sink of sinks.values()) {
+      const exit = await sink.proc.exit
+      if (exit.code !== 0) throw sinkFailure(host.label, sink, exit)
+    }
+  } catch (e) {
+    for (const sink of sinks.values()) if (!sink.exited) sink.proc.kill()
+    input.destroy()
+    if (options.signal?.aborted) throw options.signal.reason
+    throw e
+  }
+  const missing = options.databases.filter((d) => !sinks.has(d))
+  if (missing.length > 0) {
+    throw new AppError(
+      'restore.database_missing_in_dump',
+      {
+        en: `The dump holds no data for ${missing.join(', ')}.`,
+        zh: `转储中没有 ${missing.join('、')} 的数据。`,
+      },
+      { missing },
+    )
+  }
+  return scanner.summary()
+}
+
+async function write(sink: Sink, data: Buffer): Promise<void> {
+  if (sink.exited) await sink.died
+  if (sink.proc.stdin.write(data)) return
+  await Promise.race([drained(sink.proc.stdin), sink.died])
+}
+
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      stream.off('drain', done)
+      stream.off('error', fail)
+      resolve()
+    }
+    const fail = (e: Error) => {
+      stream.off('drain', done)
+      reject(e)
+    }
+    stream.on('drain', done)
+    stream.on('error', fail)
+  })
+}
+
+function sinkFailure(
+  hostLabel: string,
+  sink: Sink,
+  exit: { code: number | null; signal: string | null },
+): AppError {
+  const stderr = redact(sink.stderr.join('').trim()).slice(0, 600)
+  const how =
+    exit.code === null ? `was stopped (${exit.signal ?? 'connection lost'})` : `exited with ${exit.code}`
+  return new AppError(
+    'restore.mysql_load_failed',
+    {
+      en: `Loading database ${sink.database} on ${hostLabel}: mysql ${how}${stderr ? `: ${stderr}` : ''}.`,
+      zh: `在 ${hostLabel} 上导入数据库 ${sink.database} 时 mysql ${exit.code === null ? '被中止' : `退出码 ${exit.code}`}${stderr ? `：${stderr}` : ''}。`,
+    },
+    { database: sink.database, code: exit.code, signal: exit.signal },
+  )
+}
