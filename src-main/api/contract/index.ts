@@ -5,6 +5,7 @@ import { dbBackupCalls, dbBackupEvents } from './db-backups.js'
 import { sshCalls, sshEvents } from './ssh.js'
 import { vaultCalls } from './vault.js'
 import { zstackCalls, zstackEvents } from './zstack.js'
+import { restoreCalls, restoreEvents } from './restore.js'
 
 /**
  * The whole API of the app: every call the renderer (or CLI) can make and every event stream
@@ -16,6 +17,7 @@ export const calls = {
   ...dbBackupCalls,
   ...sshCalls,
   ...vaultCalls,
+  ...restoreCalls,
 }
 
 export const events = {
@@ -23,6 +25,7 @@ export const events = {
   ...zstackEvents,
   ...dbBackupEvents,
   ...sshEvents,
+  ...restoreEvents,
 }
 
 export type Calls = typeof calls
@@ -45,6 +48,7 @@ export type * from './db-backups.js'
 export type * from './ssh.js'
 export type * from './vault.js'
 export type * from './zstack.js'
+export type * from './restore.js'
 
 /** The object the preload exposes as `window.zsdr` and the web client imitates. */
 export interface Bridge {

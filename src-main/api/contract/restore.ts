@@ -110,8 +110,8 @@ const mysqlOptions = z
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
     socket: z.string().min(1).optional(),
-    /** Sent by the window or CLI, registered as a secret on arrival; never stored or logged. */
-    rootPassword: z.string(),
+    /** Sent by the window or CLI, registered as a secret on arrival; never stored or logged. Absent: the keychain. */
+    rootPassword: z.string().optional(),
     propertiesPath: z.string().min(1).optional(),
   })
   .strict()
@@ -124,6 +124,8 @@ export const restoreRequest = z
     skipUi: z.boolean().default(false),
     /** Folder on the host for the safety dump (zstack-ctl's own backup folder by default). */
     safetyDir: z.string().min(1).optional(),
+    /** zstack-ctl on the host when it is not on the PATH of the SSH user. */
+    zstackCtl: z.string().min(1).optional(),
   })
   .strict()
 

@@ -11,7 +11,7 @@ import { MysqlClient } from './mysql-client.js'
 import { startNode, stopNode } from './node-control.js'
 import { DEFAULT_SAFETY_DIR, type PreflightFacts, preflight, type RestoreSettings } from './preflight.js'
 import { RecordingHost } from './recording-host.js'
-import { type LogSink, RunLog } from './run-log.js'
+import { type LogSink, RunLog, type StepRecord } from './run-log.js'
 import { type SafetyDump, takeSafetyDump } from './safety-dump.js'
 import { streamRestore } from './stream-restore.js'
 import { type Verification, verifyAgainstDump } from './verify.js'
@@ -41,6 +41,7 @@ export interface RestoreRunResult {
   safetyDump: SafetyDump | null
   verification: Verification | null
   rollbackVerification: Verification | null
+  steps: StepRecord[]
 }
 
 /**
@@ -147,6 +148,7 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
     safetyDump: state.safety,
     verification: state.verification,
     rollbackVerification: state.rollback.verification,
+    steps: log.steps,
   }
 }
 

@@ -128,7 +128,8 @@ export async function streamRestore(
 async function write(sink: Sink, data: Buffer): Promise<void> {
   if (sink.exited) await sink.died
   if (sink.proc.stdin.write(data)) return
-  await Promise.race([drained(sink.proc.stdin), sink.died])
+  // A broken pipe means the process is gone: wait for its exit, which says why.
+  await Promise.race([drained(sink.proc.stdin).catch(() => sink.died), sink.died])
 }
 
 function drained(stream: Writable): Promise<void> {

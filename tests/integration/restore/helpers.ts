@@ -1,6 +1,9 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { RestoreLogEntry } from '../../../src-main/api/contract/restore.js'
+import type { LogSink } from '../../../src-main/recovery/restore/run-log.js'
+import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
 import type { MariaDb } from '../../harness/mariadb.js'
 
 /** `CHECKSUM TABLE` of every base table in the three management databases: the ground truth of "same data". */
@@ -42,4 +45,40 @@ export async function damage(db: MariaDb): Promise<void> {
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix))
+}
+
+/** PIDs of processes whose command line holds every one of `needles` (exact strings, no patterns). */
+export function pidsWithArgs(needles: string[]): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ')
+      if (needles.every((n) => cmdline.includes(n))) pids.push(Number(entry))
+    } catch {}
+  }
+  return pids
+}
+
+/** A host that reports every command it is asked to run, so a test can react to a given step. */
+export function observedHost(inner: RemoteHost, onCommand: (command: string) => void): RemoteHost {
+  return {
+    label: inner.label,
+    hostKeyFingerprint: inner.hostKeyFingerprint,
+    exec: (command, options) => {
+      onCommand(command)
+      return inner.exec(command, options)
+    },
+    run: (command, options) => {
+      onCommand(command)
+      return inner.run(command, options)
+    },
+    close: () => inner.close(),
+  }
+}
+
+/** Collects the live log; `text()` is everything a user could have seen. */
+export function collectingSink(): { sink: LogSink; entries: RestoreLogEntry[]; text(): string } {
+  const entries: RestoreLogEntry[] = []
+  return { sink: (e) => entries.push(e), entries, text: () => JSON.stringify(entries) }
 }

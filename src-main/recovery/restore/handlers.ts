@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto'
+import type { ParsedRequest } from '../../api/contract/index.js'
+import type { HandlerMap } from '../../api/router.js'
+import type { RestoreJob, RestoreService } from './service.js'
+
+type Request = ParsedRequest<'restore.plan'>
+export type RestoreTarget = Request['target']
+
+export function jobFromRequest(req: Request): RestoreJob<RestoreTarget> {
+  return {
+    target: req.target,
+    backupFile: req.backup.file,
+    mysql: req.mysql,
+    skipUi: req.skipUi,
+    safetyDir: req.safetyDir,
+    zstackCtl: req.zstackCtl,
+  }
+}
+
+/** The `restore.*` calls: plan, run (returns an opId at once), confirm by typed host name, history. */
+export function restoreHandlers(service: RestoreService<RestoreTarget>): HandlerMap {
+  return {
+    'restore.plan': (req) => service.plan(jobFromRequest(req), randomBytes(16).toString('hex')),
+    'restore.run': (req) => ({ opId: service.run(jobFromRequest(req), req.yes).opId }),
+    'restore.confirm': (req) => ({ accepted: service.confirm(req.opId, req.typedHostName, req.abort) }),
+    'restore.runs': (req) => service.history(req.limit),
+  }
+}

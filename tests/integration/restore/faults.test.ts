@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RestoreRunOptions, runRestore } from '../../../src-main/recovery/restore/engine.js'
+import { LocalHost } from '../../../src-main/ssh/local-host.js'
+import { loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
+import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
+import { checksums, collectingSink, damage, observedHost, pidsWithArgs, tempDir } from './helpers.js'
+
+/**
+ * Every fault must leave nothing lost: the live databases keep the checksums they had before the run
+ * (or get them back through the automatic rollback), and no password shows up anywhere.
+ */
+describe('restore faults (LocalHost as the management-node host)', () => {
+  const password = `Root-Pw-${process.pid}-秘密`
+  let db: MariaDb
+  let backup: string
+  let before: Record<string, string>
+  const seen: string[] = []
+
+  beforeAll(async () => {
+    backup = await zstackDumpFixture({ rowsPerTable: 20 })
+    db = await startMariaDb({ rootPassword: password })
+    await loadDump(db, backup)
+    await damage(db)
+    before = await checksums(db)
+  }, 180_000)
+  afterAll(async () => {
+    await db?.stop()
+  })
+
+  function options(
+    overrides: Partial<Omit<RestoreRunOptions, 'settings'>> & {
+      settings?: Partial<RestoreRunOptions['settings']>
+    } = {},
+  ) {
+    const log = collectingSink()
+    const laptopDir = tempDir('zsdr-restore-laptop-')
+    const run: RestoreRunOptions = {
+      runId: 'f'.repeat(32),
+      connect: async () => new LocalHost(),
+      confirm: async () => true,
+      sinks: [log.sink],
+      reconnect: { attempts: 2, delayMs: 100 },
+      ...overrides,
+      settings: {
+        backupFile: backup,
+        mysql: { host: '127.0.0.1', port: db.port, password },
+        skipUi: false,
+        safetyDir: tempDir('zsdr-restore-host-'),
+        laptopDir,
+        ...overrides.settings,
+      },
+    }
+    return { run, log, laptopDir }
+  }
+
+  /** Everything the run left for a human: live log and both report files. */
+  function evidence(log: { text(): string }, paths: { json: string; text: string }): string {
+    const all = log.text() + readFileSync(paths.json, 'utf8') + readFileSync(paths.text, 'utf8')
+    seen.push(all)
+    return all
+  }
+
+  it('refuses a corrupted backup before dropping anything', async () => {
+    const corrupt = join(tempDir('zsdr-corrupt-'), 'zstack-backup-db.gz')
+    copyFileSync(backup, corrupt)
+    const bytes = readFileSync(corrupt)
+    bytes.fill(0x41, Math.floor(bytes.length / 2), Math.floor(bytes.length / 2) + 64)
+    writeFileSync(corrupt, bytes)
+    const { run, log } = options({ settings: { backupFile: corrupt } })
+    const result = await runRestore(run)
+    expect(result.outcome).toBe('refused')
+    expect(result.plan?.checks.find((c) => c.id === 'backup_integrity')?.status).toBe('fail')
+    expect(result.safetyDump).toBeNull()
+    expect(log.entries.some((e) => e.message.includes('Dropping'))).toBe(false)
+    expect(await checksums(db)).toEqual(before)
+    expect(evidence(log, result.reportPaths)).toContain('backup_integrity')
+  })
+
+  it('refuses a wrong MySQL root password at preflight', async () => {
+    const { run, log } = options({
+      settings: { mysql: { host: '127.0.0.1', port: db.port, password: 'wrong-password' } },
+    })
+    const result = await runRestore(run)
+    expect(result.outcome).toBe('refused')
+    expect(result.plan?.checks.find((c) => c.id === 'mysql_login')?.status).toBe('fail')
+    expect(result.error?.code).toBe('restore.preflight_failed')
+    expect(await checksums(db)).toEqual(before)
+    expect(evidence(log, result.reportPaths)).not.toContain('wrong-password')
+  })
+
+  it('--dry-run shows the plan and changes nothing', async () => {
+    let asked = false
+    const { run, log, laptopDir } = options({
+      dryRun: true,
+      confirm: async () => {
+        asked = true
+        return true
+      },
+    })
+    const result = await runRestore(run)
+    expect(result.outcome).toBe('dry_run')
+    expect(result.plan?.ok).toBe(true)
+    expect(asked).toBe(false)
+    expect(readdirSync(run.settings.safetyDir as string)).toEqual([])
+    expect(readdirSync(laptopDir).filter((f) => f.endsWith('.gz'))).toEqual([])
+    expect(await checksums(db)).toEqual(before)
+    evidence(log, result.reportPaths)
+  })
+
+  it('refuses when the host has no room for the safety dump (a real 1 MiB tmpfs)', async (ctx) => {
+    const small = tempDir('zsdr-small-disk-')
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small], { stdio: 'pipe' })
+    } catch (e) {
+      ctx.skip(`cannot mount a small tmpfs here (needs root): ${(e as Error).message.split('\n')[0]}`)
+      return
+    }
+    try {
+      const { run, log } = options({ settings: { safetyDir: join(small, 'mysql-backup') } })
+      const result = await runRestore(run)
+      expect(result.outcome).toBe('refused')
+      expect(result.plan?.checks.find((c) => c.id === 'disk_host')?.status).toBe('fail')
+      expect(existsSync(join(small, 'mysql-backup'))).toBe(false)
+      expect(await checksums(db)).toEqual(before)
+      evidence(log, result.reportPaths)
+    } finally {
+      execFileSync('umount', [small])
+    }
+  })
+
+  it('rolls back automatically when mysql is killed mid-restore', async () => {
+    let optionFile = ''
+    let killed: number[] = []
+    const { run, log } = options({
+      connect: async () =>
+        observedHost(new LocalHost(), (command) => {
+          const file = /--defaults-extra-file='([^']+)'/.exec(command)?.[1]
+          if (file) optionFile = file
+          // The zstack loader stays open until the dump ends; kill it once the next database starts.
+          if (command.includes("--one-database 'zstack_rest'") && killed.length === 0) {
+            killed = pidsWithArgs([optionFile, '--one-database', 'zstack']).filter(
+              (pid) => !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('zstack_rest'),
+            )
+            for (const pid of killed) process.kill(pid, 'SIGKILL')
+          }
+        }),
+    })
+    const result = await runRestore(run)
+    expect(killed.length).toBeGreaterThan(0)
+    expect(result.outcome).toBe('rolled_back')
+    expect(result.error?.code).toBe('restore.mysql_load_failed')
+    expect(result.rollbackVerification?.ok).toBe(true)
+    expect(await checksums(db)).toEqual(before)
+    const text = evidence(log, result.reportPaths)
+    expect(text).toContain('Rollback complete')
+    expect(existsSync(result.safetyDump?.hostPath as string)).toBe(true)
+  }, 90_000)
+
+  it('no password in any log line or report of these runs', () => {
+    expect(seen.length).toBeGreaterThanOrEqual(4)
+    for (const text of seen) {
+      expect(text).not.toContain(password)
+      expect(text).not.toContain('wrong-password')
+    }
+  })
+})
