@@ -50,7 +50,7 @@ export class RunLog {
 
   end(status: 'ok' | 'failed' | 'skipped', detail: Record<string, unknown> = {}): void {
     const step = this.current
-    if (!step || step.status !== 'running') return
+    if (step?.status !== 'running') return
     step.status = status
     step.finishedAt = new Date().toISOString()
     step.ms = Date.parse(step.finishedAt) - Date.parse(step.startedAt)
