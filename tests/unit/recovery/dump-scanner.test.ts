@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest'
+import {
+  compareVersions,
+  DumpScanner,
+  maxVersion,
+  parseFlywayVersions,
+} from '../../../src-main/recovery/restore/dump-scanner.js'
+import { definerHost, endpointFromZstackProperties } from '../../../src-main/recovery/restore/mysql-client.js'
+
+const DUMP = `/*!40101 SET NAMES utf8mb4 */;
+--
+-- Current Database: \`zstack\`
+--
+
+CREATE DATABASE /*!32312 IF NOT EXISTS*/ \`zstack\` /*!40100 DEFAULT CHARACTER SET utf8mb3 */;
+
+USE \`zstack\`;
+DROP TABLE IF EXISTS \`VmInstanceEO\`;
+CREATE TABLE \`VmInstanceEO\` (
+  \`uuid\` varchar(32) NOT NULL
+) ENGINE=InnoDB;
+INSERT INTO \`VmInstanceEO\` VALUES ('a','it''s (not) a row'),('b','back\\\\slash \\' (quote'),('c','DROP DATABASE IF EXISTS x; DEFINER=\`u\`@\`h\`');
+INSERT INTO \`VmInstanceEO\` VALUES
+('d','多行 (row)'),
+('e','second; line');
+CREATE TABLE \`EmptyVO\` (id int);
+CREATE TABLE \`schema_version\` (installed_rank int);
+INSERT INTO \`schema_version\` VALUES (1,'0.6','schema','SQL','V0.6__schema.sql',1,'root','2018-03-01',1,1),(2,'2.10','x','SQL','V2.10.sql',1,'root','2018-03-01',1,1),(3,'2.9.1','y','SQL','V2.9.1.sql',1,'root','2018-03-01',1,1);
+/*!50003 CREATE*/ /*!50017 DEFINER=\`zstack\`@\`%\`*/ /*!50003 TRIGGER t AFTER INSERT ON x FOR EACH ROW SET @a = 1 */;;
+--
+-- Current Database: \`zstack_ui\`
+--
+
+CREATE DATABASE /*!32312 IF NOT EXISTS*/ \`zstack_ui\`;
+
+USE \`zstack_ui\`;
+CREATE TABLE \`user_preference\` (id int);
+INSERT INTO \`user_preference\` VALUES (1),(2);
+USE \`zstack\`;
+/*!50013 DEFINER=\`root\`@\`localhost\` SQL SECURITY DEFINER */
+`
+
+function scanAll(text: string, chunkSize: number, definer = '10.0.0.5') {
+  const scanner = new DumpScanner(definer)
+  const bytes = Buffer.from(text)
+  const segments = []
+  for (let i = 0; i < bytes.length; i += chunkSize)
+    segments.push(...scanner.push(bytes.subarray(i, i + chunkSize)))
+  segments.push(...scanner.end())
+  const byDb: Record<string, string> = {}
+  for (const s of segments) byDb[String(s.database)] = (byDb[String(s.database)] ?? '') + s.data.toString()
+  return { summary: scanner.summary(), byDb }
+}
+
+describe('DumpScanner', () => {
+  it('counts rows per table, ignoring parentheses, quotes and escapes inside values', () => {
+    const { summary } = scanAll(DUMP, 1 << 20)
+    expect(summary.databases.zstack?.tables).toEqual({ VmInstanceEO: 5, EmptyVO: 0, schema_version: 3 })
+    expect(summary.databases.zstack_ui?.tables).toEqual({ user_preference: 2 })
+    expect(summary.totalRows).toBe(10)
+    expect(summary.uncompressedBytes).toBe(Buffer.byteLength(DUMP))
+  })
+
+  it('gives the same result whatever the chunk boundaries (multi-byte text split included)', () => {
+    const whole = scanAll(DUMP, 1 << 20)
+    for (const size of [1, 2, 3, 7, 64]) expect(scanAll(DUMP, size)).toEqual(whole)
+  })
+
+  it('drops the DROP/CREATE DATABASE lines and rewrites DEFINER, but never inside row data', () => {
+    const { byDb } = scanAll(DUMP, 13)
+    const all = Object.values(byDb).join('')
+    expect(all).not.toMatch(/^CREATE DATABASE/m)
+    expect(all).toContain('DROP DATABASE IF EXISTS x; DEFINER=`u`@`h`') // inside a row: untouched
+    expect(byDb.zstack).toContain('/*!50017 DEFINER=`root`@`10.0.0.5`*/')
+    expect(byDb.zstack).toContain('/*!50013 DEFINER=`root`@`10.0.0.5` SQL SECURITY DEFINER */')
+    expect(all).not.toContain('DEFINER=`zstack`@`%`')
+  })
+
+  it('routes lines by USE, including the return to a database for its views', () => {
+    const { byDb } = scanAll(DUMP, 5)
+    expect(byDb.null).toBe('/*!40101 SET NAMES utf8mb4 */;\n--\n-- Current Database: `zstack`\n--\n\n\n')
+    expect(byDb.zstack_ui).toContain('INSERT INTO `user_preference`')
+    expect(byDb.zstack_ui).not.toContain('VmInstanceEO')
+    expect(byDb.zstack).toMatch(/SQL SECURITY DEFINER \*\/\n$/)
+  })
+
+  it('records the CREATE DATABASE options and the highest Flyway version', () => {
+    const { summary } = scanAll(DUMP, 100)
+    expect(summary.databases.zstack?.createOptions).toBe('DEFAULT CHARACTER SET utf8mb3')
+    expect(summary.schemaVersion).toBe('2.10')
+  })
+})
+
+describe('versions', () => {
+  it('compares dotted versions numerically', () => {
+    expect(compareVersions('2.3.1.2', '2.3.1')).toBeGreaterThan(0)
+    expect(compareVersions('2.10', '2.9.9')).toBeGreaterThan(0)
+    expect(compareVersions('3.0.0', '3.0')).toBe(0)
+    expect(maxVersion(['0.6', '3.0.0', '2.6.2'])).toBe('3.0.0')
+    expect(maxVersion([])).toBeNull()
+  })
+
+  it('reads versions from schema_version rows, NULL versions skipped', () => {
+    expect(parseFlywayVersions("(1,'1.0','a (b)','SQL'),(2,NULL,'<< Flyway Init >>'),(3,'1.1','c')")).toEqual(
+      ['1.0', '1.1'],
+    )
+  })
+})
+
+describe('zstack.properties', () => {
+  it('takes host and port from DB.url, port 3306 when absent', () => {
+    expect(endpointFromZstackProperties('DB.url = jdbc:mysql://10.0.0.5:3307\nDB.user = zstack\n')).toEqual({
+      host: '10.0.0.5',
+      port: 3307,
+      socket: null,
+    })
+    expect(endpointFromZstackProperties('DB.url=jdbc:mysql://mn1,mn2/zstack')?.port).toBe(3306)
+    expect(endpointFromZstackProperties('DB.user=zstack')).toBeNull()
+    expect(endpointFromZstackProperties('DB.url=nonsense')).toBeNull()
+  })
+
+  it('writes DEFINER host as zstack-ctl does: loopback becomes localhost', () => {
+    expect(definerHost({ host: '127.0.0.1', port: 3306, socket: null })).toBe('localhost')
+    expect(definerHost({ host: null, port: null, socket: '/run/mysqld.sock' })).toBe('localhost')
+    expect(definerHost({ host: '10.0.0.5', port: 3306, socket: null })).toBe('10.0.0.5')
+  })
+})
