@@ -1,11 +1,15 @@
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runRestore } from '../../../src-main/recovery/restore/engine.js'
 import { LocalHost } from '../../../src-main/ssh/local-host.js'
 import { loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
-import { checksums, damage, tempDir } from './helpers.js'
+import { checksums, collectingSink, damage, tempDir } from './helpers.js'
 
-describe('restore round trip (LocalHost)', () => {
+const STANDIN = new URL('../../fixtures/zstack-db/zstack-ctl-standin.sh', import.meta.url).pathname
+
+describe('restore round trip', () => {
   let db: MariaDb
   let backup: string
   beforeAll(async () => {
@@ -16,13 +20,19 @@ describe('restore round trip (LocalHost)', () => {
     await db?.stop()
   })
 
-  it('dump → damage → restore → every CHECKSUM TABLE equals the original', async () => {
+  it('dump → damage → restore: every CHECKSUM TABLE equals the original; a running node is stopped, then started', async () => {
     await loadDump(db, backup)
     const original = await checksums(db)
     expect(Object.keys(original).length).toBeGreaterThan(250)
+    expect(Object.keys(original).some((t) => t.startsWith('zstack_ui.'))).toBe(true)
     await damage(db)
     expect(await checksums(db)).not.toEqual(original)
-    const laptopDir = tempDir('zsdr-restore-laptop-')
+
+    const node = tempDir('zsdr-node-')
+    const zstackCtl = join(node, 'zstack-ctl')
+    copyFileSync(STANDIN, zstackCtl)
+    writeFileSync(join(node, 'zstack-ctl.state'), 'Running\n')
+    const log = collectingSink()
     const result = await runRestore({
       runId: 'a'.repeat(32),
       settings: {
@@ -30,14 +40,43 @@ describe('restore round trip (LocalHost)', () => {
         mysql: { host: '127.0.0.1', port: db.port, password: db.rootPassword },
         skipUi: false,
         safetyDir: tempDir('zsdr-restore-host-'),
-        laptopDir,
+        laptopDir: tempDir('zsdr-restore-laptop-'),
+        zstackCtl,
       },
       connect: async () => new LocalHost(),
       confirm: async () => true,
-      sinks: [(e) => console.log(Date.now() % 100000, e.step, e.level, e.message)],
+      sinks: [log.sink],
     })
-    console.log(result.error, result.reportPaths)
+    expect(result.error).toBeNull()
     expect(result.outcome).toBe('restored')
     expect(await checksums(db)).toEqual(original)
+
+    expect(result.verification?.ok).toBe(true)
+    expect(result.verification?.schemaVersion).toEqual({ expected: '3.0.0', actual: '3.0.0', ok: true })
+    expect(result.plan?.node).toMatchObject({ zstackCtl: true, running: true })
+    expect(result.steps.map((s) => s.id)).toEqual([
+      'preflight',
+      'confirm',
+      'safety_dump',
+      'stop_node',
+      'restore',
+      'verify',
+      'start_node',
+      'report',
+    ])
+    const calls = readFileSync(join(node, 'zstack-ctl.state.calls'), 'utf8').split('\n').filter(Boolean)
+    expect(calls.filter((c) => c !== 'status')).toEqual(['stop_node', 'start_node'])
+    expect(readFileSync(join(node, 'zstack-ctl.state'), 'utf8').trim()).toBe('Running')
+
+    const report = JSON.parse(readFileSync(result.reportPaths.json, 'utf8'))
+    expect(report.outcome).toBe('restored')
+    expect(report.safetyDump.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(report.restore.tables.zstack_ui.user_preference).toBe(20)
+    expect(report.steps.find((s: { id: string }) => s.id === 'restore').commands.join('\n')).toContain(
+      "--one-database 'zstack'",
+    )
+    const text = readFileSync(result.reportPaths.text, 'utf8')
+    expect(text).toContain('OUTCOME: RESTORED')
+    expect(text + JSON.stringify(report) + log.text()).not.toContain(db.rootPassword)
   }, 120_000)
 })
