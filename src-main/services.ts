@@ -5,7 +5,9 @@ import { Router } from './api/router.js'
 import { appHandlers } from './app-handlers.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
+import { fetchBackup } from './recovery/fetch/fetch-backup.js'
 import { fetchHandlers } from './recovery/fetch/handlers.js'
+import { RestoreService, restoreHandlers } from './recovery/restore/index.js'
 import { BackupCatalog } from './recovery/scan/catalog.js'
 import { scanHandlers } from './recovery/scan/handlers.js'
 import { SshConnector } from './ssh/connector.js'
@@ -57,6 +59,23 @@ export function createServices(options: {
   })
   const catalog = new BackupCatalog(db)
   const backupDeps = { connector: ssh, catalog, ops, bus, log }
+  const restore = new RestoreService({
+    db,
+    bus,
+    ops,
+    dataDir: options.dataDir,
+    connector: ssh,
+    vault,
+    catalog,
+    fetch: async (backupId, session, op) =>
+      (
+        await fetchBackup(
+          { ...backupDeps, dataDir: options.dataDir },
+          { backupId, restart: false, session },
+          op,
+        )
+      ).localPath,
+  })
   const router = new Router(
     {
       ...appHandlers({ db, ops }),
@@ -65,6 +84,7 @@ export function createServices(options: {
       ...sshHandlers({ connector: ssh, prompter }),
       ...scanHandlers(backupDeps),
       ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),
+      ...restoreHandlers(restore),
     },
     log,
   )

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { LocalizedText } from '../../errors/app-error.js'
 import { opId } from './app.js'
 import { defineCall, defineEvent } from './define.js'
+import { sshHostSchema, sshSessionFields } from './ssh.js'
 
 /** Steps of a restore run, in order; `rollback*` only run when something failed after the first drop. */
 export type RestoreStepId =
@@ -97,29 +98,27 @@ export interface RestoreRunSummary {
   reportText: string | null
 }
 
-const sshTarget = z
-  .object({
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535).optional(),
-    user: z.string().min(1).optional(),
-  })
-  .strict()
-
 const mysqlOptions = z
   .object({
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
     socket: z.string().min(1).optional(),
     /** Sent by the window or CLI, registered as a secret on arrival; never stored or logged. Absent: the keychain. */
-    rootPassword: z.string().optional(),
+    rootPassword: z.string().max(1000).optional(),
     propertiesPath: z.string().min(1).optional(),
   })
   .strict()
 
 export const restoreRequest = z
   .object({
-    target: sshTarget,
-    backup: z.object({ file: z.string().min(1) }).strict(),
+    /** The management-node host. */
+    target: sshHostSchema,
+    ...sshSessionFields,
+    /** A file on this computer, or a backup from the catalog of `db.scan` (fetched first when needed). */
+    backup: z.union([
+      z.object({ file: z.string().min(1).max(4096) }).strict(),
+      z.object({ backupId: z.number().int().positive() }).strict(),
+    ]),
     mysql: mysqlOptions,
     skipUi: z.boolean().default(false),
     /** Folder on the host for the safety dump (zstack-ctl's own backup folder by default). */

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors/app-error.js'
+import { verifyBackupFile } from '../integrity.js'
 import { DumpScanner, type DumpSummary } from './dump-scanner.js'
 
 export interface BackupInspection {
@@ -11,16 +11,16 @@ export interface BackupInspection {
 }
 
 /**
- * Reads a zstack-ctl backup once: checksum of the file, full gunzip (a truncated or corrupted file
- * fails here, before anything is dropped) and a scan of its content (databases, tables, row counts,
- * Flyway version). `onBytes` reports compressed bytes read, for progress.
+ * Proves a zstack-ctl backup good before anything is dropped: the shared integrity check (SHA-256 and a
+ * full gzip pass, so a truncated or corrupted file fails here), then a scan of its content (databases,
+ * tables, rows per table, Flyway version) that the plan shows and the verification compares against.
+ * `onBytes` reports compressed bytes of the scan, for progress.
  */
 export async function inspectBackup(
   file: string,
   options: { signal?: AbortSignal; onBytes?: (done: number, total: number) => void } = {},
 ): Promise<BackupInspection> {
-  const size = statSync(file).size
-  const hash = createHash('sha256')
+  const check = await verifyBackupFile(file, options.signal)
   const scanner = new DumpScanner('localhost')
   let read = 0
   const input = createReadStream(file, {
@@ -28,16 +28,23 @@ export async function inspectBackup(
     ...(options.signal ? { signal: options.signal } : {}),
   })
   input.on('data', (c) => {
-    hash.update(c as Buffer)
     read += c.length
-    options.onBytes?.(read, size)
+    options.onBytes?.(read, check.size)
   })
   try {
     for await (const chunk of input.pipe(createGunzip())) scanner.push(chunk as Buffer)
     scanner.end()
   } catch (e) {
     if (options.signal?.aborted) throw options.signal.reason
-    throw corruptBackup(file, e)
+    throw new AppError(
+      'restore.backup_changed',
+      {
+        en: `The backup ${file} changed while it was being read. Nothing was changed.`,
+        zh: `读取期间备份 ${file} 发生了变化。未做任何更改。`,
+      },
+      { file },
+      { cause: e },
+    )
   }
   const summary = scanner.summary()
   if (!summary.databases.zstack) {
@@ -50,18 +57,5 @@ export async function inspectBackup(
       { file },
     )
   }
-  return { sha256: hash.digest('hex'), size, summary }
-}
-
-export function corruptBackup(file: string, cause: unknown): AppError {
-  const reason = cause instanceof Error ? cause.message : String(cause)
-  return new AppError(
-    'restore.backup_corrupt',
-    {
-      en: `The backup ${file} failed its integrity check (${reason}). Nothing was changed.`,
-      zh: `备份 ${file} 未通过完整性检查（${reason}）。未做任何更改。`,
-    },
-    { file },
-    { cause },
-  )
+  return { sha256: check.sha256, size: check.size, summary }
 }

@@ -3,13 +3,15 @@ import type { ParsedRequest } from '../../api/contract/index.js'
 import type { HandlerMap } from '../../api/router.js'
 import type { RestoreJob, RestoreService } from './service.js'
 
-type Request = ParsedRequest<'restore.plan'>
-export type RestoreTarget = Request['target']
-
-export function jobFromRequest(req: Request): RestoreJob<RestoreTarget> {
+export function jobFromRequest(req: ParsedRequest<'restore.plan'>): RestoreJob {
   return {
     target: req.target,
-    backupFile: req.backup.file,
+    session: {
+      acceptNewHostKey: req.acceptNewHostKey,
+      knownHostsFile: req.knownHostsFile,
+      sshConfigFile: req.sshConfigFile,
+    },
+    backup: req.backup,
     mysql: req.mysql,
     skipUi: req.skipUi,
     safetyDir: req.safetyDir,
@@ -18,7 +20,7 @@ export function jobFromRequest(req: Request): RestoreJob<RestoreTarget> {
 }
 
 /** The `restore.*` calls: plan, run (returns an opId at once), confirm by typed host name, history. */
-export function restoreHandlers(service: RestoreService<RestoreTarget>): HandlerMap {
+export function restoreHandlers(service: RestoreService): HandlerMap {
   return {
     'restore.plan': (req) => service.plan(jobFromRequest(req), randomBytes(16).toString('hex')),
     'restore.run': (req) => ({ opId: service.run(jobFromRequest(req), req.yes).opId }),

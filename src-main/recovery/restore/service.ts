@@ -1,36 +1,48 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RestorePlan, RestoreRunSummary } from '../../api/contract/restore.js'
+import type { SshHostRequest } from '../../api/contract/ssh.js'
 import type { EventBus } from '../../api/event-bus.js'
-import type { OperationRegistry } from '../../api/operations.js'
+import type { OperationControl, OperationRegistry } from '../../api/operations.js'
 import type { Database } from '../../db/index.js'
 import { AppError } from '../../errors/app-error.js'
 import { registerSecret } from '../../errors/redact.js'
+import type { SshSessionOptions } from '../../ssh/connector.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
+import type { BackupCatalog } from '../scan/catalog.js'
 import { type RestoreRunOptions, type RestoreRunResult, runRestore } from './engine.js'
 import type { RestoreSettings } from './preflight.js'
 import { RestoreRuns } from './runs-store.js'
 
 /** What a plan or run request carries once validated (see `restoreRequest` in the contract). */
-export interface RestoreJob<Target> {
-  target: Target
-  backupFile: string
+export interface RestoreJob {
+  target: SshHostRequest
+  session: SshSessionOptions
+  backup: { file: string } | { backupId: number }
   mysql: Omit<RestoreSettings['mysql'], 'password'> & { rootPassword?: string | undefined }
   skipUi: boolean
   safetyDir?: string | undefined
   zstackCtl?: string | undefined
 }
 
-export interface RestoreServiceDeps<Target> {
+export interface RestoreServiceDeps {
   db: Database
   bus: EventBus
   ops: OperationRegistry
   dataDir: string
-  /** Opens the management-node host; called again to reconnect for a rollback. */
-  connect(target: Target, signal?: AbortSignal): Promise<RemoteHost>
-  /** The `user@host:port` a target stands for (report, history, keychain key). */
-  label(target: Target): Promise<string>
-  /** The MySQL root password remembered in the keychain for a host, if any. */
-  rememberedPassword?(label: string): Promise<string | null>
+  connector: {
+    connect(req: SshHostRequest, session: SshSessionOptions, signal?: AbortSignal): Promise<RemoteHost>
+    label(req: SshHostRequest, session: SshSessionOptions): Promise<string>
+  }
+  vault: { get(key: string): Promise<string | null> }
+  catalog: BackupCatalog
+  /** Copies a catalogued backup here (the `db.fetch` work) and returns the local path. */
+  fetch(backupId: number, session: SshSessionOptions, op: OperationControl): Promise<string>
+}
+
+/** Vault key of the MySQL root password of a management node (`user@host:port` of its SSH target). */
+export function mysqlRootPasswordKey(label: string): string {
+  return `mysql-root-password:${label}`
 }
 
 interface Waiting {
@@ -43,11 +55,11 @@ interface Waiting {
  * goes out as `restore.log` events, waits for the typed host name through `confirm`, and lands in
  * the `restore_runs` history with its evidence report.
  */
-export class RestoreService<Target> {
+export class RestoreService {
   private readonly runs: RestoreRuns
   private readonly waiting = new Map<string, Waiting>()
 
-  constructor(private readonly deps: RestoreServiceDeps<Target>) {
+  constructor(private readonly deps: RestoreServiceDeps) {
     this.runs = new RestoreRuns(deps.db)
   }
 
@@ -56,17 +68,20 @@ export class RestoreService<Target> {
   }
 
   /** Preflight only: connects, checks, returns the plan. Changes nothing (a dry-run report is kept). */
-  async plan(job: RestoreJob<Target>, runId: string): Promise<RestorePlan> {
-    const result = await this.execute(job, runId, { dryRun: true, confirm: async () => false })
+  async plan(job: RestoreJob, runId: string): Promise<RestorePlan> {
+    const backupFile = this.fetchedFile(job.backup)
+    const result = await this.execute(job, backupFile, runId, { dryRun: true, confirm: async () => false })
     if (!result.plan)
       throw new AppError(result.error?.code ?? 'restore.internal', result.error?.message ?? unexpected)
     return result.plan
   }
 
-  /** Starts a run; it waits for `confirm` unless `yes`. */
-  run(job: RestoreJob<Target>, yes: boolean): { opId: string; done: Promise<RestoreRunResult> } {
-    return this.deps.ops.start('restore', `Restore ${job.backupFile}`, async (op) => {
-      const result = await this.execute(job, op.opId, {
+  /** Starts a run (fetching a catalogued backup first); it waits for `confirm` unless `yes`. */
+  run(job: RestoreJob, yes: boolean): { opId: string; done: Promise<RestoreRunResult> } {
+    return this.deps.ops.start('restore', 'Restore the management database', async (op) => {
+      const backupFile =
+        'file' in job.backup ? job.backup.file : await this.deps.fetch(job.backup.backupId, job.session, op)
+      const result = await this.execute(job, backupFile, op.opId, {
         confirm: (plan) =>
           yes
             ? Promise.resolve(true)
@@ -81,7 +96,10 @@ export class RestoreService<Target> {
         throw new AppError(
           result.error?.code ?? `restore.${result.outcome}`,
           result.error?.message ?? unexpected,
-          { outcome: result.outcome, report: result.reportPaths.text },
+          {
+            outcome: result.outcome,
+            report: result.reportPaths.text,
+          },
         )
       }
       return result
@@ -105,13 +123,24 @@ export class RestoreService<Target> {
     return this.runs.list(limit)
   }
 
+  private fetchedFile(backup: RestoreJob['backup']): string {
+    if ('file' in backup) return backup.file
+    const copy = this.deps.catalog.get(backup.backupId)?.fetched
+    if (copy && existsSync(copy.localPath)) return copy.localPath
+    throw new AppError('restore.backup_not_fetched', {
+      en: `Backup #${backup.backupId} has no copy on this computer yet: fetch it first (zsdr db fetch ${backup.backupId}).`,
+      zh: `备份 #${backup.backupId} 在本机还没有副本：请先获取（zsdr db fetch ${backup.backupId}）。`,
+    })
+  }
+
   private async execute(
-    job: RestoreJob<Target>,
+    job: RestoreJob,
+    backupFile: string,
     runId: string,
     options: Pick<RestoreRunOptions, 'confirm' | 'dryRun' | 'progress' | 'signal'>,
   ): Promise<RestoreRunResult> {
-    const label = await this.deps.label(job.target)
-    const password = job.mysql.rootPassword ?? (await this.deps.rememberedPassword?.(label)) ?? null
+    const label = await this.deps.connector.label(job.target, job.session)
+    const password = job.mysql.rootPassword ?? (await this.deps.vault.get(mysqlRootPasswordKey(label)))
     if (password === null) {
       throw new AppError('restore.mysql_password_missing', {
         en: `No MySQL root password for ${label}: type it, or keep it in the keychain.`,
@@ -120,18 +149,18 @@ export class RestoreService<Target> {
     }
     registerSecret(password)
     const { rootPassword: _omit, ...mysql } = job.mysql
-    this.runs.started(runId, label, job.backupFile)
+    this.runs.started(runId, label, backupFile)
     const result = await runRestore({
       runId,
       settings: {
-        backupFile: job.backupFile,
+        backupFile,
         mysql: { ...mysql, password },
         skipUi: job.skipUi,
         laptopDir: this.reportDir,
         ...(job.safetyDir ? { safetyDir: job.safetyDir } : {}),
         ...(job.zstackCtl ? { zstackCtl: job.zstackCtl } : {}),
       },
-      connect: () => this.deps.connect(job.target, options.signal),
+      connect: () => this.deps.connector.connect(job.target, job.session, options.signal),
       sinks: [(entry) => this.deps.bus.emit('restore.log', entry)],
       ...options,
     })
