@@ -59,6 +59,8 @@ export async function streamRestore(
       },
     )
     const stderr: string[] = []
+    // Nothing useful comes on stdout, but it must be read: an SSH channel only closes once drained.
+    proc.stdout.resume()
     proc.stderr.on('data', (c: Buffer) => {
       if (stderr.join('').length < 4000) stderr.push(c.toString('utf8'))
     })

@@ -1,33 +1,44 @@
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RestoreRunOptions, runRestore } from '../../../src-main/recovery/restore/engine.js'
-import { LocalHost } from '../../../src-main/ssh/local-host.js'
 import { loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
-import { checksums, collectingSink, damage, observedHost, pidsWithArgs, tempDir } from './helpers.js'
+import { type Sshd, startSshd, startTcpProxy } from '../../harness/sshd.js'
+import {
+  checksums,
+  collectingSink,
+  damage,
+  hostDir,
+  observedHost,
+  pidsWithArgs,
+  sshdConnector,
+  tempDir,
+} from './helpers.js'
 
 /**
  * Every fault must leave nothing lost: the live databases keep the checksums they had before the run
  * (or get them back through the automatic rollback), and no password shows up anywhere.
  */
-describe('restore faults (LocalHost as the management-node host)', () => {
+describe('restore faults (the loopback sshd as the management-node host)', () => {
   const password = `Root-Pw-${process.pid}-秘密`
   let db: MariaDb
+  let sshd: Sshd
   let backup: string
   let before: Record<string, string>
   const seen: string[] = []
 
   beforeAll(async () => {
     backup = await zstackDumpFixture({ rowsPerTable: 20 })
-    db = await startMariaDb({ rootPassword: password })
+    ;[db, sshd] = await Promise.all([startMariaDb({ rootPassword: password }), startSshd()])
     await loadDump(db, backup)
     await damage(db)
     before = await checksums(db)
   }, 180_000)
   afterAll(async () => {
-    await db?.stop()
+    await Promise.all([db?.stop(), sshd?.stop()])
   })
 
   function options(
@@ -39,7 +50,7 @@ describe('restore faults (LocalHost as the management-node host)', () => {
     const laptopDir = tempDir('zsdr-restore-laptop-')
     const run: RestoreRunOptions = {
       runId: 'f'.repeat(32),
-      connect: async () => new LocalHost(),
+      connect: sshdConnector(sshd),
       confirm: async () => true,
       sinks: [log.sink],
       reconnect: { attempts: 2, delayMs: 100 },
@@ -48,7 +59,7 @@ describe('restore faults (LocalHost as the management-node host)', () => {
         backupFile: backup,
         mysql: { host: '127.0.0.1', port: db.port, password },
         skipUi: false,
-        safetyDir: tempDir('zsdr-restore-host-'),
+        safetyDir: hostDir('zsdr-restore-host-'),
         laptopDir,
         ...overrides.settings,
       },
@@ -113,7 +124,7 @@ describe('restore faults (LocalHost as the management-node host)', () => {
   it('refuses when the host has no room for the safety dump (a real 1 MiB tmpfs)', async (ctx) => {
     const small = tempDir('zsdr-small-disk-')
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small], { stdio: 'pipe' })
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=777', 'tmpfs', small], { stdio: 'pipe' })
     } catch (e) {
       ctx.skip(`cannot mount a small tmpfs here (needs root): ${(e as Error).message.split('\n')[0]}`)
       return
@@ -136,7 +147,7 @@ describe('restore faults (LocalHost as the management-node host)', () => {
     let killed: number[] = []
     const { run, log } = options({
       connect: async () =>
-        observedHost(new LocalHost(), (command) => {
+        observedHost(await sshdConnector(sshd)(), (command) => {
           const file = /--defaults-extra-file='([^']+)'/.exec(command)?.[1]
           if (file) optionFile = file
           // The zstack loader stays open until the dump ends; kill it once the next database starts.
@@ -157,6 +168,55 @@ describe('restore faults (LocalHost as the management-node host)', () => {
     const text = evidence(log, result.reportPaths)
     expect(text).toContain('Rollback complete')
     expect(existsSync(result.safetyDump?.hostPath as string)).toBe(true)
+  }, 90_000)
+
+  /** A run whose SSH connection goes through a relay that `onCut` breaks once the second database starts. */
+  async function dropMidRestore(onCut: (proxy: Awaited<ReturnType<typeof startTcpProxy>>) => void) {
+    const proxy = await startTcpProxy(sshd.port)
+    const connect = sshdConnector(sshd, proxy.port)
+    let cut = false
+    const { run, log } = options({
+      connect: async () =>
+        observedHost(await connect(), (command) => {
+          if (!cut && command.includes("--one-database 'zstack_rest'")) {
+            cut = true
+            setTimeout(() => onCut(proxy), 50)
+          }
+        }),
+    })
+    try {
+      const result = await runRestore(run)
+      expect(cut).toBe(true)
+      return { result, log }
+    } finally {
+      await proxy.stop()
+    }
+  }
+
+  it('SSH dropped mid-restore: reconnects and rolls back automatically', async () => {
+    const { result, log } = await dropMidRestore((proxy) => proxy.cutAll())
+    expect(result.error?.code).toMatch(/^(restore|ssh)\./)
+    expect(result.outcome).toBe('rolled_back')
+    expect(result.rollbackVerification?.ok).toBe(true)
+    expect(await checksums(db)).toEqual(before)
+    expect(evidence(log, result.reportPaths)).toContain('Reconnected')
+  }, 90_000)
+
+  it('SSH dropped for good: a clear report names the safety dump, which restores everything', async () => {
+    const { result, log } = await dropMidRestore((proxy) => void proxy.stop())
+    expect(result.outcome).toBe('rollback_failed')
+    const safety = result.safetyDump
+    if (!safety) throw new Error('no safety dump')
+    const text = readFileSync(result.reportPaths.text, 'utf8')
+    expect(text).toContain('MANUAL RECOVERY')
+    expect(text).toContain(safety.hostPath)
+    expect(text).toContain(safety.laptopPath)
+    expect(log.text()).toContain(safety.laptopPath)
+    evidence(log, result.reportPaths)
+    expect(createHash('sha256').update(readFileSync(safety.laptopPath)).digest('hex')).toBe(safety.sha256)
+    // Nothing lost: the laptop copy of the safety dump brings back the state before the run.
+    await loadDump(db, safety.laptopPath)
+    expect(await checksums(db)).toEqual(before)
   }, 90_000)
 
   it('no password in any log line or report of these runs', () => {

@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RestoreLogEntry } from '../../../src-main/api/contract/restore.js'
 import type { LogSink } from '../../../src-main/recovery/restore/run-log.js'
+import { connectHost, KnownHosts } from '../../../src-main/ssh/index.js'
 import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
 import type { MariaDb } from '../../harness/mariadb.js'
+import type { Sshd } from '../../harness/sshd.js'
 
 /** `CHECKSUM TABLE` of every base table in the three management databases: the ground truth of "same data". */
 export async function checksums(db: MariaDb): Promise<Record<string, string>> {
@@ -81,4 +83,28 @@ export function observedHost(inner: RemoteHost, onCommand: (command: string) => 
 export function collectingSink(): { sink: LogSink; entries: RestoreLogEntry[]; text(): string } {
   const entries: RestoreLogEntry[] = []
   return { sink: (e) => entries.push(e), entries, text: () => JSON.stringify(entries) }
+}
+
+/** Connects to a loopback sshd as its test user, with a private known-hosts file (first key accepted). */
+export function sshdConnector(sshd: Sshd, port = sshd.port): () => Promise<RemoteHost> {
+  const dir = tempDir('zsdr-restore-ssh-')
+  return () =>
+    connectHost(
+      { host: '127.0.0.1', port, user: sshd.user, agent: false },
+      {
+        knownHosts: new KnownHosts(join(dir, 'known_hosts')),
+        configFile: null,
+        homeDir: join(dir, 'home'),
+        acceptNewHostKey: true,
+        credentials: () => ({ password: sshd.password }),
+        readyTimeoutMs: 5000,
+      },
+    )
+}
+
+/** A folder the sshd test user may write to (a safety-dump folder on the "host"). */
+export function hostDir(prefix: string): string {
+  const dir = tempDir(prefix)
+  chmodSync(dir, 0o777)
+  return dir
 }

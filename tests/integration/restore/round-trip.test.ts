@@ -2,22 +2,23 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runRestore } from '../../../src-main/recovery/restore/engine.js'
-import { LocalHost } from '../../../src-main/ssh/local-host.js'
 import { loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
-import { checksums, collectingSink, damage, tempDir } from './helpers.js'
+import { type Sshd, startSshd } from '../../harness/sshd.js'
+import { checksums, collectingSink, damage, hostDir, sshdConnector, tempDir } from './helpers.js'
 
 const STANDIN = new URL('../../fixtures/zstack-db/zstack-ctl-standin.sh', import.meta.url).pathname
 
-describe('restore round trip', () => {
+describe('restore round trip through the loopback sshd', () => {
   let db: MariaDb
+  let sshd: Sshd
   let backup: string
   beforeAll(async () => {
     backup = await zstackDumpFixture({ rowsPerTable: 20 })
-    db = await startMariaDb()
+    ;[db, sshd] = await Promise.all([startMariaDb(), startSshd()])
   }, 180_000)
   afterAll(async () => {
-    await db?.stop()
+    await Promise.all([db?.stop(), sshd?.stop()])
   })
 
   it('dump → damage → restore: every CHECKSUM TABLE equals the original; a running node is stopped, then started', async () => {
@@ -28,10 +29,10 @@ describe('restore round trip', () => {
     await damage(db)
     expect(await checksums(db)).not.toEqual(original)
 
-    const node = tempDir('zsdr-node-')
+    const node = hostDir('zsdr-node-')
     const zstackCtl = join(node, 'zstack-ctl')
     copyFileSync(STANDIN, zstackCtl)
-    writeFileSync(join(node, 'zstack-ctl.state'), 'Running\n')
+    writeFileSync(join(node, 'zstack-ctl.state'), 'Running\n', { mode: 0o666 })
     const log = collectingSink()
     const result = await runRestore({
       runId: 'a'.repeat(32),
@@ -39,11 +40,11 @@ describe('restore round trip', () => {
         backupFile: backup,
         mysql: { host: '127.0.0.1', port: db.port, password: db.rootPassword },
         skipUi: false,
-        safetyDir: tempDir('zsdr-restore-host-'),
+        safetyDir: hostDir('zsdr-restore-host-'),
         laptopDir: tempDir('zsdr-restore-laptop-'),
         zstackCtl,
       },
-      connect: async () => new LocalHost(),
+      connect: sshdConnector(sshd),
       confirm: async () => true,
       sinks: [log.sink],
     })
@@ -54,6 +55,10 @@ describe('restore round trip', () => {
     expect(result.verification?.ok).toBe(true)
     expect(result.verification?.schemaVersion).toEqual({ expected: '3.0.0', actual: '3.0.0', ok: true })
     expect(result.plan?.node).toMatchObject({ zstackCtl: true, running: true })
+    expect(result.plan?.target).toMatchObject({
+      label: `${sshd.user}@127.0.0.1:${sshd.port}`,
+      hostKeyFingerprint: sshd.hostKeyFingerprint,
+    })
     expect(result.steps.map((s) => s.id)).toEqual([
       'preflight',
       'confirm',
@@ -75,6 +80,7 @@ describe('restore round trip', () => {
     expect(report.steps.find((s: { id: string }) => s.id === 'restore').commands.join('\n')).toContain(
       "--one-database 'zstack'",
     )
+    expect(report.plan.target.hostKeyFingerprint).toBe(sshd.hostKeyFingerprint)
     const text = readFileSync(result.reportPaths.text, 'utf8')
     expect(text).toContain('OUTCOME: RESTORED')
     expect(text + JSON.stringify(report) + log.text()).not.toContain(db.rootPassword)
