@@ -78,7 +78,8 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
     if (state.dropped.length > 0 && state.safety) {
       outcome = await rollback(options, log, state)
     } else {
-      outcome = state.plan && !state.plan.ok ? 'refused' : 'failed'
+      const refused = (state.plan && !state.plan.ok) || error.code === 'restore.not_confirmed'
+      outcome = refused ? 'refused' : 'failed'
       if (state.dropped.length === 0 && state.safety)
         log.info('Nothing was dropped: the databases are unchanged.')
     }
@@ -209,8 +210,10 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
   const liveHost = host as RecordingHost
 
   log.begin('confirm', `Waiting for the host name "${plan.confirmationText}" to be typed.`)
+  // Ask first, then announce: a client answering as soon as it sees the plan must find the question open.
+  const confirmation = options.confirm(plan)
   log.info('Plan ready.', { awaitingConfirmation: plan })
-  if (!(await options.confirm(plan))) {
+  if (!(await confirmation)) {
     throw new AppError('restore.not_confirmed', {
       en: 'The restore was not confirmed. Nothing was changed.',
       zh: '恢复未被确认。未做任何更改。',

@@ -39,7 +39,7 @@ export async function damage(db: MariaDb): Promise<void> {
   await db.sql(`SET FOREIGN_KEY_CHECKS=0;
     DELETE FROM zstack.VolumeEO WHERE uuid IS NOT NULL LIMIT 5;
     UPDATE zstack.ImageEO SET name = '损坏的镜像' LIMIT 3;
-    DROP TABLE zstack.person;
+    DROP TABLE IF EXISTS zstack.person;
     TRUNCATE zstack.HostEO;
     DELETE FROM zstack_ui.user_preference;
     CREATE TABLE zstack_rest.stray (id int);`)
