@@ -222,27 +222,28 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
   log.end('ok')
   signal?.throwIfAborted()
 
-  log.begin(
-    'safety_dump',
-    `Safety dump of ${facts.existingDatabases.join(', ') || 'nothing'} (kept on the host and copied here).`,
-  )
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
-  state.safety = await takeSafetyDump(liveHost, mysql, {
-    databases: facts.existingDatabases,
-    hostDir: settings.safetyDir ?? DEFAULT_SAFETY_DIR,
-    laptopPath: join(settings.laptopDir, `safety-dump-${stamp}-${options.runId.slice(0, 8)}.gz`),
-    stamp,
-    onBytes: (done) => progress({ phase: 'safety_dump', done, total: null, unit: 'bytes' }),
-    ...(signal ? { signal } : {}),
-  })
-  log.end('ok', {
-    hostPath: state.safety.hostPath,
-    laptopPath: state.safety.laptopPath,
-    sha256: state.safety.sha256,
-  })
-  log.info(
-    `Safety dump ${state.safety.size} bytes, sha256 ${state.safety.sha256}, ${state.safety.summary.totalRows} rows.`,
-  )
+  if (facts.existingDatabases.length === 0) {
+    // A fresh or wiped server: there is nothing a rollback could bring back.
+    log.begin('safety_dump', 'No management database exists on the host yet: nothing to keep.')
+    log.end('skipped')
+  } else {
+    log.begin(
+      'safety_dump',
+      `Safety dump of ${facts.existingDatabases.join(', ')} (kept on the host and copied here).`,
+    )
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
+    const safety = await takeSafetyDump(liveHost, mysql, {
+      databases: facts.existingDatabases,
+      hostDir: settings.safetyDir ?? DEFAULT_SAFETY_DIR,
+      laptopPath: join(settings.laptopDir, `safety-dump-${stamp}-${options.runId.slice(0, 8)}.gz`),
+      stamp,
+      onBytes: (done) => progress({ phase: 'safety_dump', done, total: null, unit: 'bytes' }),
+      ...(signal ? { signal } : {}),
+    })
+    state.safety = safety
+    log.end('ok', { hostPath: safety.hostPath, laptopPath: safety.laptopPath, sha256: safety.sha256 })
+    log.info(`Safety dump ${safety.size} bytes, sha256 ${safety.sha256}, ${safety.summary.totalRows} rows.`)
+  }
 
   state.node.wasRunning = facts.node.running
   if (facts.node.running) {
@@ -386,7 +387,7 @@ function logVerification(log: RunLog, v: Verification): void {
 
 function manualSteps(state: RunState): string {
   const s = state.safety
-  if (!s) return 'No safety dump was taken; the databases were not dropped.'
+  if (!s) return 'No management database existed before this run, so nothing was lost: run the restore again.'
   return [
     `The databases ${state.dropped.join(', ')} may be incomplete. The safety dump taken before the restore is:`,
     `  on the host: ${s.hostPath}`,

@@ -28,12 +28,14 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
   let sshd: Sshd
   let backup: string
   let before: Record<string, string>
+  let original: Record<string, string>
   const seen: string[] = []
 
   beforeAll(async () => {
     backup = await zstackDumpFixture({ rowsPerTable: 20 })
     ;[db, sshd] = await Promise.all([startMariaDb({ rootPassword: password }), startSshd()])
     await loadDump(db, backup)
+    original = await checksums(db)
     await damage(db)
     before = await checksums(db)
   }, 180_000)
@@ -217,6 +219,17 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
     // Nothing lost: the laptop copy of the safety dump brings back the state before the run.
     await loadDump(db, safety.laptopPath)
     expect(await checksums(db)).toEqual(before)
+  }, 90_000)
+
+  it('restores onto a server with no management database at all (nothing to keep, no safety dump)', async () => {
+    await db.sql('DROP DATABASE zstack; DROP DATABASE zstack_rest; DROP DATABASE zstack_ui;')
+    const { run, log } = options()
+    const result = await runRestore(run)
+    expect(result.outcome).toBe('restored')
+    expect(result.safetyDump).toBeNull()
+    expect(result.steps.find((s) => s.id === 'safety_dump')?.status).toBe('skipped')
+    expect(await checksums(db)).toEqual(original)
+    evidence(log, result.reportPaths)
   }, 90_000)
 
   it('no password in any log line or report of these runs', () => {
