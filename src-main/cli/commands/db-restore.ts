@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises'
 import { type Command, InvalidArgumentError } from 'commander'
 import type {
   CallRequest,
+  CatalogBackup,
   OperationFinished,
   OperationProgress,
   RestoreLogEntry,
@@ -90,7 +91,12 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
     }
     const target = sshTargetFromOptions(hostSpec, opts)
     const label = sshLabelFor(target, opts)
-    await storeSshSecrets(ctx, [label], opts)
+    const catalogued = /^#?\d+$/.test(backupArg)
+      ? await catalogBackup(ctx, Number(backupArg.replace('#', '')))
+      : null
+    const fetchFrom =
+      catalogued && !catalogued.fetched && catalogued.hostLabel !== 'localhost' ? catalogued.hostLabel : null
+    await storeSshSecrets(ctx, fetchFrom && fetchFrom !== label ? [label, fetchFrom] : [label], opts)
     const rootPassword = opts.mysqlPasswordStdin
       ? await firstLine(process.stdin)
       : process.env[MYSQL_PASSWORD_ENV]
@@ -101,8 +107,8 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
     const request: CallRequest<'restore.plan'> = {
       target,
       ...sshSessionFromOptions(opts),
-      backup: /^#?\d+$/.test(backupArg)
-        ? { backupId: Number(backupArg.replace('#', '')) }
+      backup: catalogued
+        ? { backupId: await ensureFetched(ctx, catalogued, opts) }
         : { file: resolve(backupArg) },
       mysql: {
         ...(opts.mysqlHost ? { host: opts.mysqlHost } : {}),
@@ -247,6 +253,33 @@ export function renderPlan(plan: RestorePlan): string {
   for (const c of plan.checks) lines.push(`  [${c.status.toUpperCase().padEnd(7)}] ${c.text.en}`)
   lines.push(plan.ok ? 'Preflight passed.' : 'Preflight FAILED: nothing will be changed.')
   return lines.join('\n')
+}
+
+async function catalogBackup(ctx: CliContext, backupId: number): Promise<CatalogBackup> {
+  const backup = (await ctx.call('db.catalog', {})).find((b) => b.id === backupId)
+  if (backup) return backup
+  throw new AppError('fetch.unknown_backup', {
+    en: `There is no backup #${backupId} in the catalog. Run \`zsdr db scan\` first.`,
+    zh: `目录中没有编号为 ${backupId} 的备份。请先运行 \`zsdr db scan\`。`,
+  })
+}
+
+/** A catalogued backup must have a verified copy here before a plan: fetch it first (as `zsdr db fetch`). */
+async function ensureFetched(ctx: CliContext, backup: CatalogBackup, opts: RestoreOptions): Promise<number> {
+  const backupId = backup.id
+  if (backup.fetched) return backupId
+  ctx.stderr.write(`Fetching backup #${backupId} (${backup.name}) from ${backup.hostLabel} first.\n`)
+  const { opId } = await ctx.call('db.fetch', { backupId, restart: false, ...sshSessionFromOptions(opts) })
+  const finished = await new Promise<OperationFinished>((done) => {
+    const stop = ctx.getServices().bus.subscribe((name, payload) => {
+      if (name === 'op.finished' && (payload as OperationFinished).opId === opId) {
+        stop()
+        done(payload as OperationFinished)
+      }
+    })
+  })
+  if (finished.error) throw new AppError(finished.error.code, finished.error.message, finished.error.details)
+  return backupId
 }
 
 async function firstLine(stream: NodeJS.ReadableStream): Promise<string> {

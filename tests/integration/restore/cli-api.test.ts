@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { copyFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RestoreLogEntry } from '../../../src-main/api/contract/index.js'
@@ -74,6 +74,23 @@ describe('zsdr db restore and the restore.* API (loopback sshd, real MariaDB)', 
     expect(plan.target.hostKeyFingerprint).toBe(sshd.hostKeyFingerprint)
     expect(plan.databases).toEqual(['zstack', 'zstack_rest', 'zstack_ui'])
     expect(plan.checks.map((c: { id: string }) => c.id)).toContain('mysql_login')
+    expect(await checksums(db)).toEqual(damaged)
+  }, 60_000)
+
+  it('a backup id from `zsdr db scan` is fetched (verified) first, then planned', async () => {
+    const dir = tempDir('zsdr-restore-scan-')
+    copyFileSync(backup, join(dir, 'zstack-backup-db-2026-11-27_10-00-00.gz'))
+    const scan = await zsdr(['db', 'scan', '--local', dir, '--json'])
+    expect(scan.code).toBe(0)
+    const id = JSON.parse(scan.stdout).backups[0].id as number
+    const argv = args('--dry-run', '--json', '--mysql-password-stdin')
+    argv[3] = String(id)
+    const r = await zsdr(argv, { stdin: `${password}\n` })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain(`Fetching backup #${id}`)
+    const plan = JSON.parse(r.stdout)
+    expect(plan.ok).toBe(true)
+    expect(plan.backup.path).toBe(join(dir, 'zstack-backup-db-2026-11-27_10-00-00.gz'))
     expect(await checksums(db)).toEqual(damaged)
   }, 60_000)
 
