@@ -67,120 +67,10 @@ export async function preflight(
     },
   )
 
-  let endpoint: MysqlEndpoint = { host: 'localhost', port: 3306, socket: null }
-  let endpointSource: RestorePlan['mysql']['source'] = 'default'
-  let hostName: string | null = null
-  let mysql: MysqlClient | null = null
-  let node: NodeState = { zstackCtl: false, running: null }
-  let existing: string[] = []
-  let estimate = 0
-  let hostFree: number | null = null
-  let liveVersion: string | null = null
-
-  if (host instanceof AppError) {
-    add('ssh', 'fail', host.text)
-  } else {
-    const uname = await host.run('uname -n')
-    hostName = uname.code === 0 ? uname.stdout.trim() || null : null
-    add('ssh', uname.code === 0 ? 'ok' : 'fail', {
-      en: `SSH to ${host.label} works${hostName ? ` (host name ${hostName})` : ''}; host key ${host.hostKeyFingerprint ?? 'n/a (this computer)'}.`,
-      zh: `SSH 连接 ${host.label} 正常${hostName ? `（主机名 ${hostName}）` : ''}；主机密钥 ${host.hostKeyFingerprint ?? '不适用（本机）'}。`,
-    })
-
-    const tools = await host.run(
-      'for t in mysql mysqldump gzip sha256sum; do command -v "$t" >/dev/null || echo "$t"; done',
-    )
-    const missing = tools.stdout.split('\n').filter(Boolean)
-    add(
-      'tools',
-      missing.length === 0 ? 'ok' : 'fail',
-      missing.length === 0
-        ? {
-            en: 'mysql, mysqldump, gzip and sha256sum are installed on the host.',
-            zh: '主机上已安装 mysql、mysqldump、gzip 和 sha256sum。',
-          }
-        : { en: `Missing on the host: ${missing.join(', ')}.`, zh: `主机上缺少：${missing.join('、')}。` },
-    )
-
-    const given = settings.mysql
-    if (given.host || given.port || given.socket) {
-      endpoint = {
-        host: given.host ?? (given.socket ? null : 'localhost'),
-        port: given.port ?? null,
-        socket: given.socket ?? null,
-      }
-      endpointSource = 'options'
-    } else {
-      const props = await host.run(`cat ${sq(given.propertiesPath ?? DEFAULT_PROPERTIES_PATH)} 2>/dev/null`)
-      const fromProps = props.code === 0 ? endpointFromZstackProperties(props.stdout) : null
-      if (fromProps) {
-        endpoint = fromProps
-        endpointSource = 'zstack.properties'
-      }
-    }
-
-    if (missing.length === 0) {
-      try {
-        mysql = await MysqlClient.open(host, endpoint, given.password)
-        const version = (await mysql.query('SELECT VERSION();'))[0]?.[0] ?? '?'
-        add('mysql_login', 'ok', {
-          en: `MySQL root login works (${version}) at ${describeEndpoint(endpoint)} (from ${endpointSource}).`,
-          zh: `MySQL root 登录成功（${version}），地址 ${describeEndpoint(endpoint)}（来源：${endpointSource}）。`,
-        })
-        const names = MANAGEMENT_DATABASES.map((d) => `'${d}'`).join(',')
-        existing = (
-          await mysql.query(
-            `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${names});`,
-          )
-        ).map((r) => r[0] as string)
-        estimate = Number(
-          (
-            await mysql.query(
-              `SELECT IFNULL(SUM(DATA_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${names});`,
-            )
-          )[0]?.[0] ?? 0,
-        )
-        liveVersion = await liveSchemaVersion(mysql)
-      } catch (e) {
-        add('mysql_login', 'fail', textOf(e))
-        await mysql?.close()
-        mysql = null
-      }
-    } else {
-      add('mysql_login', 'unknown', {
-        en: 'Not tried: the MySQL client is missing.',
-        zh: '未尝试：缺少 MySQL 客户端。',
-      })
-    }
-
-    node = await nodeState(host, zstackCtl)
-    add(
-      'node_status',
-      node.zstackCtl ? (node.running === null ? 'warn' : 'ok') : 'unknown',
-      !node.zstackCtl
-        ? {
-            en: 'zstack-ctl is not on this host: the app cannot tell whether a management node runs here. Stop it yourself before restoring.',
-            zh: '该主机上没有 zstack-ctl：无法判断管理节点是否在运行。恢复前请自行停止管理节点。',
-          }
-        : node.running === null
-          ? {
-              en: 'zstack-ctl status did not say whether the node runs.',
-              zh: 'zstack-ctl status 未说明管理节点是否在运行。',
-            }
-          : node.running
-            ? {
-                en: 'The management node is running: it will be stopped before the restore and started again after.',
-                zh: '管理节点正在运行：恢复前将停止，恢复后重新启动。',
-              }
-            : { en: 'The management node is stopped.', zh: '管理节点已停止。' },
-    )
-
-    const df = await host.run(
-      `d=${sq(safetyDir)}; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -Pk "$d" | tail -n 1`,
-    )
-    const available = Number(df.stdout.trim().split(/\s+/)[3])
-    hostFree = df.code === 0 && Number.isFinite(available) ? available * 1024 : null
-  }
+  const probed =
+    host instanceof AppError ? noHost(host, add) : await probeHost(host, settings, safetyDir, zstackCtl, add)
+  const { endpoint, endpointSource, hostName, mysql, node, existing, estimate, hostFree, liveVersion } =
+    probed
 
   const needed = Math.ceil(estimate / 2) + DISK_MARGIN
   add(
@@ -256,6 +146,171 @@ export async function preflight(
       mysql,
     },
   }
+}
+
+/** What the preflight learns on the host itself. */
+interface HostFacts {
+  hostName: string | null
+  endpoint: MysqlEndpoint
+  endpointSource: RestorePlan['mysql']['source']
+  mysql: MysqlClient | null
+  node: NodeState
+  existing: string[]
+  /** Bytes of table data in the management databases (the safety dump's size, before gzip). */
+  estimate: number
+  hostFree: number | null
+  liveVersion: string | null
+}
+
+type AddCheck = (id: PlanCheck['id'], status: CheckStatus, text: LocalizedText) => void
+
+function noHost(error: AppError, add: AddCheck): HostFacts {
+  add('ssh', 'fail', error.text)
+  return {
+    hostName: null,
+    endpoint: { host: 'localhost', port: 3306, socket: null },
+    endpointSource: 'default',
+    mysql: null,
+    node: { zstackCtl: false, running: null },
+    existing: [],
+    estimate: 0,
+    hostFree: null,
+    liveVersion: null,
+  }
+}
+
+async function probeHost(
+  host: RemoteHost,
+  settings: RestoreSettings,
+  safetyDir: string,
+  zstackCtl: string,
+  add: AddCheck,
+): Promise<HostFacts> {
+  const uname = await host.run('uname -n')
+  const hostName = uname.code === 0 ? uname.stdout.trim() || null : null
+  add('ssh', uname.code === 0 ? 'ok' : 'fail', {
+    en: `SSH to ${host.label} works${hostName ? ` (host name ${hostName})` : ''}; host key ${host.hostKeyFingerprint ?? 'n/a (this computer)'}.`,
+    zh: `SSH 连接 ${host.label} 正常${hostName ? `（主机名 ${hostName}）` : ''}；主机密钥 ${host.hostKeyFingerprint ?? '不适用（本机）'}。`,
+  })
+  const tools = await host.run(
+    'for t in mysql mysqldump gzip sha256sum; do command -v "$t" >/dev/null || echo "$t"; done',
+  )
+  const missing = tools.stdout.split('\n').filter(Boolean)
+  add(
+    'tools',
+    missing.length === 0 ? 'ok' : 'fail',
+    missing.length === 0
+      ? {
+          en: 'mysql, mysqldump, gzip and sha256sum are installed on the host.',
+          zh: '主机上已安装 mysql、mysqldump、gzip 和 sha256sum。',
+        }
+      : { en: `Missing on the host: ${missing.join(', ')}.`, zh: `主机上缺少：${missing.join('、')}。` },
+  )
+  const { endpoint, source } = await resolveEndpoint(host, settings.mysql)
+  if (missing.length > 0) {
+    add('mysql_login', 'unknown', {
+      en: 'Not tried: the MySQL client is missing.',
+      zh: '未尝试：缺少 MySQL 客户端。',
+    })
+  }
+  const database =
+    missing.length === 0
+      ? await loginAndMeasure(host, endpoint, source, settings.mysql.password, add)
+      : { mysql: null, existing: [], estimate: 0, liveVersion: null }
+  const node = await nodeState(host, zstackCtl)
+  add('node_status', ...nodeCheck(node))
+  const df = await host.run(
+    `d=${sq(safetyDir)}; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -Pk "$d" | tail -n 1`,
+  )
+  const available = Number(df.stdout.trim().split(/\s+/)[3])
+  const hostFree = df.code === 0 && Number.isFinite(available) ? available * 1024 : null
+  return { hostName, endpoint, endpointSource: source, node, hostFree, ...database }
+}
+
+/** Flags first, then the node's zstack.properties `DB.url`, then localhost:3306. */
+async function resolveEndpoint(
+  host: RemoteHost,
+  given: RestoreSettings['mysql'],
+): Promise<{ endpoint: MysqlEndpoint; source: RestorePlan['mysql']['source'] }> {
+  if (given.host || given.port || given.socket) {
+    const endpoint = {
+      host: given.host ?? (given.socket ? null : 'localhost'),
+      port: given.port ?? null,
+      socket: given.socket ?? null,
+    }
+    return { endpoint, source: 'options' }
+  }
+  const props = await host.run(`cat ${sq(given.propertiesPath ?? DEFAULT_PROPERTIES_PATH)} 2>/dev/null`)
+  const fromProps = props.code === 0 ? endpointFromZstackProperties(props.stdout) : null
+  return fromProps
+    ? { endpoint: fromProps, source: 'zstack.properties' }
+    : { endpoint: { host: 'localhost', port: 3306, socket: null }, source: 'default' }
+}
+
+/** Root login, which management databases exist, their size, and the live Flyway version. */
+async function loginAndMeasure(
+  host: RemoteHost,
+  endpoint: MysqlEndpoint,
+  source: string,
+  password: string,
+  add: AddCheck,
+): Promise<Pick<HostFacts, 'mysql' | 'existing' | 'estimate' | 'liveVersion'>> {
+  let mysql: MysqlClient | null = null
+  try {
+    mysql = await MysqlClient.open(host, endpoint, password)
+    const version = (await mysql.query('SELECT VERSION();'))[0]?.[0] ?? '?'
+    add('mysql_login', 'ok', {
+      en: `MySQL root login works (${version}) at ${describeEndpoint(endpoint)} (from ${source}).`,
+      zh: `MySQL root 登录成功（${version}），地址 ${describeEndpoint(endpoint)}（来源：${source}）。`,
+    })
+    const names = MANAGEMENT_DATABASES.map((d) => `'${d}'`).join(',')
+    const existing = (
+      await mysql.query(
+        `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${names});`,
+      )
+    ).map((r) => r[0] as string)
+    const size = await mysql.query(
+      `SELECT IFNULL(SUM(DATA_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${names});`,
+    )
+    return {
+      mysql,
+      existing,
+      estimate: Number(size[0]?.[0] ?? 0),
+      liveVersion: await liveSchemaVersion(mysql),
+    }
+  } catch (e) {
+    add('mysql_login', 'fail', textOf(e))
+    await mysql?.close()
+    return { mysql: null, existing: [], estimate: 0, liveVersion: null }
+  }
+}
+
+function nodeCheck(node: NodeState): [CheckStatus, LocalizedText] {
+  if (!node.zstackCtl)
+    return [
+      'unknown',
+      {
+        en: 'zstack-ctl is not on this host: the app cannot tell whether a management node runs here. Stop it yourself before restoring.',
+        zh: '该主机上没有 zstack-ctl：无法判断管理节点是否在运行。恢复前请自行停止管理节点。',
+      },
+    ]
+  if (node.running === null)
+    return [
+      'warn',
+      {
+        en: 'zstack-ctl status did not say whether the node runs.',
+        zh: 'zstack-ctl status 未说明管理节点是否在运行。',
+      },
+    ]
+  return [
+    'ok',
+    node.running
+      ? {
+          en: 'The management node is running: it will be stopped before the restore and started again after.',
+          zh: '管理节点正在运行：恢复前将停止，恢复后重新启动。',
+        }
+      : { en: 'The management node is stopped.', zh: '管理节点已停止。' },
+  ]
 }
 
 function versionCheck(backup: string | null, live: string | null): [CheckStatus, LocalizedText] {
