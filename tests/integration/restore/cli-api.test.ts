@@ -2,6 +2,7 @@ import { copyFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RestoreLogEntry } from '../../../src-main/api/contract/index.js'
+import { mysqlRootPasswordKey } from '../../../src-main/recovery/restore/index.js'
 import { loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
 import { runZsdr } from '../../harness/cli.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
@@ -131,13 +132,13 @@ describe('zsdr db restore and the restore.* API (loopback sshd, real MariaDB)', 
     expect(report).toContain(sshd.hostKeyFingerprint)
   }, 90_000)
 
-  it('API: the run waits for the typed host name; a wrong name is refused, the right one goes on', async () => {
+  it('API: password from the vault; the run waits for the typed host name, a wrong name is refused, the right one goes on', async () => {
     await damage(db)
     const services = testServices()
     try {
-      await services.vault.set(`ssh-password:${sshd.user}@127.0.0.1:${sshd.port}`, sshd.password, {
-        remember: false,
-      })
+      const label = `${sshd.user}@127.0.0.1:${sshd.port}`
+      await services.vault.set(`ssh-password:${label}`, sshd.password, { remember: false })
+      await services.vault.set(mysqlRootPasswordKey(label), password, { remember: false })
       const entries: RestoreLogEntry[] = []
       let finished: (outcome: string) => void = () => {}
       const outcome = new Promise<string>((r) => {
@@ -158,7 +159,8 @@ describe('zsdr db restore and the restore.* API (loopback sshd, real MariaDB)', 
         sshConfigFile: null,
         knownHostsFile: join(data, 'api_known_hosts'),
         backup: { file: backup },
-        mysql: { host: '127.0.0.1', port: db.port, rootPassword: password },
+        // No password in the request: the service finds it in the vault under the host's key.
+        mysql: { host: '127.0.0.1', port: db.port },
         safetyDir: hostDir('zsdr-restore-safety-'),
       })
       const deadline = Date.now() + 30_000
