@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { RestoreOutcome, RestorePlan } from '../../api/contract/restore.js'
 import type { ProgressUpdate } from '../../api/operations.js'
 import { AppError, type ErrorEnvelope, toEnvelope } from '../../errors/app-error.js'
+import { redact } from '../../errors/redact.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import { appInfo } from '../../util/app-info.js'
 import type { DumpSummary } from './dump-scanner.js'
@@ -401,13 +402,13 @@ function manualSteps(state: RunState): string {
 }
 
 function internalFailure(e: unknown): AppError {
+  const text = redact(e instanceof Error ? e.message : String(e)).slice(0, 500)
   return new AppError(
     'restore.internal',
-    {
-      en: `Unexpected failure: ${e instanceof Error ? e.message : String(e)}`,
-      zh: `意外失败：${e instanceof Error ? e.message : String(e)}`,
-    },
+    { en: `Unexpected failure: ${text}`, zh: `意外失败：${text}` },
     undefined,
-    { cause: e },
+    {
+      cause: e,
+    },
   )
 }
