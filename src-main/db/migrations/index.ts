@@ -1,6 +1,7 @@
 import type { Migration } from '../migrate.js'
 import { settings } from './001-settings.js'
 import { zstack } from './002-zstack.js'
+import { cache } from './003-cache.js'
 import { recoveryCatalog } from './004-recovery-catalog.js'
 import { restoreRuns } from './005-restore-runs.js'
 
@@ -9,4 +10,4 @@ import { restoreRuns } from './005-restore-runs.js'
  * different services never collides: 1 settings, 2 zstack (connections, jobs), 3 cache,
  * 4 recovery catalog, 5 restore runs. Never edit a released migration: add a new one.
  */
-export const migrations: readonly Migration[] = [settings, zstack, recoveryCatalog, restoreRuns]
+export const migrations: readonly Migration[] = [settings, zstack, cache, recoveryCatalog, restoreRuns]

@@ -1,0 +1,58 @@
+import type { Database } from 'better-sqlite3'
+import { AppError } from '../errors/app-error.js'
+import type { QueryOptions } from '../zstack/query/index.js'
+import { RESOURCES, type ResourceName } from './resources.js'
+import { compileQuery } from './sql-query.js'
+import type { CacheStore, Inventory } from './store.js'
+
+/** What a query answers, in the server's reply shape. */
+export interface QueryReply {
+  inventories?: Inventory[]
+  total?: number
+}
+
+/** Answers ZStack queries from a connection's current snapshot. */
+export class LocalQueryEngine {
+  constructor(
+    private readonly db: Database,
+    private readonly store: CacheStore,
+  ) {}
+
+  run(connectionId: string, resource: ResourceName, options: QueryOptions): QueryReply {
+    const snapshotId = this.store.currentSnapshot(connectionId)
+    if (snapshotId === null) throw notSynced(connectionId)
+    return this.runOn(snapshotId, resource, options)
+  }
+
+  runOn(snapshotId: number, resource: ResourceName, options: QueryOptions): QueryReply {
+    const spec = RESOURCES[resource]
+    const q = compileQuery(spec, options, snapshotId)
+    // One read transaction: the count and the page see the same snapshot even while a sync writes.
+    return this.db.transaction((): QueryReply => {
+      const total = () => (this.db.prepare(q.countSql).get(...q.params) as { n: number }).n
+      if (options.count) return { total: total() }
+      const docs = this.db.prepare(q.pageSql).all(...q.params, q.limit, q.start) as { doc: string }[]
+      const inventories = docs.map((r) => project(JSON.parse(r.doc) as Inventory, options.fields))
+      return options.replyWithCount ? { inventories, total: total() } : { inventories }
+    })()
+  }
+}
+
+/** Only the requested fields, in the requested order (the server omits fields a row lacks). */
+function project(inv: Inventory, fields: readonly string[] | undefined): Inventory {
+  if (!fields || fields.length === 0) return inv
+  const out: Inventory = {}
+  for (const f of fields) if (f in inv) out[f] = inv[f]
+  return out
+}
+
+export function notSynced(connectionId: string): AppError {
+  return new AppError(
+    'cache.not_synced',
+    {
+      en: 'There is no offline inventory for this connection yet: sync it once while the management node is reachable (zsdr cache sync <connection>).',
+      zh: '该连接还没有离线清单：请在管理节点可达时先同步一次（zsdr cache sync <连接>）。',
+    },
+    { connectionId },
+  )
+}

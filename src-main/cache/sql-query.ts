@@ -1,0 +1,197 @@
+import { type Condition, DEFAULT_LIMIT, isTagField, type QueryOptions } from '../zstack/query/index.js'
+import { WALL_MS_AS_MYSQL_TEXT, queryValueToWallMs } from './dates.js'
+import { invalidValue, tagsNotCached, unknownField } from './errors.js'
+import type { FieldType, NestedSpec, ResourceSpec } from './resources.js'
+
+/**
+ * The ZStack query language → parameterized SQL over one snapshot of the cache, with the server's
+ * semantics (those of its SQL on MySQL, as the simulator models them):
+ * - text compares ignore case (the columns are NOCASE; LIKE ignores ASCII case);
+ * - NULL satisfies no comparison, including `!=`, `!?=` and `!~=`;
+ * - a nested field (`backupStorageRefs.backupStorageUuid`) matches when some joined row matches;
+ *   its negative operators mean "no joined row matches the positive form" (`uuid NOT IN (subquery)`);
+ * - without `sort`, rows come in the server's table order (the cache keeps it as the row id); with
+ *   `sort`, ties keep table order; NULLs sort first ascending;
+ * - `groupBy` keeps the first row of each group in that order; `count`/`total` count after it.
+ * Values are always bound parameters; identifiers come only from the resource spec.
+ */
+export interface CompiledQuery {
+  /** `SELECT id ... ` of the matching rows in reply order (before paging). */
+  idsSql: string
+  params: unknown[]
+  /** Rows in order with their stored inventory, paged: params + [limit, start]. */
+  pageSql: string
+  countSql: string
+  limit: number
+  start: number
+}
+
+export function compileQuery(spec: ResourceSpec, options: QueryOptions, snapshotId: number): CompiledQuery {
+  validate(spec, options)
+  const params: unknown[] = [snapshotId]
+  const where = ['t.snapshot_id = ?']
+  for (const c of options.conditions) where.push(condition(spec, c, params, snapshotId))
+  const order = orderBy(options)
+  const filters = where.join(' AND ')
+  const from = `FROM ${spec.table} t WHERE ${filters}`
+  const doc = `${spec.table}_doc`
+  let idsSql: string
+  let pageSql: string
+  let countSql: string
+  if (options.groupBy) {
+    idsSql = firstPerGroup(from, options.groupBy, order)
+    pageSql = `SELECT g.id AS id, d.doc AS doc FROM (${idsSql}) g JOIN ${doc} d ON d.id = g.id ORDER BY g.rank LIMIT ? OFFSET ?`
+    countSql = `SELECT count(*) AS n FROM (${idsSql})`
+  } else {
+    idsSql = `SELECT t.id AS id ${from} ORDER BY ${order}`
+    pageSql = `SELECT t.id AS id, d.doc AS doc FROM ${spec.table} t JOIN ${doc} d ON d.id = t.id WHERE ${filters} ORDER BY ${order} LIMIT ? OFFSET ?`
+    countSql = `SELECT count(*) AS n ${from}`
+  }
+  return {
+    idsSql,
+    params,
+    pageSql,
+    countSql,
+    limit: options.limit ?? DEFAULT_LIMIT,
+    start: options.start ?? 0,
+  }
+}
+
+/** Every field named anywhere in the query must be one the cache keeps. */
+function validate(spec: ResourceSpec, options: QueryOptions): void {
+  const top = Object.keys(spec.fields)
+  const nestedNames = Object.keys(spec.nested)
+  const queryable = [
+    ...top,
+    ...nestedNames.flatMap((n) => Object.keys(spec.nested[n]!.fields).map((f) => `${n}.${f}`)),
+  ]
+  for (const c of options.conditions) {
+    if (isTagField(c.field)) throw tagsNotCached(c.field)
+    if (fieldType(spec, c.field) === undefined) throw unknownField(spec.name, c.field, 'q', queryable)
+  }
+  if (options.sort && !(options.sort.field in spec.fields)) {
+    throw unknownField(spec.name, options.sort.field, 'sort', top)
+  }
+  if (options.groupBy && !(options.groupBy in spec.fields)) {
+    throw unknownField(spec.name, options.groupBy, 'groupBy', top)
+  }
+  for (const f of options.fields ?? []) {
+    if (!(f in spec.fields) && !(f in spec.nested)) throw unknownField(spec.name, f, 'fields', [...top, ...nestedNames])
+  }
+}
+
+function fieldType(spec: ResourceSpec, field: string): FieldType | undefined {
+  const dot = field.indexOf('.')
+  if (dot < 0) return Object.hasOwn(spec.fields, field) ? spec.fields[field] : undefined
+  const nested = spec.nested[field.slice(0, dot)]
+  const sub = field.slice(dot + 1)
+  return nested && Object.hasOwn(nested.fields, sub) ? nested.fields[sub] : undefined
+}
+
+const NEGATIVE_TO_POSITIVE = { '!=': '=', '!?=': '?=', '!~=': '~=' } as const
+
+function condition(spec: ResourceSpec, c: Condition, params: unknown[], snapshotId: number): string {
+  const dot = c.field.indexOf('.')
+  if (dot < 0) return predicate(`t.${quote(c.field)}`, spec.fields[c.field]!, c, params)
+  const nested = spec.nested[c.field.slice(0, dot)]!
+  const sub = c.field.slice(dot + 1)
+  const positive = c.op in NEGATIVE_TO_POSITIVE
+    ? ({ ...c, op: NEGATIVE_TO_POSITIVE[c.op as keyof typeof NEGATIVE_TO_POSITIVE] } as Condition)
+    : c
+  const inner = nestedSubquery(nested, sub, positive, params, snapshotId)
+  return `t.uuid ${positive === c ? 'IN' : 'NOT IN'} (${inner})`
+}
+
+function nestedSubquery(
+  nested: NestedSpec,
+  field: string,
+  c: Condition,
+  params: unknown[],
+  snapshotId: number,
+): string {
+  params.push(snapshotId)
+  const parent = `r.${quote(nested.parentColumn)}`
+  const test = predicate(`r.${quote(field)}`, nested.fields[field]!, c, params)
+  return `SELECT ${parent} FROM ${nested.table} r WHERE r.snapshot_id = ? AND ${parent} IS NOT NULL AND ${test}`
+}
+
+/** One comparison on one column; pushes its bound values onto `params`. */
+function predicate(column: string, type: FieldType, c: Condition, params: unknown[]): string {
+  switch (c.op) {
+    case '=null':
+      return `${column} IS NULL`
+    case '!=null':
+      return `${column} IS NOT NULL`
+    case '?=':
+    case '!?=': {
+      for (const v of c.value) params.push(bind(type, c.field, v))
+      const list = c.value.map(() => '?').join(', ')
+      return `${column} ${c.op === '?=' ? 'IN' : 'NOT IN'} (${list})`
+    }
+    case '~=':
+    case '!~=': {
+      params.push(likePattern(c.value))
+      const target = type === 'date' ? WALL_MS_AS_MYSQL_TEXT(column) : column
+      return `${target} ${c.op === '~=' ? 'LIKE' : 'NOT LIKE'} ? ESCAPE '\\'`
+    }
+    default:
+      params.push(bind(type, c.field, c.value))
+      return `${column} ${c.op} ?`
+  }
+}
+
+/** Reads a condition's text as the field's type, as the server binds its query parameter. */
+export function bind(type: FieldType, field: string, text: string): string | number {
+  switch (type) {
+    case 'text':
+      return text
+    case 'int': {
+      const n = Number(text)
+      if (Number.isNaN(n)) throw invalidValue(field, text, 'a number')
+      return n
+    }
+    case 'bool':
+      if (text !== 'true' && text !== 'false') throw invalidValue(field, text, 'true or false')
+      return text === 'true' ? 1 : 0
+    case 'date': {
+      const ms = queryValueToWallMs(text)
+      if (ms === null) {
+        throw invalidValue(field, text, 'a date (epoch milliseconds, "Nov 14, 2017 10:20:57 PM" or 2017-11-14T22:20:57)')
+      }
+      return ms
+    }
+  }
+}
+
+/**
+ * The server's LIKE: `%` any run, `_` one character, `\` makes the next character literal. A
+ * trailing lone `\` is a literal backslash there; SQLite would match nothing, so it is doubled.
+ */
+function likePattern(pattern: string): string {
+  let out = ''
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!
+    if (ch === '\\') {
+      out += i + 1 < pattern.length ? `\\${pattern[++i]}` : '\\\\'
+    } else out += ch
+  }
+  return out
+}
+
+function orderBy(options: QueryOptions): string {
+  if (!options.sort) return 't.id'
+  return `t.${quote(options.sort.field)} ${options.sort.direction === 'asc' ? 'ASC' : 'DESC'}, t.id`
+}
+
+/** The first row of each group in reply order, as `id` plus its `rank` in that order. */
+function firstPerGroup(from: string, groupBy: string, order: string): string {
+  return `SELECT id, rank FROM (
+    SELECT t.id AS id, row_number() OVER (ORDER BY ${order}) AS rank,
+      row_number() OVER (PARTITION BY t.${quote(groupBy)} ORDER BY ${order}) AS nth ${from}
+  ) WHERE nth = 1 ORDER BY rank`
+}
+
+/** Field names come from the spec (letters, digits, _), quoted anyway so none can be read as SQL. */
+function quote(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`
+}
