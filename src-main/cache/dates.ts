@@ -42,14 +42,29 @@ export function queryValueToWallMs(text: string): number | null {
   if (gson !== null) return gson
   const m = ISO_RE.exec(text)
   if (!m) return null
-  return checkedWall(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0))
+  return checkedWall(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4] ?? 0),
+    Number(m[5] ?? 0),
+    Number(m[6] ?? 0),
+  )
 }
 
 /** The SQL text form MySQL gives a DATETIME (`2017-11-14 22:20:57`), for LIKE on a date field. */
-export const WALL_MS_AS_MYSQL_TEXT = (column: string) => `strftime('%Y-%m-%d %H:%M:%S', ${column} / 1000, 'unixepoch')`
+export const WALL_MS_AS_MYSQL_TEXT = (column: string) =>
+  `strftime('%Y-%m-%d %H:%M:%S', ${column} / 1000, 'unixepoch')`
 
 /** Wall ms of the given parts, or null when they name no real date (Feb 30, hour 25). */
-function checkedWall(year: number, month: number, day: number, h: number, min: number, s: number): number | null {
+function checkedWall(
+  year: number,
+  month: number,
+  day: number,
+  h: number,
+  min: number,
+  s: number,
+): number | null {
   const ms = Date.UTC(year, month, day, h, min, s)
   const d = new Date(ms)
   const same =

@@ -2,7 +2,12 @@ import { AppError } from '../errors/app-error.js'
 import type { ResourceName } from './resources.js'
 
 /** A field the cache does not know; the message lists what can be queried instead. */
-export function unknownField(resource: ResourceName, field: string, param: string, queryable: string[]): AppError {
+export function unknownField(
+  resource: ResourceName,
+  field: string,
+  param: string,
+  queryable: string[],
+): AppError {
   const list = queryable.join(', ')
   return new AppError(
     'cache.query.unknown_field',

@@ -1,5 +1,5 @@
 import { type Condition, DEFAULT_LIMIT, isTagField, type QueryOptions } from '../zstack/query/index.js'
-import { WALL_MS_AS_MYSQL_TEXT, queryValueToWallMs } from './dates.js'
+import { queryValueToWallMs, WALL_MS_AS_MYSQL_TEXT } from './dates.js'
 import { invalidValue, tagsNotCached, unknownField } from './errors.js'
 import type { FieldType, NestedSpec, ResourceSpec } from './resources.js'
 
@@ -76,7 +76,8 @@ function validate(spec: ResourceSpec, options: QueryOptions): void {
     throw unknownField(spec.name, options.groupBy, 'groupBy', top)
   }
   for (const f of options.fields ?? []) {
-    if (!(f in spec.fields) && !(f in spec.nested)) throw unknownField(spec.name, f, 'fields', [...top, ...nestedNames])
+    if (!(f in spec.fields) && !(f in spec.nested))
+      throw unknownField(spec.name, f, 'fields', [...top, ...nestedNames])
   }
 }
 
@@ -95,9 +96,10 @@ function condition(spec: ResourceSpec, c: Condition, params: unknown[], snapshot
   if (dot < 0) return predicate(`t.${quote(c.field)}`, spec.fields[c.field]!, c, params)
   const nested = spec.nested[c.field.slice(0, dot)]!
   const sub = c.field.slice(dot + 1)
-  const positive = c.op in NEGATIVE_TO_POSITIVE
-    ? ({ ...c, op: NEGATIVE_TO_POSITIVE[c.op as keyof typeof NEGATIVE_TO_POSITIVE] } as Condition)
-    : c
+  const positive =
+    c.op in NEGATIVE_TO_POSITIVE
+      ? ({ ...c, op: NEGATIVE_TO_POSITIVE[c.op as keyof typeof NEGATIVE_TO_POSITIVE] } as Condition)
+      : c
   const inner = nestedSubquery(nested, sub, positive, params, snapshotId)
   return `t.uuid ${positive === c ? 'IN' : 'NOT IN'} (${inner})`
 }
@@ -156,7 +158,11 @@ export function bind(type: FieldType, field: string, text: string): string | num
     case 'date': {
       const ms = queryValueToWallMs(text)
       if (ms === null) {
-        throw invalidValue(field, text, 'a date (epoch milliseconds, "Nov 14, 2017 10:20:57 PM" or 2017-11-14T22:20:57)')
+        throw invalidValue(
+          field,
+          text,
+          'a date (epoch milliseconds, "Nov 14, 2017 10:20:57 PM" or 2017-11-14T22:20:57)',
+        )
       }
       return ms
     }

@@ -2,15 +2,21 @@ import type { Database, Statement } from 'better-sqlite3'
 import type { ErrorEnvelope } from '../errors/app-error.js'
 import { redactValue } from '../errors/redact.js'
 import { gsonToWallMs } from './dates.js'
-import { type FieldType, type NestedSpec, RESOURCES, type ResourceName, type ResourceSpec } from './resources.js'
+import {
+  type FieldType,
+  type NestedSpec,
+  RESOURCES,
+  type ResourceName,
+  type ResourceSpec,
+} from './resources.js'
 
 export type Inventory = Record<string, unknown>
 
 export interface ResourceState {
   resource: ResourceName
   count: number
-  /** When this resource's rows were last fetched from the node (ISO UTC). */
-  syncedAt: string
+  /** When this resource's rows were last fetched from the node (ISO UTC); null if never. */
+  syncedAt: string | null
   /** Newest `lastOpDate` among the rows (wall ms), where the next incremental sync starts. */
   highWater: number | null
   /** The last attempt's error for this resource, when it failed (the rows are then older). */
@@ -74,7 +80,7 @@ export class CacheStore {
       .all(snapshotId) as {
       resource: ResourceName
       count: number
-      synced_at: string
+      synced_at: string | null
       high_water: number | null
       error: string | null
     }[]
@@ -90,8 +96,9 @@ export class CacheStore {
   /** A new, empty snapshot for a full sync; not visible until `publish`. */
   createSnapshot(connectionId: string): number {
     return Number(
-      this.db.prepare("INSERT INTO cache_snapshots (connection_id, kind) VALUES (?, 'full')").run(connectionId)
-        .lastInsertRowid,
+      this.db
+        .prepare("INSERT INTO cache_snapshots (connection_id, kind) VALUES (?, 'full')")
+        .run(connectionId).lastInsertRowid,
     )
   }
 
@@ -160,9 +167,11 @@ export class CacheStore {
   /** A resource's rows in a snapshot: their count, newest lastOpDate and uuids. */
   count(snapshotId: number, resource: ResourceName): number {
     const spec = RESOURCES[resource]
-    return (this.db.prepare(`SELECT count(*) AS n FROM ${spec.table} WHERE snapshot_id = ?`).get(snapshotId) as {
-      n: number
-    }).n
+    return (
+      this.db.prepare(`SELECT count(*) AS n FROM ${spec.table} WHERE snapshot_id = ?`).get(snapshotId) as {
+        n: number
+      }
+    ).n
   }
 
   highWater(snapshotId: number, resource: ResourceName): number | null {
@@ -178,18 +187,29 @@ export class CacheStore {
     return top.m === null ? refs.m : Math.max(top.m, refs.m ?? top.m)
   }
 
-  uuids(snapshotId: number, resource: ResourceName): string[] {
-    const spec = RESOURCES[resource]
-    return (
-      this.db.prepare(`SELECT uuid FROM ${spec.table} WHERE snapshot_id = ?`).pluck().all(snapshotId) as string[]
-    )
+  /** Which of these uuids the snapshot has (compared as the server does, ignoring case). */
+  existing(snapshotId: number, resource: ResourceName, uuids: readonly string[]): Set<string> {
+    const findId = this.prepared(resource).findId
+    return new Set(uuids.filter((u) => findId.get(snapshotId, u) !== undefined))
   }
 
-  /** Copies one resource's rows (same order) from the previous snapshot, when fetching it failed. */
+  uuids(snapshotId: number, resource: ResourceName): string[] {
+    const spec = RESOURCES[resource]
+    return this.db
+      .prepare(`SELECT uuid FROM ${spec.table} WHERE snapshot_id = ?`)
+      .pluck()
+      .all(snapshotId) as string[]
+  }
+
+  /**
+   * Replaces one resource's rows in `to` by those of `from` (same order): a full sync whose fetch of
+   * that resource failed, maybe halfway, keeps the previous rows.
+   */
   copyResource(from: number, to: number, resource: ResourceName): void {
     const spec = RESOURCES[resource]
     const cols = Object.keys(spec.fields).map(quote).join(', ')
     this.db.transaction(() => {
+      this.clearResource(to, resource)
       this.db
         .prepare(
           `INSERT INTO ${spec.table} (snapshot_id, ${cols}) SELECT ?, ${cols} FROM ${spec.table} WHERE snapshot_id = ? ORDER BY id`,
@@ -258,7 +278,11 @@ export class CacheStore {
   }
 
   /** Records a sync that changed nothing visible (failed or cancelled): the snapshot stays as it was. */
-  recordFailure(connectionId: string, error: ErrorEnvelope, resourceErrors: readonly ResourceState[] = []): void {
+  recordFailure(
+    connectionId: string,
+    error: ErrorEnvelope,
+    resourceErrors: readonly ResourceState[] = [],
+  ): void {
     this.db.transaction(() => {
       this.ensureState(connectionId)
       this.db
@@ -268,23 +292,17 @@ export class CacheStore {
         .run(now(), errorJson(error), connectionId)
       const current = this.currentSnapshot(connectionId)
       if (current === null) return
-      const set = this.db.prepare('UPDATE cache_resource_state SET error = ? WHERE snapshot_id = ? AND resource = ?')
+      const set = this.db.prepare(
+        'UPDATE cache_resource_state SET error = ? WHERE snapshot_id = ? AND resource = ?',
+      )
       for (const r of resourceErrors) set.run(errorJson(r.error), current, r.resource)
     })()
   }
 
   /** Deletes a snapshot's rows, a table at a time so readers are never blocked for long. */
   dropSnapshot(snapshotId: number): void {
-    for (const spec of Object.values(RESOURCES)) {
-      this.db.transaction(() => {
-        this.db
-          .prepare(`DELETE FROM ${spec.table}_doc WHERE id IN (SELECT id FROM ${spec.table} WHERE snapshot_id = ?)`)
-          .run(snapshotId)
-        this.db.prepare(`DELETE FROM ${spec.table} WHERE snapshot_id = ?`).run(snapshotId)
-        if (spec.ownedRefs) {
-          this.db.prepare(`DELETE FROM ${spec.nested[spec.ownedRefs]!.table} WHERE snapshot_id = ?`).run(snapshotId)
-        }
-      })()
+    for (const resource of Object.keys(RESOURCES) as ResourceName[]) {
+      this.db.transaction(() => this.clearResource(snapshotId, resource))()
     }
     this.db.prepare('DELETE FROM cache_resource_state WHERE snapshot_id = ?').run(snapshotId)
     this.db.prepare('DELETE FROM cache_snapshots WHERE id = ?').run(snapshotId)
@@ -311,6 +329,21 @@ export class CacheStore {
     for (const id of ids) this.dropSnapshot(id)
   }
 
+  private clearResource(snapshotId: number, resource: ResourceName): void {
+    const spec = RESOURCES[resource]
+    this.db
+      .prepare(
+        `DELETE FROM ${spec.table}_doc WHERE id IN (SELECT id FROM ${spec.table} WHERE snapshot_id = ?)`,
+      )
+      .run(snapshotId)
+    this.db.prepare(`DELETE FROM ${spec.table} WHERE snapshot_id = ?`).run(snapshotId)
+    if (spec.ownedRefs) {
+      this.db
+        .prepare(`DELETE FROM ${spec.nested[spec.ownedRefs]!.table} WHERE snapshot_id = ?`)
+        .run(snapshotId)
+    }
+  }
+
   private ensureState(connectionId: string): void {
     this.db.prepare('INSERT OR IGNORE INTO cache_sync_state (connection_id) VALUES (?)').run(connectionId)
   }
@@ -330,7 +363,9 @@ export class CacheStore {
       insertDoc: this.db.prepare(`INSERT INTO ${spec.table}_doc (id, doc) VALUES (?, ?)`),
       insertRef: owned ? this.db.prepare(refInsertSql(owned)) : null,
       findId: this.db.prepare(`SELECT id FROM ${spec.table} WHERE snapshot_id = ? AND uuid = ?`),
-      update: this.db.prepare(`UPDATE ${spec.table} SET ${names.map((n) => `${quote(n)} = ?`).join(', ')} WHERE id = ?`),
+      update: this.db.prepare(
+        `UPDATE ${spec.table} SET ${names.map((n) => `${quote(n)} = ?`).join(', ')} WHERE id = ?`,
+      ),
       updateDoc: this.db.prepare(`UPDATE ${spec.table}_doc SET doc = ? WHERE id = ?`),
     }
     this.statements.set(resource, st)
@@ -349,7 +384,10 @@ function insertRefs(insert: Statement, spec: ResourceSpec, snapshotId: number, i
   if (!Array.isArray(refs)) return
   for (const ref of refs as Inventory[]) {
     // The parent column is the join key: trust the parent's uuid over a ref that omits it.
-    const values = columnValues(nested.fields, { ...ref, [nested.parentColumn]: ref[nested.parentColumn] ?? inv.uuid })
+    const values = columnValues(nested.fields, {
+      ...ref,
+      [nested.parentColumn]: ref[nested.parentColumn] ?? inv.uuid,
+    })
     insert.run(snapshotId, ...values)
   }
 }

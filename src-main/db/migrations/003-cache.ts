@@ -37,7 +37,7 @@ CREATE TABLE cache_resource_state (
   snapshot_id INTEGER NOT NULL,
   resource TEXT NOT NULL,
   count INTEGER NOT NULL,
-  synced_at TEXT NOT NULL,
+  synced_at TEXT,
   high_water INTEGER,
   error TEXT,
   PRIMARY KEY (snapshot_id, resource)

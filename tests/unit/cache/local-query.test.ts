@@ -103,7 +103,12 @@ describe('local query engine', () => {
 
   it('nested fields match any ref; negative forms mean no ref matches', () => {
     expect(names(`q:backupStorageRefs.backupStorageUuid=${BS_B}`)).toEqual(['Web-Data', 'web-root'])
-    expect(names(`q:backupStorageRefs.backupStorageUuid!=${BS_B}`)).toEqual(['db_1', 'DB%1', 'WEB-ROOT', 'backup-7'])
+    expect(names(`q:backupStorageRefs.backupStorageUuid!=${BS_B}`)).toEqual([
+      'db_1',
+      'DB%1',
+      'WEB-ROOT',
+      'backup-7',
+    ])
     expect(names('q:backupStorageRefs.backupStorageUuid=null')).toEqual([])
     expect(names('q:backupStorageRefs.status!?=Ready')).toEqual(['db_1'])
   })
@@ -115,13 +120,21 @@ describe('local query engine', () => {
     expect(q('q:name~=web%', 'count:true')).toEqual({ total: 3 })
     expect(q('q:name~=web%', 'replyWithCount:true', 'limit:1').total).toBe(3)
     expect(names('groupBy:name')).toEqual(['Web-Data', 'web-root', 'db_1', 'DB%1', 'backup-7'])
-    expect(names('groupBy:groupUuid', 'sort:-size')).toEqual(['WEB-ROOT', 'Web-Data', 'web-root', 'DB%1', 'backup-7'])
+    expect(names('groupBy:groupUuid', 'sort:-size')).toEqual([
+      'WEB-ROOT',
+      'Web-Data',
+      'web-root',
+      'DB%1',
+      'backup-7',
+    ])
     expect(q('groupBy:type', 'count:true')).toEqual({ total: 2 })
   })
 
   it('fields returns only those fields, in that order', () => {
     const reply = q('fields:size,name,backupStorageRefs', 'limit:1')
-    expect(reply.inventories).toEqual([{ size: 5000, name: 'Web-Data', backupStorageRefs: ROWS[0]!.backupStorageRefs }])
+    expect(reply.inventories).toEqual([
+      { size: 5000, name: 'Web-Data', backupStorageRefs: ROWS[0]!.backupStorageRefs },
+    ])
     expect(Object.keys(reply.inventories![0]!)).toEqual(['size', 'name', 'backupStorageRefs'])
   })
 
@@ -130,7 +143,12 @@ describe('local query engine', () => {
   })
 
   it('an unknown field is an error that names the queryable fields', () => {
-    for (const params of [['q:colour=red'], ['sort:+colour'], ['groupBy:backupStorageRefs'], ['fields:colour']]) {
+    for (const params of [
+      ['q:colour=red'],
+      ['sort:+colour'],
+      ['groupBy:backupStorageRefs'],
+      ['fields:colour'],
+    ]) {
       try {
         q(...params)
         expect.unreachable()
