@@ -16,9 +16,9 @@ export interface NestedSpec {
 }
 
 export interface ResourceSpec {
-  /** Name used by the API and CLI (`zsdr query volume-backups ...`). */
+  /** Name used by the API and CLI (`zsdr query volumeBackups ...`), as the ZStack client names its query resources. */
   name: ResourceName
-  /** REST path under /zstack/v1. */
+  /** REST path under the context root (`/zstack`). */
   path: string
   /** The row table; its docs live in `<table>_doc`, keyed by the row id. */
   table: string
@@ -30,11 +30,11 @@ export interface ResourceSpec {
 }
 
 export const RESOURCE_NAMES = [
-  'volume-backups',
-  'database-backups',
-  'backup-storages',
+  'volumeBackups',
+  'databaseBackups',
+  'imageStoreBackupStorages',
   'volumes',
-  'vm-instances',
+  'vmInstances',
   'images',
 ] as const
 export type ResourceName = (typeof RESOURCE_NAMES)[number]
@@ -67,9 +67,9 @@ const VOLUME_FIELDS = {
 } as const
 
 export const RESOURCES: Readonly<Record<ResourceName, ResourceSpec>> = {
-  'volume-backups': {
-    name: 'volume-backups',
-    path: 'volume-backups',
+  volumeBackups: {
+    name: 'volumeBackups',
+    path: '/v1/volume-backups',
     table: 'cache_volume_backups',
     fields: {
       ...COMMON,
@@ -90,9 +90,9 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceSpec>> = {
       },
     },
   },
-  'database-backups': {
-    name: 'database-backups',
-    path: 'database-backups',
+  databaseBackups: {
+    name: 'databaseBackups',
+    path: '/v1/database-backups',
     table: 'cache_database_backups',
     fields: { ...COMMON, state: 'text', status: 'text', size: 'int', metadata: 'text' },
     ownedRefs: 'backupStorageRefs',
@@ -110,9 +110,9 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceSpec>> = {
       },
     },
   },
-  'backup-storages': {
-    name: 'backup-storages',
-    path: 'backup-storage/image-store',
+  imageStoreBackupStorages: {
+    name: 'imageStoreBackupStorages',
+    path: '/v1/backup-storage/image-store',
     table: 'cache_backup_storages',
     fields: {
       ...COMMON,
@@ -130,14 +130,14 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceSpec>> = {
   },
   volumes: {
     name: 'volumes',
-    path: 'volumes',
+    path: '/v1/volumes',
     table: 'cache_volumes',
     fields: VOLUME_FIELDS,
     nested: {},
   },
-  'vm-instances': {
-    name: 'vm-instances',
-    path: 'vm-instances',
+  vmInstances: {
+    name: 'vmInstances',
+    path: '/v1/vm-instances',
     table: 'cache_vm_instances',
     fields: {
       ...COMMON,
@@ -178,7 +178,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceSpec>> = {
   },
   images: {
     name: 'images',
-    path: 'images',
+    path: '/v1/images',
     table: 'cache_images',
     fields: {
       ...COMMON,
@@ -220,10 +220,10 @@ export function isResourceName(name: string): name is ResourceName {
 
 /** Volumes before VMs so that `allVolumes.x` joins land in the same snapshot; order is also the progress order. */
 export const SYNC_ORDER: readonly ResourceName[] = [
-  'backup-storages',
-  'volume-backups',
-  'database-backups',
+  'imageStoreBackupStorages',
+  'volumeBackups',
+  'databaseBackups',
   'volumes',
-  'vm-instances',
+  'vmInstances',
   'images',
 ]

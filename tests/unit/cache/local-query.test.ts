@@ -54,7 +54,7 @@ function q(...params: string[]) {
     const eq = p.indexOf(':')
     search.append(p.slice(0, eq), p.slice(eq + 1))
   }
-  return engine.run('conn', 'volume-backups', fromSearchParams(search))
+  return engine.run('conn', 'volumeBackups', fromSearchParams(search))
 }
 const names = (...params: string[]) => q(...params).inventories?.map((i) => i.name)
 
@@ -62,7 +62,7 @@ beforeEach(() => {
   db = openDatabase(':memory:')
   const store = new CacheStore(db)
   const snap = store.createSnapshot('conn')
-  store.insertPage(snap, 'volume-backups', ROWS)
+  store.insertPage(snap, 'volumeBackups', ROWS)
   store.publish('conn', snap, [], { kind: 'full', outcome: 'complete', error: null })
   engine = new LocalQueryEngine(db, store)
 })
@@ -173,6 +173,6 @@ describe('local query engine', () => {
   })
 
   it('a connection never synced says so', () => {
-    expect(() => engine.run('other', 'volume-backups', { conditions: [] })).toThrow(/cache.not_synced/)
+    expect(() => engine.run('other', 'volumeBackups', { conditions: [] })).toThrow(/cache.not_synced/)
   })
 })

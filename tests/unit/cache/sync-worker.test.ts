@@ -24,8 +24,8 @@ function data(rows: number, delayMs = 0): WorkerData {
       module,
       args: {
         rows: {
-          'volume-backups': Array.from({ length: rows }, (_, i) => volumeBackup(i)),
-          'database-backups': [databaseBackup(1)],
+          volumeBackups: Array.from({ length: rows }, (_, i) => volumeBackup(i)),
+          databaseBackups: [databaseBackup(1)],
         },
         delayMs,
       },
@@ -34,7 +34,7 @@ function data(rows: number, delayMs = 0): WorkerData {
 }
 
 const countBackups = () =>
-  new LocalQueryEngine(db, new CacheStore(db)).run('c1', 'volume-backups', { conditions: [], count: true })
+  new LocalQueryEngine(db, new CacheStore(db)).run('c1', 'volumeBackups', { conditions: [], count: true })
     .total
 
 beforeAll(() => {
@@ -51,8 +51,8 @@ describe('sync in a worker thread', () => {
     const result = await runSyncInWorker(data(35), { onProgress: (p) => progress.push(p) })
     expect(result.outcome).toBe('complete')
     expect(countBackups()).toBe(35)
-    expect(progress.filter((p) => p.resource === 'volume-backups').at(-1)).toEqual({
-      resource: 'volume-backups',
+    expect(progress.filter((p) => p.resource === 'volumeBackups').at(-1)).toEqual({
+      resource: 'volumeBackups',
       done: 35,
       total: 35,
     })
@@ -65,7 +65,7 @@ describe('sync in a worker thread', () => {
     const run = runSyncInWorker(data(80, 20), {
       onWorker: (w) =>
         w.on('message', (m: { type: string; progress?: SyncProgress }) => {
-          if (!killed && m.progress?.resource === 'volume-backups' && m.progress.done >= 20) {
+          if (!killed && m.progress?.resource === 'volumeBackups' && m.progress.done >= 20) {
             killed = true
             void w.terminate()
           }
@@ -86,7 +86,7 @@ describe('sync in a worker thread', () => {
     const run = runSyncInWorker(data(50, 20), {
       signal: controller.signal,
       onProgress: (p) => {
-        if (p.resource === 'volume-backups' && p.done >= 10) controller.abort()
+        if (p.resource === 'volumeBackups' && p.done >= 10) controller.abort()
       },
     })
     await expect(run).rejects.toMatchObject({ code: 'op.cancelled' })

@@ -34,8 +34,8 @@ beforeEach(() => {
   store = new CacheStore(db)
   engine = new LocalQueryEngine(db, store)
   server = new MemoryServer({
-    'volume-backups': Array.from({ length: 30 }, (_, i) => volumeBackup(i)),
-    'database-backups': Array.from({ length: 9 }, (_, i) => databaseBackup(i)),
+    volumeBackups: Array.from({ length: 30 }, (_, i) => volumeBackup(i)),
+    databaseBackups: Array.from({ length: 9 }, (_, i) => databaseBackup(i)),
   })
 })
 afterEach(() => db.close())
@@ -45,13 +45,13 @@ describe('sync engine', () => {
     const progress: SyncProgress[] = []
     const result = await sync('full', { onProgress: (p) => progress.push(p) })
     expect(result.outcome).toBe('complete')
-    expect(result.resources.find((r) => r.resource === 'volume-backups')?.count).toBe(30)
+    expect(result.resources.find((r) => r.resource === 'volumeBackups')?.count).toBe(30)
     expectMirrors()
-    const vb = progress.filter((p) => p.resource === 'volume-backups')
-    expect(vb.at(-1)).toEqual({ resource: 'volume-backups', done: 30, total: 30 })
+    const vb = progress.filter((p) => p.resource === 'volumeBackups')
+    expect(vb.at(-1)).toEqual({ resource: 'volumeBackups', done: 30, total: 30 })
     expect(vb.map((p) => p.done)).toEqual([0, 7, 14, 21, 28, 30])
     // Paged as the server expects: limit/start, the first page asking for the total.
-    const pages = server.requests.filter((r) => r.path === 'volume-backups')
+    const pages = server.requests.filter((r) => r.path === '/v1/volume-backups')
     expect(pages.map((r) => r.options.start)).toEqual([0, 7, 14, 21, 28])
     expect(pages[0]!.options.replyWithCount).toBe(true)
   })
@@ -59,7 +59,7 @@ describe('sync engine', () => {
   it('an incremental sync reflects creates, updates, ref changes and deletes exactly', async () => {
     await sync('full')
     const later = T0 + 3_600_000
-    const vbs = server.rows.get('volume-backups')!
+    const vbs = server.rows.get('volumeBackups')!
     const updated = { ...vbs[4]!, name: 'renamed', lastOpDate: gson(later) }
     const refAdded = structuredClone(vbs[6]!) as Inventory & { backupStorageRefs: Inventory[] }
     refAdded.backupStorageRefs.push({
@@ -71,20 +71,20 @@ describe('sync engine', () => {
       .map((r, i) => (i === 4 ? updated : i === 6 ? refAdded : r))
       .filter((_, i) => i !== 10 && i !== 20)
     next.push(volumeBackup(100, later), volumeBackup(101, later))
-    server.set('volume-backups', next)
-    server.set('database-backups', server.rows.get('database-backups')!.slice(1))
+    server.set('volumeBackups', next)
+    server.set('databaseBackups', server.rows.get('databaseBackups')!.slice(1))
     server.requests = []
     const result = await sync('incremental')
     expect(result.mode).toBe('incremental')
-    const vb = result.resources.find((r) => r.resource === 'volume-backups')!
+    const vb = result.resources.find((r) => r.resource === 'volumeBackups')!
     expect(vb).toMatchObject({ count: 30, deleted: 2 })
-    expect(result.resources.find((r) => r.resource === 'database-backups')).toMatchObject({
+    expect(result.resources.find((r) => r.resource === 'databaseBackups')).toMatchObject({
       count: 8,
       deleted: 1,
     })
     expectMirrors()
     expect(
-      engine.run('c1', 'volume-backups', fromQ(`backupStorageRefs.backupStorageUuid=${BS2}`)).inventories,
+      engine.run('c1', 'volumeBackups', fromQ(`backupStorageRefs.backupStorageUuid=${BS2}`)).inventories,
     ).toEqual([refAdded])
     // Without a full re-download: the backups are listed whole only by uuid (resources that were
     // empty have no lastOpDate to start from and are listed again: they are small).
@@ -101,7 +101,7 @@ describe('sync engine', () => {
     const result = await sync('incremental', { overlapMs: 1000 })
     expect(result.resources.every((r) => r.deleted === 0)).toBe(true)
     expect(server.requests.some((r) => r.options.fields)).toBe(false)
-    expect(server.requests.filter((r) => r.path === 'volume-backups').map((r) => r.options)).toEqual([
+    expect(server.requests.filter((r) => r.path === '/v1/volume-backups').map((r) => r.options)).toEqual([
       { conditions: [{ field: 'lastOpDate', op: '>=', value: '2017-11-14T22:21:25' }], limit: 7, start: 0 },
       {
         conditions: [{ field: 'backupStorageRefs.lastOpDate', op: '>=', value: '2017-11-14T22:21:25' }],
@@ -115,17 +115,17 @@ describe('sync engine', () => {
 
   it('a resource that fails keeps its previous rows and error; the others move on', async () => {
     await sync('full')
-    server.set('database-backups', [...server.rows.get('database-backups')!, databaseBackup(50)])
-    server.set('volume-backups', server.rows.get('volume-backups')!.slice(0, 3))
-    server.fault = (path) => (path === 'database-backups' ? boom() : null)
+    server.set('databaseBackups', [...server.rows.get('databaseBackups')!, databaseBackup(50)])
+    server.set('volumeBackups', server.rows.get('volumeBackups')!.slice(0, 3))
+    server.fault = (path) => (path === '/v1/database-backups' ? boom() : null)
     const result = await sync('full')
     expect(result.outcome).toBe('partial')
-    const failed = result.resources.find((r) => r.resource === 'database-backups')!
+    const failed = result.resources.find((r) => r.resource === 'databaseBackups')!
     expect(failed.error?.code).toBe('zstack.unreachable')
-    expect(cached('database-backups')).toHaveLength(9)
-    expect(cached('volume-backups')).toHaveLength(3)
+    expect(cached('databaseBackups')).toHaveLength(9)
+    expect(cached('volumeBackups')).toHaveLength(3)
     const states = store.resourceStates(store.currentSnapshot('c1')!)
-    expect(states.find((s) => s.resource === 'database-backups')?.error?.code).toBe('zstack.unreachable')
+    expect(states.find((s) => s.resource === 'databaseBackups')?.error?.code).toBe('zstack.unreachable')
     server.fault = null
     await sync('incremental')
     expectMirrors()
@@ -134,15 +134,15 @@ describe('sync engine', () => {
 
   it('a sync failing everywhere mid-page leaves the previous snapshot; the next one repairs it', async () => {
     await sync('full')
-    const before = cached('volume-backups')
+    const before = cached('volumeBackups')
     const snapshot = store.currentSnapshot('c1')
-    server.set('volume-backups', server.rows.get('volume-backups')!.slice(5))
+    server.set('volumeBackups', server.rows.get('volumeBackups')!.slice(5))
     // Everything fails but the first page of volume-backups: it is cut off after that page.
-    server.fault = (p, o) => (p === 'volume-backups' && o.start === 0 ? null : boom())
+    server.fault = (p, o) => (p === '/v1/volume-backups' && o.start === 0 ? null : boom())
     server.requests = []
     await expect(sync('full')).rejects.toMatchObject({ code: 'cache.sync_failed' })
     expect(store.currentSnapshot('c1')).toBe(snapshot)
-    expect(cached('volume-backups')).toEqual(before)
+    expect(cached('volumeBackups')).toEqual(before)
     expect(store.syncState('c1')).toMatchObject({
       lastOutcome: 'failed',
       lastError: { code: 'cache.sync_failed' },
@@ -155,8 +155,8 @@ describe('sync engine', () => {
 
   it('a cancelled sync leaves the previous snapshot and no leftovers', async () => {
     await sync('full')
-    const before = cached('volume-backups')
-    server.set('volume-backups', [])
+    const before = cached('volumeBackups')
+    server.set('volumeBackups', [])
     server.requests = []
     const controller = new AbortController()
     server.fault = (_p, _o, n) => {
@@ -164,15 +164,15 @@ describe('sync engine', () => {
       return null
     }
     await expect(sync('full', { signal: controller.signal })).rejects.toMatchObject({ code: 'op.cancelled' })
-    expect(cached('volume-backups')).toEqual(before)
+    expect(cached('volumeBackups')).toEqual(before)
     expect(store.orphans('c1')).toEqual([])
   })
 
   it('a snapshot left by a killed sync is invisible and removed by the next sync', async () => {
     await sync('full')
     const orphan = store.createSnapshot('c1')
-    store.insertPage(orphan, 'volume-backups', [volumeBackup(999)])
-    expect(cached('volume-backups')).toHaveLength(30)
+    store.insertPage(orphan, 'volumeBackups', [volumeBackup(999)])
+    expect(cached('volumeBackups')).toHaveLength(30)
     await sync('incremental')
     expect(store.orphans('c1')).toEqual([])
     expect(
