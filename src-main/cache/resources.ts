@@ -1,3 +1,5 @@
+import { type CacheResource, cacheResources } from '../api/contract/cache.js'
+
 /**
  * The resources the offline inventory keeps, described once: their REST path, their table, and
  * every queryable field with the type the server compares it as. The migration (003-cache) holds
@@ -29,15 +31,9 @@ export interface ResourceSpec {
   ownedRefs?: string
 }
 
-export const RESOURCE_NAMES = [
-  'volumeBackups',
-  'databaseBackups',
-  'imageStoreBackupStorages',
-  'volumes',
-  'vmInstances',
-  'images',
-] as const
-export type ResourceName = (typeof RESOURCE_NAMES)[number]
+/** The API's resource names are the source of truth (the renderer sees only the contract). */
+export const RESOURCE_NAMES = cacheResources
+export type ResourceName = CacheResource
 
 const COMMON = {
   uuid: 'text',

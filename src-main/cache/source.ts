@@ -14,4 +14,6 @@ export interface SourceReply {
  */
 export interface InventorySource {
   query(path: string, options: QueryOptions, signal: AbortSignal): Promise<SourceReply>
+  /** Ends the source's session, if it holds one. */
+  close?(): Promise<void>
 }

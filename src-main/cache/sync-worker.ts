@@ -28,10 +28,11 @@ async function loadSource(spec: SourceSpec): Promise<InventorySource> {
 }
 
 const db = openDatabase(data.dbFile)
+let source: InventorySource | null = null
 // Each page is its own transaction; WAL + NORMAL keeps them durable at commit points without an fsync each.
 db.pragma('synchronous = NORMAL')
 try {
-  const source = await loadSource(data.source)
+  source = await loadSource(data.source)
   const engine = new SyncEngine(new CacheStore(db), source, {
     connectionId: data.connectionId,
     mode: data.mode,
@@ -48,6 +49,7 @@ try {
     cancelled: controller.signal.aborted,
   })
 } finally {
+  await source?.close?.().catch(() => {})
   db.close()
   port.close()
 }

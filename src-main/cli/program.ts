@@ -2,14 +2,24 @@ import { Command, CommanderError } from 'commander'
 import { isAppError } from '../errors/app-error.js'
 import { redact } from '../errors/redact.js'
 import { registerApi } from './commands/api.js'
+import { registerCache } from './commands/cache.js'
 import { registerDb } from './commands/db.js'
 import { registerDbRestore } from './commands/db-restore.js'
+import { registerQuery } from './commands/query.js'
 import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
 import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
 
 /** Every subcommand module registers itself here; one line each. */
-const registrations = [registerVersion, registerServe, registerApi, registerDb, registerDbRestore]
+const registrations = [
+  registerVersion,
+  registerServe,
+  registerApi,
+  registerDb,
+  registerDbRestore,
+  registerCache,
+  registerQuery,
+]
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('zsdr')

@@ -6,6 +6,7 @@ import { restoreCalls, restoreEvents } from './restore.js'
 import { sshCalls, sshEvents } from './ssh.js'
 import { vaultCalls } from './vault.js'
 import { zstackCalls, zstackEvents } from './zstack.js'
+import { cacheCalls, cacheEvents } from './cache.js'
 
 /**
  * The whole API of the app: every call the renderer (or CLI) can make and every event stream
@@ -18,6 +19,7 @@ export const calls = {
   ...sshCalls,
   ...vaultCalls,
   ...restoreCalls,
+  ...cacheCalls,
 }
 
 export const events = {
@@ -26,6 +28,7 @@ export const events = {
   ...dbBackupEvents,
   ...sshEvents,
   ...restoreEvents,
+  ...cacheEvents,
 }
 
 export type Calls = typeof calls
@@ -49,6 +52,7 @@ export type * from './restore.js'
 export type * from './ssh.js'
 export type * from './vault.js'
 export type * from './zstack.js'
+export type * from './cache.js'
 
 /** The object the preload exposes as `window.zsdr` and the web client imitates. */
 export interface Bridge {

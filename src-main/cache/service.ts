@@ -1,0 +1,222 @@
+import type { CacheQueryAnswer, CacheStatus } from '../api/contract/index.js'
+import type { EventBus } from '../api/event-bus.js'
+import type { OperationRegistry } from '../api/operations.js'
+import type { Database } from '../db/index.js'
+import { isAppError, toEnvelope } from '../errors/app-error.js'
+import type { Logger } from '../log/logger.js'
+import { fromSearchParams, type QueryOptions } from '../zstack/query/index.js'
+import { LocalQueryEngine } from './local-query.js'
+import { RESOURCES, type ResourceName } from './resources.js'
+import type { SourceReply } from './source.js'
+import { CacheStore } from './store.js'
+import type { SyncMode, SyncResult } from './sync.js'
+import type { SourceSpec } from './sync-protocol.js'
+import { runSyncInWorker } from './sync-runner.js'
+
+/** What the cache needs from the ZStack side (connections, credentials, a live client). */
+export interface CacheBackend {
+  /** How the sync worker builds its own client for this connection (throws when not connected). */
+  sourceFor(connectionId: string): Promise<SourceSpec>
+  /** One live query on the management node. */
+  queryNode(
+    connectionId: string,
+    path: string,
+    options: QueryOptions,
+    signal: AbortSignal,
+  ): Promise<SourceReply>
+}
+
+export interface CacheServiceOptions {
+  db: Database
+  /** The database file the worker opens (the same one as `db`). */
+  dbFile: string
+  ops: OperationRegistry
+  bus: EventBus
+  backend: CacheBackend
+  log: Logger
+  /** An incremental sync becomes full when the last full one is older (ref deletions need it). */
+  fullSyncMaxAgeMs?: number
+  /** How long a live query may take before the cache answers instead. */
+  nodeTimeoutMs?: number
+  pageSize?: number
+}
+
+export interface QueryRequest {
+  connectionId: string
+  resource: ResourceName
+  q: string[]
+  limit?: number | undefined
+  start?: number | undefined
+  count?: boolean | undefined
+  replyWithCount?: boolean | undefined
+  sort?: string | undefined
+  fields?: string[] | undefined
+  groupBy?: string | undefined
+  offline?: boolean | undefined
+}
+
+/** Node failures after which the cache answers instead: the node is down or unreachable. */
+const UNREACHABLE = new Set([
+  'zstack.connection_refused',
+  'zstack.host_not_found',
+  'zstack.unreachable',
+  'zstack.connection_reset',
+  'zstack.timeout',
+  'zstack.not_connected',
+  'zstack.internal_error',
+  'zstack.malformed_reply',
+  'zstack.tls_error',
+])
+
+/**
+ * The offline inventory as a service: syncs run as operations (progress, cancel) in a worker;
+ * queries go to the node when it answers and to the cache when it does not, and say which.
+ */
+export class CacheService {
+  readonly store: CacheStore
+  readonly local: LocalQueryEngine
+  private readonly running = new Map<string, { opId: string; done: Promise<SyncResult> }>()
+
+  constructor(private readonly o: CacheServiceOptions) {
+    this.store = new CacheStore(o.db)
+    this.local = new LocalQueryEngine(o.db, this.store)
+  }
+
+  /** Starts a sync (or returns the one already running for this connection). */
+  startSync(connectionId: string, mode: SyncMode): { opId: string; done: Promise<SyncResult> } {
+    const existing = this.running.get(connectionId)
+    if (existing) return existing
+    const effective = this.effectiveMode(connectionId, mode)
+    const started = this.o.ops.start('cache.sync', `Sync offline inventory (${effective})`, async (op) => {
+      const source = await this.o.backend.sourceFor(connectionId)
+      const result = await runSyncInWorker(
+        {
+          dbFile: this.o.dbFile,
+          connectionId,
+          mode: effective,
+          source,
+          ...(this.o.pageSize ? { pageSize: this.o.pageSize } : {}),
+        },
+        {
+          signal: op.signal,
+          onProgress: (p) => op.progress({ phase: p.resource, done: p.done, total: p.total, unit: 'items' }),
+        },
+      )
+      this.o.bus.emit('cache.synced', { opId: op.opId, ...result })
+      return result
+    })
+    const entry = { opId: started.opId, done: started.done }
+    this.running.set(connectionId, entry)
+    started.done.then(
+      () => this.running.delete(connectionId),
+      () => this.running.delete(connectionId),
+    )
+    return entry
+  }
+
+  status(connectionId: string): CacheStatus {
+    const state = this.store.syncState(connectionId)
+    const resources =
+      state?.snapshotId == null
+        ? []
+        : this.store
+            .resourceStates(state.snapshotId)
+            .map(({ resource, count, syncedAt, error }) => ({ resource, count, syncedAt, error }))
+    const oldest = resources.reduce<string | null>(
+      (min, r) => (r.syncedAt && (min === null || r.syncedAt < min) ? r.syncedAt : min),
+      null,
+    )
+    return {
+      connectionId,
+      synced: state?.snapshotId != null,
+      lastFullSyncAt: state?.lastFullSyncAt ?? null,
+      lastIncrementalSyncAt: state?.lastIncrementalSyncAt ?? null,
+      lastAttemptAt: state?.lastAttemptAt ?? null,
+      lastOutcome: state?.lastOutcome ?? null,
+      lastError: state?.lastError ?? null,
+      ageSeconds: ageSeconds(oldest),
+      resources,
+      runningOpId: this.running.get(connectionId)?.opId ?? null,
+    }
+  }
+
+  async query(req: QueryRequest): Promise<CacheQueryAnswer> {
+    const options = toOptions(req)
+    const spec = RESOURCES[req.resource]
+    let nodeError: ReturnType<typeof toEnvelope> | undefined
+    if (!req.offline) {
+      try {
+        const reply = await this.o.backend.queryNode(
+          req.connectionId,
+          spec.path,
+          options,
+          AbortSignal.timeout(this.o.nodeTimeoutMs ?? 10_000),
+        )
+        this.refresh(req.connectionId, req.resource, options, reply)
+        return { source: 'node', ...reply, cache: this.age(req.connectionId, req.resource) }
+      } catch (e) {
+        if (!isAppError(e) || !UNREACHABLE.has(e.code)) throw e
+        nodeError = e.toEnvelope()
+      }
+    }
+    const reply = this.local.run(req.connectionId, req.resource, options)
+    return {
+      source: 'cache',
+      ...reply,
+      cache: this.age(req.connectionId, req.resource),
+      ...(nodeError ? { nodeError } : {}),
+    }
+  }
+
+  /** Whole inventories the node just sent replace the cached ones (new ones are appended). */
+  private refresh(
+    connectionId: string,
+    resource: ResourceName,
+    options: QueryOptions,
+    reply: SourceReply,
+  ): void {
+    const snapshotId = this.store.currentSnapshot(connectionId)
+    if (snapshotId === null || options.fields?.length || !reply.inventories?.length) return
+    try {
+      this.store.transaction(() => this.store.upsert(snapshotId, resource, reply.inventories!))
+    } catch (e) {
+      // A sync holding the write lock is not a reason to fail the user's query.
+      this.o.log.warn({ err: toEnvelope(e), resource }, 'cache refresh from a live query skipped')
+    }
+  }
+
+  private age(connectionId: string, resource: ResourceName) {
+    const snapshotId = this.store.currentSnapshot(connectionId)
+    const state =
+      snapshotId === null
+        ? undefined
+        : this.store.resourceStates(snapshotId).find((s) => s.resource === resource)
+    const syncedAt = state?.syncedAt ?? null
+    return { syncedAt, ageSeconds: ageSeconds(syncedAt) }
+  }
+
+  private effectiveMode(connectionId: string, mode: SyncMode): SyncMode {
+    if (mode === 'full') return 'full'
+    const last = this.store.syncState(connectionId)?.lastFullSyncAt
+    const maxAge = this.o.fullSyncMaxAgeMs ?? 24 * 3_600_000
+    return !last || Date.now() - Date.parse(last) > maxAge ? 'full' : 'incremental'
+  }
+}
+
+function ageSeconds(iso: string | null): number | null {
+  return iso === null ? null : Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000))
+}
+
+/** The request's query parts, read exactly as the server reads its URL parameters. */
+export function toOptions(req: Omit<QueryRequest, 'connectionId' | 'resource' | 'offline'>): QueryOptions {
+  const params = new URLSearchParams()
+  for (const q of req.q) params.append('q', q)
+  if (req.limit !== undefined) params.set('limit', String(req.limit))
+  if (req.start !== undefined) params.set('start', String(req.start))
+  if (req.count) params.set('count', 'true')
+  if (req.replyWithCount) params.set('replyWithCount', 'true')
+  if (req.sort !== undefined) params.set('sort', req.sort)
+  if (req.fields?.length) params.set('fields', req.fields.join(','))
+  if (req.groupBy !== undefined) params.set('groupBy', req.groupBy)
+  return fromSearchParams(params)
+}
