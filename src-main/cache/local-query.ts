@@ -1,9 +1,11 @@
-import type { Database } from 'better-sqlite3'
+import type { Database, Statement } from 'better-sqlite3'
 import { AppError } from '../errors/app-error.js'
 import type { QueryOptions } from '../zstack/query/index.js'
 import { RESOURCES, type ResourceName } from './resources.js'
 import { compileQuery } from './sql-query.js'
 import type { CacheStore, Inventory } from './store.js'
+
+const MMAP_BYTES = 256 * 2 ** 20
 
 /** What a query answers, in the server's reply shape. */
 export interface QueryReply {
@@ -13,10 +15,17 @@ export interface QueryReply {
 
 /** Answers ZStack queries from a connection's current snapshot. */
 export class LocalQueryEngine {
+  /** Prepared statements by SQL text: the UI repeats the same query shapes with new values. */
+  private readonly statements = new Map<string, Statement>()
+
   constructor(
     private readonly db: Database,
     private readonly store: CacheStore,
-  ) {}
+  ) {
+    // Scans of a 100k-row snapshot read ~30 MB: map the file instead of copying through the page cache.
+    if ((db.pragma('mmap_size', { simple: true }) as number) < MMAP_BYTES)
+      db.pragma(`mmap_size = ${MMAP_BYTES}`)
+  }
 
   run(connectionId: string, resource: ResourceName, options: QueryOptions): QueryReply {
     const snapshotId = this.store.currentSnapshot(connectionId)
@@ -27,14 +36,25 @@ export class LocalQueryEngine {
   runOn(snapshotId: number, resource: ResourceName, options: QueryOptions): QueryReply {
     const spec = RESOURCES[resource]
     const q = compileQuery(spec, options, snapshotId)
-    // One read transaction: the count and the page see the same snapshot even while a sync writes.
-    return this.db.transaction((): QueryReply => {
-      const total = () => (this.db.prepare(q.countSql).get(...q.params) as { n: number }).n
-      if (options.count) return { total: total() }
-      const docs = this.db.prepare(q.pageSql).all(...q.params, q.limit, q.start) as { doc: string }[]
-      const inventories = docs.map((r) => project(JSON.parse(r.doc) as Inventory, options.fields))
-      return options.replyWithCount ? { inventories, total: total() } : { inventories }
-    })()
+    const count = () => (this.prepared(q.countSql).get(...q.params) as { n: number }).n
+    if (options.count) return { total: count() }
+    const page = () => {
+      const docs = this.prepared(q.pageSql).all(...q.params, q.limit, q.start) as { doc: string }[]
+      return docs.map((r) => project(JSON.parse(r.doc) as Inventory, options.fields))
+    }
+    if (!options.replyWithCount) return { inventories: page() }
+    // One read transaction: the page and the total see the same snapshot even while a sync writes.
+    return this.db.transaction(() => ({ inventories: page(), total: count() }))()
+  }
+
+  private prepared(sql: string): Statement {
+    let st = this.statements.get(sql)
+    if (!st) {
+      if (this.statements.size >= 200) this.statements.clear()
+      st = this.db.prepare(sql)
+      this.statements.set(sql, st)
+    }
+    return st
   }
 }
 

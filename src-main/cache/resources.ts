@@ -14,6 +14,8 @@ export interface NestedSpec {
   table: string
   /** Column of the joined table that points at the parent's uuid. */
   parentColumn: string
+  /** Rows stored with the parent (refs) also carry its row id in `parent_id`, the fast join. */
+  linkedById: boolean
   fields: Readonly<Record<string, FieldType>>
 }
 
@@ -82,6 +84,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceSpec>> = {
       backupStorageRefs: {
         table: 'cache_volume_backup_refs',
         parentColumn: 'volumeBackupUuid',
+        linkedById: true,
         fields: { volumeBackupUuid: 'text', backupStorageUuid: 'text', installPath: 'text', ...REF_TIMES },
       },
     },
@@ -96,6 +99,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceSpec>> = {
       backupStorageRefs: {
         table: 'cache_database_backup_refs',
         parentColumn: 'databaseBackupUuid',
+        linkedById: true,
         fields: {
           databaseBackupUuid: 'text',
           backupStorageUuid: 'text',
@@ -159,6 +163,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceSpec>> = {
       allVolumes: {
         table: 'cache_volumes',
         parentColumn: 'vmInstanceUuid',
+        linkedById: false,
         fields: {
           uuid: 'text',
           name: 'text',
@@ -198,6 +203,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceSpec>> = {
       backupStorageRefs: {
         table: 'cache_image_refs',
         parentColumn: 'imageUuid',
+        linkedById: true,
         fields: {
           imageUuid: 'text',
           backupStorageUuid: 'text',

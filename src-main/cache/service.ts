@@ -11,7 +11,7 @@ import type { SourceReply } from './source.js'
 import { CacheStore } from './store.js'
 import type { SyncMode, SyncResult } from './sync.js'
 import type { SourceSpec } from './sync-protocol.js'
-import { runSyncInWorker } from './sync-runner.js'
+import { SyncWorkerHost } from './sync-runner.js'
 
 /** What the cache needs from the ZStack side (connections, credentials, a live client). */
 export interface CacheBackend {
@@ -76,6 +76,7 @@ export class CacheService {
   readonly store: CacheStore
   readonly local: LocalQueryEngine
   private readonly running = new Map<string, { opId: string; done: Promise<SyncResult> }>()
+  private readonly workers = new SyncWorkerHost()
 
   constructor(private readonly o: CacheServiceOptions) {
     this.store = new CacheStore(o.db)
@@ -89,7 +90,7 @@ export class CacheService {
     const effective = this.effectiveMode(connectionId, mode)
     const started = this.o.ops.start('cache.sync', `Sync offline inventory (${effective})`, async (op) => {
       const source = await this.o.backend.sourceFor(connectionId)
-      const result = await runSyncInWorker(
+      const result = await this.workers.run(
         {
           dbFile: this.o.dbFile,
           connectionId,
@@ -112,6 +113,11 @@ export class CacheService {
       () => this.running.delete(connectionId),
     )
     return entry
+  }
+
+  /** Stops the sync thread (a sync still running fails, leaving the previous snapshot). */
+  close(): Promise<void> {
+    return this.workers.close()
   }
 
   status(connectionId: string): CacheStatus {

@@ -1,7 +1,7 @@
 import { type Condition, DEFAULT_LIMIT, isTagField, type QueryOptions } from '../zstack/query/index.js'
 import { queryValueToWallMs, WALL_MS_AS_MYSQL_TEXT } from './dates.js'
 import { invalidValue, tagsNotCached, unknownField } from './errors.js'
-import type { FieldType, NestedSpec, ResourceSpec } from './resources.js'
+import type { FieldType, ResourceSpec } from './resources.js'
 
 /**
  * The ZStack query language → parameterized SQL over one snapshot of the cache, with the server's
@@ -39,7 +39,9 @@ export function compileQuery(spec: ResourceSpec, options: QueryOptions, snapshot
   let pageSql: string
   let countSql: string
   if (options.groupBy) {
-    idsSql = firstPerGroup(from, options.groupBy, order)
+    idsSql = options.sort
+      ? firstPerGroup(from, options.groupBy, order)
+      : firstPerGroupInTableOrder(from, options.groupBy)
     pageSql = `SELECT g.id AS id, d.doc AS doc FROM (${idsSql}) g JOIN ${doc} d ON d.id = g.id ORDER BY g.rank LIMIT ? OFFSET ?`
     countSql = `SELECT count(*) AS n FROM (${idsSql})`
   } else {
@@ -96,25 +98,16 @@ function condition(spec: ResourceSpec, c: Condition, params: unknown[], snapshot
   if (dot < 0) return predicate(`t.${quote(c.field)}`, spec.fields[c.field]!, c, params)
   const nested = spec.nested[c.field.slice(0, dot)]!
   const sub = c.field.slice(dot + 1)
-  const positive =
-    c.op in NEGATIVE_TO_POSITIVE
-      ? ({ ...c, op: NEGATIVE_TO_POSITIVE[c.op as keyof typeof NEGATIVE_TO_POSITIVE] } as Condition)
-      : c
-  const inner = nestedSubquery(nested, sub, positive, params, snapshotId)
-  return `t.uuid ${positive === c ? 'IN' : 'NOT IN'} (${inner})`
-}
-
-function nestedSubquery(
-  nested: NestedSpec,
-  field: string,
-  c: Condition,
-  params: unknown[],
-  snapshotId: number,
-): string {
+  const negative = c.op in NEGATIVE_TO_POSITIVE
+  const positive = negative
+    ? ({ ...c, op: NEGATIVE_TO_POSITIVE[c.op as keyof typeof NEGATIVE_TO_POSITIVE] } as Condition)
+    : c
   params.push(snapshotId)
-  const parent = `r.${quote(nested.parentColumn)}`
-  const test = predicate(`r.${quote(field)}`, nested.fields[field]!, c, params)
-  return `SELECT ${parent} FROM ${nested.table} r WHERE r.snapshot_id = ? AND ${parent} IS NOT NULL AND ${test}`
+  const test = predicate(`r.${quote(sub)}`, nested.fields[sub]!, positive, params)
+  const [outer, inner] = nested.linkedById
+    ? ['t.id', 'r.parent_id']
+    : ['t.uuid', `r.${quote(nested.parentColumn)}`]
+  return `${outer} ${negative ? 'NOT IN' : 'IN'} (SELECT ${inner} FROM ${nested.table} r WHERE r.snapshot_id = ? AND ${inner} IS NOT NULL AND ${test})`
 }
 
 /** One comparison on one column; pushes its bound values onto `params`. */
@@ -195,6 +188,11 @@ function firstPerGroup(from: string, groupBy: string, order: string): string {
     SELECT t.id AS id, row_number() OVER (ORDER BY ${order}) AS rank,
       row_number() OVER (PARTITION BY t.${quote(groupBy)} ORDER BY ${order}) AS nth ${from}
   ) WHERE nth = 1 ORDER BY rank`
+}
+
+/** Without a sort, a group's first row is its lowest row id (the server's order). */
+function firstPerGroupInTableOrder(from: string, groupBy: string): string {
+  return `SELECT id, id AS rank FROM (SELECT min(t.id) AS id ${from} GROUP BY t.${quote(groupBy)}) ORDER BY id`
 }
 
 /** Field names come from the spec (letters, digits, _), quoted anyway so none can be read as SQL. */

@@ -113,7 +113,7 @@ export class CacheStore {
         const info = st.insert.run(snapshotId, ...columnValues(spec.fields, inv))
         if (info.changes === 0) continue
         st.insertDoc.run(info.lastInsertRowid, JSON.stringify(inv))
-        if (st.insertRef) insertRefs(st.insertRef, spec, snapshotId, inv)
+        if (st.insertRef) insertRefs(st.insertRef, spec, snapshotId, Number(info.lastInsertRowid), inv)
         added++
       }
     })()
@@ -131,19 +131,17 @@ export class CacheStore {
     for (const inv of inventories) {
       const values = columnValues(spec.fields, inv)
       const existing = st.findId.get(snapshotId, inv.uuid) as { id: number } | undefined
+      let id: number
       if (existing) {
-        st.update.run(...values, existing.id)
-        st.updateDoc.run(JSON.stringify(inv), existing.id)
-        if (owned) {
-          this.db
-            .prepare(`DELETE FROM ${owned.table} WHERE snapshot_id = ? AND ${owned.parentColumn} = ?`)
-            .run(snapshotId, inv.uuid)
-        }
+        id = existing.id
+        st.update.run(...values, id)
+        st.updateDoc.run(JSON.stringify(inv), id)
+        if (owned) this.db.prepare(`DELETE FROM ${owned.table} WHERE parent_id = ?`).run(id)
       } else {
-        const info = st.insert.run(snapshotId, ...values)
-        st.insertDoc.run(info.lastInsertRowid, JSON.stringify(inv))
+        id = Number(st.insert.run(snapshotId, ...values).lastInsertRowid)
+        st.insertDoc.run(id, JSON.stringify(inv))
       }
-      if (st.insertRef) insertRefs(st.insertRef, spec, snapshotId, inv)
+      if (st.insertRef) insertRefs(st.insertRef, spec, snapshotId, id, inv)
     }
   }
 
@@ -156,11 +154,7 @@ export class CacheStore {
       if (!row) continue
       this.db.prepare(`DELETE FROM ${spec.table}_doc WHERE id = ?`).run(row.id)
       this.db.prepare(`DELETE FROM ${spec.table} WHERE id = ?`).run(row.id)
-      if (owned) {
-        this.db
-          .prepare(`DELETE FROM ${owned.table} WHERE snapshot_id = ? AND ${owned.parentColumn} = ?`)
-          .run(snapshotId, uuid)
-      }
+      if (owned) this.db.prepare(`DELETE FROM ${owned.table} WHERE parent_id = ?`).run(row.id)
     }
   }
 
@@ -172,19 +166,6 @@ export class CacheStore {
         n: number
       }
     ).n
-  }
-
-  highWater(snapshotId: number, resource: ResourceName): number | null {
-    const spec = RESOURCES[resource]
-    const owned = spec.ownedRefs ? spec.nested[spec.ownedRefs]! : null
-    const top = this.db
-      .prepare(`SELECT max(lastOpDate) AS m FROM ${spec.table} WHERE snapshot_id = ?`)
-      .get(snapshotId) as { m: number | null }
-    if (!owned) return top.m
-    const refs = this.db
-      .prepare(`SELECT max(lastOpDate) AS m FROM ${owned.table} WHERE snapshot_id = ?`)
-      .get(snapshotId) as { m: number | null }
-    return top.m === null ? refs.m : Math.max(top.m, refs.m ?? top.m)
   }
 
   /** Which of these uuids the snapshot has (compared as the server does, ignoring case). */
@@ -226,11 +207,18 @@ export class CacheStore {
       if (spec.ownedRefs) {
         const nested = spec.nested[spec.ownedRefs]!
         const refCols = Object.keys(nested.fields).map(quote).join(', ')
+        const rCols = Object.keys(nested.fields)
+          .map((c) => `r.${quote(c)}`)
+          .join(', ')
         this.db
           .prepare(
-            `INSERT INTO ${nested.table} (snapshot_id, ${refCols}) SELECT ?, ${refCols} FROM ${nested.table} WHERE snapshot_id = ?`,
+            `INSERT INTO ${nested.table} (snapshot_id, parent_id, ${refCols})
+             SELECT ?, n.id, ${rCols} FROM ${nested.table} r
+             JOIN ${spec.table} o ON o.id = r.parent_id
+             JOIN ${spec.table} n ON n.snapshot_id = ? AND n.uuid = o.uuid
+             WHERE r.snapshot_id = ?`,
           )
-          .run(to, from)
+          .run(to, to, from)
       }
     })()
   }
@@ -258,6 +246,15 @@ export class CacheStore {
         .run(snapshotId, at, outcome.outcome, errorJson(outcome.error), at, connectionId)
     })()
     return previous === snapshotId ? null : previous
+  }
+
+  /**
+   * Refreshes the planner's statistics (bounded sampling, a few ms): with them SQLite knows a
+   * snapshot id narrows nothing and scans in row-id order, stopping at LIMIT.
+   */
+  analyze(): void {
+    this.db.pragma('analysis_limit = 1000')
+    this.db.exec('ANALYZE')
   }
 
   /** Runs `work` in one write transaction (an incremental sync applies all its changes at once). */
@@ -375,10 +372,16 @@ export class CacheStore {
 
 function refInsertSql(nested: NestedSpec): string {
   const names = Object.keys(nested.fields)
-  return `INSERT INTO ${nested.table} (snapshot_id, ${names.map(quote).join(', ')}) VALUES (?, ${names.map(() => '?').join(', ')})`
+  return `INSERT INTO ${nested.table} (snapshot_id, parent_id, ${names.map(quote).join(', ')}) VALUES (?, ?, ${names.map(() => '?').join(', ')})`
 }
 
-function insertRefs(insert: Statement, spec: ResourceSpec, snapshotId: number, inv: Inventory): void {
+function insertRefs(
+  insert: Statement,
+  spec: ResourceSpec,
+  snapshotId: number,
+  parentId: number,
+  inv: Inventory,
+): void {
   const nested = spec.nested[spec.ownedRefs!]!
   const refs = inv[spec.ownedRefs!]
   if (!Array.isArray(refs)) return
@@ -388,7 +391,7 @@ function insertRefs(insert: Statement, spec: ResourceSpec, snapshotId: number, i
       ...ref,
       [nested.parentColumn]: ref[nested.parentColumn] ?? inv.uuid,
     })
-    insert.run(snapshotId, ...values)
+    insert.run(snapshotId, parentId, ...values)
   }
 }
 

@@ -3,8 +3,8 @@ import type { SyncMode, SyncProgress, SyncResult } from './sync.js'
 
 /**
  * How the worker builds its InventorySource: a module (URL) exporting
- * `createInventorySource(args)`, and plain-data args (base URL, session...). Functions cannot
- * cross a thread boundary; this can. `args` may hold a session id: it stays in memory, never on disk.
+ * `createInventorySource(args)`, and plain-data args (address, account, password). Functions
+ * cannot cross a thread boundary; this can. `args` may hold a password: it stays in memory only.
  */
 export interface SourceSpec {
   module: string
@@ -20,7 +20,11 @@ export interface WorkerData {
   overlapMs?: number
 }
 
+/** Parent → worker. */
+export type HostMessage = { type: 'run'; id: number; data: WorkerData } | { type: 'cancel'; id: number }
+
+/** Worker → parent, about job `id`. */
 export type WorkerMessage =
-  | { type: 'progress'; progress: SyncProgress }
-  | { type: 'done'; result: SyncResult }
-  | { type: 'error'; error: ErrorEnvelope; cancelled: boolean }
+  | { type: 'progress'; id: number; progress: SyncProgress }
+  | { type: 'done'; id: number; result: SyncResult }
+  | { type: 'error'; id: number; error: ErrorEnvelope; cancelled: boolean }

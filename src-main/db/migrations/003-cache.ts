@@ -8,7 +8,10 @@ import type { Migration } from '../migrate.js'
  *
  * Text columns use NOCASE because the server compares as MySQL utf8_general_ci does; dates are
  * stored as the Gson wall-clock time in milliseconds (sortable, zone-free); the inventory as the
- * server sent it lives in `<table>_doc` so scans never read it. No secret is ever stored here.
+ * server sent it lives in `<table>_doc` so scans never read it. Indexes end with snapshot_id: a
+ * connection has one snapshot (two while a sync runs), so it narrows nothing, and a scan in row-id
+ * order (the server's order) can stop at LIMIT. Refs point at their parent's row id. No secret is
+ * ever stored here.
  */
 export const cache: Migration = {
   version: 3,
@@ -59,15 +62,16 @@ CREATE TABLE cache_volume_backups (
   metadata TEXT COLLATE NOCASE,
   groupUuid TEXT COLLATE NOCASE
 ) STRICT;
-CREATE UNIQUE INDEX cache_volume_backups_uuid ON cache_volume_backups (snapshot_id, uuid);
-CREATE INDEX cache_volume_backups_volume ON cache_volume_backups (snapshot_id, volumeUuid);
-CREATE INDEX cache_volume_backups_group ON cache_volume_backups (snapshot_id, groupUuid);
-CREATE INDEX cache_volume_backups_created ON cache_volume_backups (snapshot_id, createDate);
-CREATE INDEX cache_volume_backups_name ON cache_volume_backups (snapshot_id, name);
+CREATE UNIQUE INDEX cache_volume_backups_uuid ON cache_volume_backups (uuid, snapshot_id);
+CREATE INDEX cache_volume_backups_volume ON cache_volume_backups (volumeUuid, snapshot_id);
+CREATE INDEX cache_volume_backups_group ON cache_volume_backups (groupUuid, snapshot_id);
+CREATE INDEX cache_volume_backups_created ON cache_volume_backups (createDate, snapshot_id);
+CREATE INDEX cache_volume_backups_name ON cache_volume_backups (name, snapshot_id);
 CREATE TABLE cache_volume_backups_doc (id INTEGER PRIMARY KEY, doc TEXT NOT NULL) STRICT;
 
 CREATE TABLE cache_volume_backup_refs (
   snapshot_id INTEGER NOT NULL,
+  parent_id INTEGER NOT NULL,
   volumeBackupUuid TEXT NOT NULL COLLATE NOCASE,
   backupStorageUuid TEXT COLLATE NOCASE,
   installPath TEXT COLLATE NOCASE,
@@ -75,8 +79,8 @@ CREATE TABLE cache_volume_backup_refs (
   createDate INTEGER,
   lastOpDate INTEGER
 ) STRICT;
-CREATE INDEX cache_volume_backup_refs_parent ON cache_volume_backup_refs (snapshot_id, volumeBackupUuid);
-CREATE INDEX cache_volume_backup_refs_bs ON cache_volume_backup_refs (snapshot_id, backupStorageUuid);
+CREATE INDEX cache_volume_backup_refs_parent ON cache_volume_backup_refs (parent_id);
+CREATE INDEX cache_volume_backup_refs_bs ON cache_volume_backup_refs (backupStorageUuid, snapshot_id, parent_id);
 
 CREATE TABLE cache_database_backups (
   id INTEGER PRIMARY KEY,
@@ -91,12 +95,13 @@ CREATE TABLE cache_database_backups (
   size INTEGER,
   metadata TEXT COLLATE NOCASE
 ) STRICT;
-CREATE UNIQUE INDEX cache_database_backups_uuid ON cache_database_backups (snapshot_id, uuid);
-CREATE INDEX cache_database_backups_created ON cache_database_backups (snapshot_id, createDate);
+CREATE UNIQUE INDEX cache_database_backups_uuid ON cache_database_backups (uuid, snapshot_id);
+CREATE INDEX cache_database_backups_created ON cache_database_backups (createDate, snapshot_id);
 CREATE TABLE cache_database_backups_doc (id INTEGER PRIMARY KEY, doc TEXT NOT NULL) STRICT;
 
 CREATE TABLE cache_database_backup_refs (
   snapshot_id INTEGER NOT NULL,
+  parent_id INTEGER NOT NULL,
   databaseBackupUuid TEXT NOT NULL COLLATE NOCASE,
   backupStorageUuid TEXT COLLATE NOCASE,
   installPath TEXT COLLATE NOCASE,
@@ -105,8 +110,8 @@ CREATE TABLE cache_database_backup_refs (
   createDate INTEGER,
   lastOpDate INTEGER
 ) STRICT;
-CREATE INDEX cache_database_backup_refs_parent ON cache_database_backup_refs (snapshot_id, databaseBackupUuid);
-CREATE INDEX cache_database_backup_refs_bs ON cache_database_backup_refs (snapshot_id, backupStorageUuid);
+CREATE INDEX cache_database_backup_refs_parent ON cache_database_backup_refs (parent_id);
+CREATE INDEX cache_database_backup_refs_bs ON cache_database_backup_refs (backupStorageUuid, snapshot_id, parent_id);
 
 CREATE TABLE cache_backup_storages (
   id INTEGER PRIMARY KEY,
@@ -126,7 +131,7 @@ CREATE TABLE cache_backup_storages (
   totalCapacity INTEGER,
   availableCapacity INTEGER
 ) STRICT;
-CREATE UNIQUE INDEX cache_backup_storages_uuid ON cache_backup_storages (snapshot_id, uuid);
+CREATE UNIQUE INDEX cache_backup_storages_uuid ON cache_backup_storages (uuid, snapshot_id);
 CREATE TABLE cache_backup_storages_doc (id INTEGER PRIMARY KEY, doc TEXT NOT NULL) STRICT;
 
 CREATE TABLE cache_volumes (
@@ -151,8 +156,8 @@ CREATE TABLE cache_volumes (
   status TEXT COLLATE NOCASE,
   isShareable INTEGER
 ) STRICT;
-CREATE UNIQUE INDEX cache_volumes_uuid ON cache_volumes (snapshot_id, uuid);
-CREATE INDEX cache_volumes_vm ON cache_volumes (snapshot_id, vmInstanceUuid);
+CREATE UNIQUE INDEX cache_volumes_uuid ON cache_volumes (uuid, snapshot_id);
+CREATE INDEX cache_volumes_vm ON cache_volumes (vmInstanceUuid, snapshot_id);
 CREATE TABLE cache_volumes_doc (id INTEGER PRIMARY KEY, doc TEXT NOT NULL) STRICT;
 
 CREATE TABLE cache_vm_instances (
@@ -180,7 +185,7 @@ CREATE TABLE cache_vm_instances (
   allocatorStrategy TEXT COLLATE NOCASE,
   state TEXT COLLATE NOCASE
 ) STRICT;
-CREATE UNIQUE INDEX cache_vm_instances_uuid ON cache_vm_instances (snapshot_id, uuid);
+CREATE UNIQUE INDEX cache_vm_instances_uuid ON cache_vm_instances (uuid, snapshot_id);
 CREATE TABLE cache_vm_instances_doc (id INTEGER PRIMARY KEY, doc TEXT NOT NULL) STRICT;
 
 CREATE TABLE cache_images (
@@ -206,11 +211,12 @@ CREATE TABLE cache_images (
   format TEXT COLLATE NOCASE,
   system INTEGER
 ) STRICT;
-CREATE UNIQUE INDEX cache_images_uuid ON cache_images (snapshot_id, uuid);
+CREATE UNIQUE INDEX cache_images_uuid ON cache_images (uuid, snapshot_id);
 CREATE TABLE cache_images_doc (id INTEGER PRIMARY KEY, doc TEXT NOT NULL) STRICT;
 
 CREATE TABLE cache_image_refs (
   snapshot_id INTEGER NOT NULL,
+  parent_id INTEGER NOT NULL,
   imageUuid TEXT NOT NULL COLLATE NOCASE,
   backupStorageUuid TEXT COLLATE NOCASE,
   installPath TEXT COLLATE NOCASE,
@@ -219,8 +225,8 @@ CREATE TABLE cache_image_refs (
   createDate INTEGER,
   lastOpDate INTEGER
 ) STRICT;
-CREATE INDEX cache_image_refs_parent ON cache_image_refs (snapshot_id, imageUuid);
-CREATE INDEX cache_image_refs_bs ON cache_image_refs (snapshot_id, backupStorageUuid);
+CREATE INDEX cache_image_refs_parent ON cache_image_refs (parent_id);
+CREATE INDEX cache_image_refs_bs ON cache_image_refs (backupStorageUuid, snapshot_id, parent_id);
 `)
   },
 }
