@@ -3,6 +3,8 @@ import { EventBus } from './api/event-bus.js'
 import { OperationRegistry } from './api/operations.js'
 import { Router } from './api/router.js'
 import { appHandlers } from './app-handlers.js'
+import { CacheService, cacheHandlers } from './cache/index.js'
+import { zstackCacheBackend } from './cache/zstack-backend.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
 import { fetchBackup } from './recovery/fetch/fetch-backup.js'
@@ -28,6 +30,7 @@ export interface Services {
   zstack: ZStackService
   ssh: SshConnector
   catalog: BackupCatalog
+  cache: CacheService
   close(): Promise<void>
 }
 
@@ -44,7 +47,8 @@ export function createServices(options: {
   homeDir?: string
 }): Services {
   const log = options.log ?? createLogger()
-  const db = openDatabase(join(options.dataDir, 'zsdr.sqlite'))
+  const dbFile = join(options.dataDir, 'zsdr.sqlite')
+  const db = openDatabase(dbFile)
   const bus = new EventBus()
   const ops = new OperationRegistry(bus)
   const vault = options.vault ?? new Vault()
@@ -58,6 +62,7 @@ export function createServices(options: {
     ...(options.homeDir ? { homeDir: options.homeDir } : {}),
   })
   const catalog = new BackupCatalog(db)
+  const cache = new CacheService({ db, dbFile, ops, bus, log, backend: zstackCacheBackend(zstack, vault) })
   const backupDeps = { connector: ssh, catalog, ops, bus, log }
   const restore = new RestoreService({
     db,
@@ -85,6 +90,7 @@ export function createServices(options: {
       ...scanHandlers(backupDeps),
       ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),
       ...restoreHandlers(restore),
+      ...cacheHandlers(cache),
     },
     log,
   )
@@ -99,7 +105,9 @@ export function createServices(options: {
     zstack,
     ssh,
     catalog,
+    cache,
     async close() {
+      await cache.close()
       await zstack.close()
       db.close()
     },

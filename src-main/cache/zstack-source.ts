@@ -1,0 +1,47 @@
+import { ZStackClient } from '../zstack/client.js'
+import { parseEndpoint } from '../zstack/endpoint.js'
+import { type QueryOptions, toSearchParams } from '../zstack/query/index.js'
+import { QUERY_RESOURCES } from '../zstack/query-client.js'
+import type { InventorySource, SourceReply } from './source.js'
+
+/**
+ * The sync worker's source: a ZStack REST client of its own (the worker cannot share the main
+ * thread's), logged in with the connection's account. The password arrives in memory through
+ * `workerData` and is never written anywhere; the session is closed when the sync ends.
+ */
+export interface ZStackSourceArgs {
+  endpoint: string
+  accountName: string
+  password: string
+  insecureTls?: boolean
+  requestTimeoutMs?: number
+}
+
+const API_BY_PATH = new Map<string, string>(Object.values(QUERY_RESOURCES).map((r) => [r.path, r.api]))
+
+export class ZStackInventorySource implements InventorySource {
+  constructor(private readonly client: ZStackClient) {}
+
+  query(path: string, options: QueryOptions, signal: AbortSignal): Promise<SourceReply> {
+    const qs = toSearchParams(options).toString()
+    return this.client.get<SourceReply>(qs ? `${path}?${qs}` : path, API_BY_PATH.get(path) ?? 'Query', {
+      signal,
+    })
+  }
+
+  close(): Promise<void> {
+    return this.client.logout()
+  }
+}
+
+export function createInventorySource(args: ZStackSourceArgs): ZStackInventorySource {
+  return new ZStackInventorySource(
+    new ZStackClient({
+      endpoint: parseEndpoint(args.endpoint),
+      accountName: args.accountName,
+      password: () => args.password,
+      ...(args.insecureTls ? { insecureTls: true } : {}),
+      ...(args.requestTimeoutMs ? { requestTimeoutMs: args.requestTimeoutMs } : {}),
+    }),
+  )
+}
