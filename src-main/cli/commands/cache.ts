@@ -1,30 +1,122 @@
-import type { Command } from 'commander'
+import { type Command, Option } from 'commander'
 import type {
   CacheStatus,
   CacheSyncReport,
+  ConnectionInfo,
   OperationFinished,
   OperationProgress,
 } from '../../api/contract/index.js'
 import { AppError } from '../../errors/app-error.js'
+import { zstackPasswordKey } from '../../vault/keys.js'
+import { parseEndpoint } from '../../zstack/endpoint.js'
 import type { CliContext } from '../context.js'
+
+export interface ConnectionOpts {
+  account: string
+  passwordStdin?: boolean
+  insecureTls?: boolean
+}
+
+/** `<connection>` options shared by `cache sync` and `query`. */
+export function withConnectionOptions(cmd: Command): Command {
+  return cmd
+    .option('-a, --account <name>', 'account name, when <connection> is a new address', 'admin')
+    .option(
+      '--password-stdin',
+      'read the password from the first line of stdin (else ZSDR_PASSWORD, else the keychain)',
+    )
+    .addOption(new Option('--insecure-tls', 'accept a self-signed https certificate'))
+}
+
+/** A saved connection named by its id, name or address; null when none matches. */
+export async function findConnection(ctx: CliContext, text: string): Promise<ConnectionInfo | null> {
+  const list = await ctx.call('zstack.connections.list', {})
+  const byId = list.find((c) => c.connectionId === text || c.name === text)
+  if (byId) return byId
+  try {
+    const url = parseEndpoint(text).baseUrl
+    return list.find((c) => c.endpoint === url) ?? null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Opens the connection for this command (an address never seen becomes a new connection): the
+ * password from stdin, ZSDR_PASSWORD, or the keychain when the connection was saved with it.
+ */
+export async function openConnection(
+  ctx: CliContext,
+  text: string,
+  opts: ConnectionOpts,
+): Promise<{ connectionId: string; close(): Promise<void> }> {
+  const saved = await findConnection(ctx, text)
+  const given = opts.passwordStdin ? await firstLineOfStdin() : process.env.ZSDR_PASSWORD
+  const stored =
+    saved && !given ? await ctx.getServices().vault.get(zstackPasswordKey(saved.connectionId)) : null
+  const password = given || stored
+  if (!password) {
+    throw new AppError('cli.no_password', {
+      en: 'no password: pass --password-stdin or set ZSDR_PASSWORD (or save the connection with its password in the app)',
+      zh: '没有密码：请使用 --password-stdin 或设置 ZSDR_PASSWORD（或在应用中保存连接及其密码）',
+    })
+  }
+  const info = await ctx.call('zstack.connect', {
+    endpoint: saved?.endpoint ?? text,
+    accountName: saved?.accountName ?? opts.account,
+    password,
+    // A password handed to one command is for that command only; a remembered one stays remembered.
+    remember: Boolean(stored),
+    insecureTls: opts.insecureTls ?? false,
+  })
+  return {
+    connectionId: info.connectionId,
+    close: async () => {
+      // disconnect would also forget a remembered password: then only end the session.
+      if (stored)
+        await ctx
+          .getServices()
+          .zstack.clientFor(info.connectionId)
+          .logout()
+          .catch(() => {})
+      else await ctx.call('zstack.disconnect', { connectionId: info.connectionId })
+    },
+  }
+}
+
+async function firstLineOfStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const c of process.stdin) chunks.push(c as Buffer)
+  return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').trim()
+}
 
 /** `zsdr cache sync <connection>` and `zsdr cache status <connection>`. */
 export function registerCache(program: Command, ctx: CliContext): void {
   const cache = program.command('cache').description('offline inventory of a connection / 离线清单')
-  cache
-    .command('sync <connection>')
-    .description('fetch the inventory into the local cache (incremental unless --full) / 同步到本地缓存')
+  withConnectionOptions(
+    cache
+      .command('sync <connection>')
+      .description(
+        'fetch the inventory into the local cache (incremental unless --full); <connection> is a saved connection (id, name, address) or a new address / 同步到本地缓存',
+      ),
+  )
     .option('--full', 'download everything again instead of only what changed')
-    .action(async (connection: string, opts: { full?: boolean }, command: Command) => {
-      const report = await syncAndWait(ctx, connection, opts.full ? 'full' : 'incremental')
-      ctx.output(command, report, () => describeReport(report))
-      if (report.outcome !== 'complete') process.exitCode = 1
+    .action(async (connection: string, opts: ConnectionOpts & { full?: boolean }, command: Command) => {
+      const conn = await openConnection(ctx, connection, opts)
+      try {
+        const report = await syncAndWait(ctx, conn.connectionId, opts.full ? 'full' : 'incremental')
+        ctx.output(command, report, () => describeReport(report))
+        if (report.outcome !== 'complete') process.exitCode = 1
+      } finally {
+        await conn.close()
+      }
     })
   cache
     .command('status <connection>')
     .description('how fresh the offline inventory is / 离线清单状态')
     .action(async (connection: string, _opts, command: Command) => {
-      const status = await ctx.call('cache.status', { connectionId: connection })
+      const found = await findConnection(ctx, connection)
+      const status = await ctx.call('cache.status', { connectionId: found?.connectionId ?? connection })
       ctx.output(command, status, () => describeStatus(status))
     })
 }

@@ -1,0 +1,97 @@
+import { Writable } from 'node:stream'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CacheQueryAnswer, CacheSyncReport } from '../../../src-main/api/contract/index.js'
+import { CliContext } from '../../../src-main/cli/context.js'
+import { runCli } from '../../../src-main/cli/program.js'
+import { runZsdr } from '../../harness/cli.js'
+import { type Simulator, startTestSimulator } from '../../harness/simulator.js'
+import { makeTempDir } from '../../harness/temp.js'
+
+/** `zsdr cache sync` and `zsdr query` against the simulator, then with it stopped. */
+let sim: Simulator
+const home = makeTempDir('cli-cache')
+
+beforeAll(async () => {
+  sim = await startTestSimulator({ seed: 'demo' })
+})
+afterAll(async () => {
+  await sim?.close()
+  home.remove()
+})
+
+/** The CLI in-process (spawning tsx costs seconds here); one test below runs the real binary. */
+async function zsdr(args: string[], password = 'password') {
+  const saved = { home: process.env.ZSDR_HOME, pw: process.env.ZSDR_PASSWORD }
+  process.env.ZSDR_HOME = home.path
+  process.env.ZSDR_PASSWORD = password
+  let stdout = ''
+  let stderr = ''
+  const sink = (f: (s: string) => void) =>
+    new Writable({
+      write(chunk, _e, done) {
+        f(String(chunk))
+        done()
+      },
+    })
+  try {
+    const ctx = new CliContext(
+      sink((s) => (stdout += s)),
+      sink((s) => (stderr += s)),
+    )
+    const code = await runCli(args, ctx)
+    return { code, stdout, stderr }
+  } finally {
+    if (saved.home === undefined) delete process.env.ZSDR_HOME
+    else process.env.ZSDR_HOME = saved.home
+    if (saved.pw === undefined) delete process.env.ZSDR_PASSWORD
+    else process.env.ZSDR_PASSWORD = saved.pw
+  }
+}
+
+describe('zsdr cache / zsdr query', () => {
+  it('cache sync <address> --password-stdin (the real binary) prints the report', async () => {
+    const r = await runZsdr(['cache', 'sync', sim.baseUrl, '--password-stdin', '--json'], {
+      env: { ZSDR_HOME: home.path, ZSDR_PASSWORD: '' },
+      stdin: 'password\n',
+    })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const report = JSON.parse(r.stdout) as CacheSyncReport
+    expect(report).toMatchObject({ mode: 'full', outcome: 'complete' })
+    expect(report.resources.find((x) => x.resource === 'volumeBackups')?.count).toBe(5)
+    expect(r.stdout).not.toContain('password')
+  }, 60_000)
+
+  it('query answers from the node, then from the cache once the node is down, and says so', async () => {
+    const args = ['query', 'volume-backups', 'name~=vm-db%', '-c', sim.baseUrl, '--sort', '+name', '--json']
+    const online = await zsdr(args)
+    expect(online.stderr).toBe('')
+    const a = JSON.parse(online.stdout) as CacheQueryAnswer
+    expect(a.source).toBe('node')
+    expect(a.inventories).toHaveLength(3)
+    const offline = await zsdr([...args.slice(0, -1), '--offline'])
+    expect(offline.stdout).toMatch(/from the offline cache \(synced \d+ s ago\)/)
+    expect(offline.stdout.split('\n').filter((l) => l.startsWith('{'))).toHaveLength(3)
+    await sim.close()
+    const down = await zsdr(args)
+    expect(down.code).toBe(0)
+    const b = JSON.parse(down.stdout) as CacheQueryAnswer
+    expect(b.source).toBe('cache')
+    expect(b.inventories).toEqual(a.inventories)
+    const status = await zsdr(['cache', 'status', sim.baseUrl])
+    expect(status.stdout).toMatch(/synced, age \d+ s/)
+    expect(status.stdout).toMatch(/volumeBackups\s+5/)
+  })
+
+  it('bad input: unknown resource (usage), unknown connection, invalid condition', async () => {
+    expect((await zsdr(['query', 'widgets', '-c', 'x'])).code).toBe(2)
+    const unknown = await zsdr(['query', 'volumes', '-c', 'nowhere', '--offline'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toMatch(/no saved connection "nowhere"/)
+    const bad = await zsdr(['query', 'volumes', 'size>>1', '-c', sim.baseUrl, '--offline'])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/unknown operator/)
+    const field = await zsdr(['query', 'volumes', 'colour=red', '-c', sim.baseUrl, '--offline'])
+    expect(field.stderr).toMatch(/not a queryable field of volumes/)
+  })
+})
