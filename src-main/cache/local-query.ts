@@ -39,7 +39,7 @@ export class LocalQueryEngine {
     const count = () => (this.prepared(q.countSql).get(...q.params) as { n: number }).n
     if (options.count) return { total: count() }
     const page = () => {
-      const docs = this.prepared(q.pageSql).all(...q.params, q.limit, q.start) as { doc: string }[]
+      const docs = this.prepared(q.pageSql).all(...q.params) as { doc: string }[]
       return docs.map((r) => project(JSON.parse(r.doc) as Inventory, options.fields))
     }
     if (!options.replyWithCount) return { inventories: page() }

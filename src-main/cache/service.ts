@@ -183,6 +183,8 @@ export class CacheService {
   ): void {
     const snapshotId = this.store.currentSnapshot(connectionId)
     if (snapshotId === null || options.fields?.length || !reply.inventories?.length) return
+    // The sync thread holds the write lock in bursts; waiting for it here would stall the main thread.
+    if (this.running.has(connectionId)) return
     try {
       this.store.transaction(() => this.store.upsert(snapshotId, resource, reply.inventories!))
     } catch (e) {

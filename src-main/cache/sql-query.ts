@@ -19,11 +19,9 @@ export interface CompiledQuery {
   /** `SELECT id ... ` of the matching rows in reply order (before paging). */
   idsSql: string
   params: unknown[]
-  /** Rows in order with their stored inventory, paged: params + [limit, start]. */
+  /** Rows in order with their stored inventory, one page. */
   pageSql: string
   countSql: string
-  limit: number
-  start: number
 }
 
 export function compileQuery(spec: ResourceSpec, options: QueryOptions, snapshotId: number): CompiledQuery {
@@ -35,6 +33,9 @@ export function compileQuery(spec: ResourceSpec, options: QueryOptions, snapshot
   const filters = where.join(' AND ')
   const from = `FROM ${spec.table} t WHERE ${filters}`
   const doc = `${spec.table}_doc`
+  // Paging numbers are written into the SQL, not bound: the planner then knows the LIMIT and can
+  // stop a scan in table order early. They are validated integers (the parser's), never text.
+  const page = `LIMIT ${integer(options.limit ?? DEFAULT_LIMIT)} OFFSET ${integer(options.start ?? 0)}`
   let idsSql: string
   let pageSql: string
   let countSql: string
@@ -42,31 +43,40 @@ export function compileQuery(spec: ResourceSpec, options: QueryOptions, snapshot
     idsSql = options.sort
       ? firstPerGroup(from, options.groupBy, order)
       : firstPerGroupInTableOrder(from, options.groupBy)
-    pageSql = `SELECT g.id AS id, d.doc AS doc FROM (${idsSql}) g JOIN ${doc} d ON d.id = g.id ORDER BY g.rank LIMIT ? OFFSET ?`
-    countSql = `SELECT count(*) AS n FROM (${idsSql})`
+    pageSql = `SELECT g.id AS id, d.doc AS doc FROM (${idsSql}) g JOIN ${doc} d ON d.id = g.id ORDER BY g.rank ${page}`
+    // As many rows as groups, whatever the order.
+    countSql = `SELECT count(*) AS n FROM (SELECT 1 ${from} GROUP BY t.${quote(options.groupBy)})`
   } else {
     idsSql = `SELECT t.id AS id ${from} ORDER BY ${order}`
-    pageSql = `SELECT t.id AS id, d.doc AS doc FROM ${spec.table} t JOIN ${doc} d ON d.id = t.id WHERE ${filters} ORDER BY ${order} LIMIT ? OFFSET ?`
+    pageSql = `SELECT t.id AS id, d.doc AS doc FROM ${spec.table} t JOIN ${doc} d ON d.id = t.id WHERE ${filters} ORDER BY ${order} ${page}`
     countSql = `SELECT count(*) AS n ${from}`
   }
-  return {
-    idsSql,
-    params,
-    pageSql,
-    countSql,
-    limit: options.limit ?? DEFAULT_LIMIT,
-    start: options.start ?? 0,
+  return { idsSql, params, pageSql, countSql }
+}
+
+function integer(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a row count: ${n}`)
+  return n
+}
+
+/** Field names for error messages, worked out once per resource. */
+const NAMES = new Map<ResourceSpec, { top: string[]; nestedNames: string[]; queryable: string[] }>()
+
+function names(spec: ResourceSpec) {
+  let n = NAMES.get(spec)
+  if (!n) {
+    const top = Object.keys(spec.fields)
+    const nestedNames = Object.keys(spec.nested)
+    const nested = nestedNames.flatMap((x) => Object.keys(spec.nested[x]!.fields).map((f) => `${x}.${f}`))
+    n = { top, nestedNames, queryable: [...top, ...nested] }
+    NAMES.set(spec, n)
   }
+  return n
 }
 
 /** Every field named anywhere in the query must be one the cache keeps. */
 function validate(spec: ResourceSpec, options: QueryOptions): void {
-  const top = Object.keys(spec.fields)
-  const nestedNames = Object.keys(spec.nested)
-  const queryable = [
-    ...top,
-    ...nestedNames.flatMap((n) => Object.keys(spec.nested[n]!.fields).map((f) => `${n}.${f}`)),
-  ]
+  const { top, nestedNames, queryable } = names(spec)
   for (const c of options.conditions) {
     if (isTagField(c.field)) throw tagsNotCached(c.field)
     if (fieldType(spec, c.field) === undefined) throw unknownField(spec.name, c.field, 'q', queryable)
@@ -127,7 +137,9 @@ function predicate(column: string, type: FieldType, c: Condition, params: unknow
     case '!~=': {
       params.push(likePattern(c.value))
       const target = type === 'date' ? WALL_MS_AS_MYSQL_TEXT(column) : column
-      return `${target} ${c.op === '~=' ? 'LIKE' : 'NOT LIKE'} ? ESCAPE '\\'`
+      // ESCAPE only when needed: without it SQLite can still use an index for a prefix pattern.
+      const escape = c.value.includes('\\') ? " ESCAPE '\\'" : ''
+      return `${target} ${c.op === '~=' ? 'LIKE' : 'NOT LIKE'} ?${escape}`
     }
     default:
       params.push(bind(type, c.field, c.value))

@@ -120,7 +120,7 @@ export async function baselineSync(sim: SimProcess, dbFile: string): Promise<num
     const refCols = refSpec ? Object.keys(refSpec.fields) : []
     const ref = refSpec
       ? db.prepare(
-          `INSERT INTO ${refSpec.table} (snapshot_id, ${refCols.map((c) => `"${c}"`).join(', ')}) VALUES (?, ${refCols.map(() => '?').join(', ')})`,
+          `INSERT INTO ${refSpec.table} (snapshot_id, parent_id, ${refCols.map((c) => `"${c}"`).join(', ')}) VALUES (?, ?, ${refCols.map(() => '?').join(', ')})`,
         )
       : null
     for (let start = 0; ; start += DEFAULT_PAGE_SIZE) {
@@ -136,7 +136,7 @@ export async function baselineSync(sim: SimProcess, dbFile: string): Promise<num
           const id = insert.run(snapshot, ...columnValues(spec.fields, inv)).lastInsertRowid
           doc.run(id, JSON.stringify(inv))
           for (const r of (refSpec ? (inv[spec.ownedRefs!] as Record<string, unknown>[]) : []) ?? []) {
-            ref!.run(snapshot, ...columnValues(refSpec!.fields, r))
+            ref!.run(snapshot, id, ...columnValues(refSpec!.fields, r))
           }
         }
       })()

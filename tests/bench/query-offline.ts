@@ -215,7 +215,7 @@ function buildCases(db: Database, snap: number): Case[] {
       opts: { limit: 100 },
       sql: docs(
         VB,
-        'EXISTS (SELECT 1 FROM cache_volume_backup_refs r WHERE r.snapshot_id = t.snapshot_id AND r.volumeBackupUuid = t.uuid AND r.backupStorageUuid = ?)',
+        'EXISTS (SELECT 1 FROM cache_volume_backup_refs r WHERE r.parent_id = t.id AND r.backupStorageUuid = ?)',
         'ORDER BY t.id LIMIT 100',
       ),
       args: [bs],
@@ -225,7 +225,7 @@ function buildCases(db: Database, snap: number): Case[] {
       resource: 'volumeBackups',
       q: [`backupStorageRefs.backupStorageUuid=${bs}`],
       opts: { count: true },
-      sql: `SELECT count(DISTINCT r.volumeBackupUuid) FROM cache_volume_backup_refs r WHERE r.snapshot_id = ? AND r.backupStorageUuid = ?`,
+      sql: `SELECT count(DISTINCT r.parent_id) FROM cache_volume_backup_refs r WHERE r.snapshot_id = ? AND r.backupStorageUuid = ?`,
       args: [bs],
       count: true,
     },

@@ -126,6 +126,27 @@ describe('cache.sync and cache.query against the simulator', () => {
     expect(offline).toEqual({ ...answer, source: 'cache', cache: offline.cache })
   })
 
+  it('whole inventories the node sends refresh the cache', async () => {
+    const row = sim.state.volumeBackups.rows.find((b) => b.name === 'web-data-daily')!
+    // As on the real node, an UPDATE moves lastOpDate (ON UPDATE CURRENT_TIMESTAMP).
+    row.description = 'changed on the node'
+    row.lastOpDate = Date.now()
+    sim.state.bump()
+    const q = { connectionId, resource: 'volumeBackups', q: [`uuid=${row.uuid}`] }
+    const online = await call<CacheQueryAnswer>('cache.query', q)
+    expect(online.inventories?.[0]?.description).toBe('changed on the node')
+    const cached = await call<CacheQueryAnswer>('cache.query', { ...q, offline: true })
+    expect(cached).toMatchObject({ source: 'cache', inventories: online.inventories })
+    // A projection (fields) is not a whole inventory: it does not touch the cache.
+    row.description = 'changed again'
+    row.lastOpDate = Date.now()
+    sim.state.bump()
+    await call('cache.query', { ...q, fields: ['uuid', 'description'] })
+    expect(
+      (await call<CacheQueryAnswer>('cache.query', { ...q, offline: true })).inventories?.[0]?.description,
+    ).toBe('changed on the node')
+  })
+
   it('an incremental sync reflects creates, updates, ref changes and deletes exactly', async () => {
     const s = seeded(sim)
     const dr = (api: string, params: unknown) => call('zstack.dr.call', { connectionId, api, params })
