@@ -138,8 +138,8 @@ function predicate(column: string, type: FieldType, c: Condition, params: unknow
       params.push(likePattern(c.value))
       const target = type === 'date' ? WALL_MS_AS_MYSQL_TEXT(column) : column
       // ESCAPE only when needed: without it SQLite can still use an index for a prefix pattern.
-      const escape = c.value.includes('\\') ? " ESCAPE '\\'" : ''
-      return `${target} ${c.op === '~=' ? 'LIKE' : 'NOT LIKE'} ?${escape}`
+      const escapeClause = c.value.includes('\\') ? " ESCAPE '\\'" : ''
+      return `${target} ${c.op === '~=' ? 'LIKE' : 'NOT LIKE'} ?${escapeClause}`
     }
     default:
       params.push(bind(type, c.field, c.value))
