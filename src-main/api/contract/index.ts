@@ -1,12 +1,12 @@
 import type { z } from 'zod'
 import type { ErrorEnvelope } from '../../errors/app-error.js'
 import { appCalls, appEvents } from './app.js'
+import { cacheCalls, cacheEvents } from './cache.js'
 import { dbBackupCalls, dbBackupEvents } from './db-backups.js'
 import { restoreCalls, restoreEvents } from './restore.js'
 import { sshCalls, sshEvents } from './ssh.js'
 import { vaultCalls } from './vault.js'
 import { zstackCalls, zstackEvents } from './zstack.js'
-import { cacheCalls, cacheEvents } from './cache.js'
 
 /**
  * The whole API of the app: every call the renderer (or CLI) can make and every event stream
@@ -47,12 +47,12 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorEnve
 
 export type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 export type * from './app.js'
+export type * from './cache.js'
 export type * from './db-backups.js'
 export type * from './restore.js'
 export type * from './ssh.js'
 export type * from './vault.js'
 export type * from './zstack.js'
-export type * from './cache.js'
 
 /** The object the preload exposes as `window.zsdr` and the web client imitates. */
 export interface Bridge {
