@@ -36,11 +36,15 @@ export class LocalQueryEngine {
   runOn(snapshotId: number, resource: ResourceName, options: QueryOptions): QueryReply {
     const spec = RESOURCES[resource]
     const q = compileQuery(spec, options, snapshotId)
-    const count = () => (this.prepared(q.countSql).get(...q.params) as { n: number }).n
+    const count = () => (this.prepared(q.countSql).get(...q.countParams) as { n: number }).n
     if (options.count) return { total: count() }
     const page = () => {
-      const docs = this.prepared(q.pageSql).all(...q.params) as { doc: string }[]
-      return docs.map((r) => project(JSON.parse(r.doc) as Inventory, options.fields))
+      const ids = this.prepared(q.pageSql)
+        .pluck()
+        .all(...q.params) as number[]
+      if (ids.length === 0) return []
+      const docs = this.prepared(q.docsSql).pluck().all(JSON.stringify(ids)) as string[]
+      return docs.map((d) => project(JSON.parse(d) as Inventory, options.fields))
     }
     if (!options.replyWithCount) return { inventories: page() }
     // One read transaction: the page and the total see the same snapshot even while a sync writes.

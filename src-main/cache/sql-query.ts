@@ -13,14 +13,17 @@ import type { FieldType, ResourceSpec } from './resources.js'
  * - without `sort`, rows come in the server's table order (the cache keeps it as the row id); with
  *   `sort`, ties keep table order; NULLs sort first ascending;
  * - `groupBy` keeps the first row of each group in that order; `count`/`total` count after it.
- * Values are always bound parameters; identifiers come only from the resource spec.
+ * Values are always bound parameters; identifiers come only from the resource spec; LIMIT and
+ * OFFSET are validated integers.
  */
 export interface CompiledQuery {
-  /** `SELECT id ... ` of the matching rows in reply order (before paging). */
-  idsSql: string
+  /** Bound values of pageSql (docsSql takes the page's ids). */
   params: unknown[]
-  /** Rows in order with their stored inventory, one page. */
+  countParams: unknown[]
+  /** The ids of one page, in reply order (the docs are read for these ids only). */
   pageSql: string
+  /** The stored inventories of a JSON array of ids, in that order. */
+  docsSql: string
   countSql: string
 }
 
@@ -32,26 +35,48 @@ export function compileQuery(spec: ResourceSpec, options: QueryOptions, snapshot
   const order = orderBy(options)
   const filters = where.join(' AND ')
   const from = `FROM ${spec.table} t WHERE ${filters}`
-  const doc = `${spec.table}_doc`
   // Paging numbers are written into the SQL, not bound: the planner then knows the LIMIT and can
   // stop a scan in table order early. They are validated integers (the parser's), never text.
   const page = `LIMIT ${integer(options.limit ?? DEFAULT_LIMIT)} OFFSET ${integer(options.start ?? 0)}`
-  let idsSql: string
   let pageSql: string
   let countSql: string
   if (options.groupBy) {
-    idsSql = options.sort
+    const groups = options.sort
       ? firstPerGroup(from, options.groupBy, order)
       : firstPerGroupInTableOrder(from, options.groupBy)
-    pageSql = `SELECT g.id AS id, d.doc AS doc FROM (${idsSql}) g JOIN ${doc} d ON d.id = g.id ORDER BY g.rank ${page}`
+    pageSql = `SELECT g.id FROM (${groups}) g ORDER BY g.rank ${page}`
     // As many rows as groups, whatever the order.
     countSql = `SELECT count(*) AS n FROM (SELECT 1 ${from} GROUP BY t.${quote(options.groupBy)})`
   } else {
-    idsSql = `SELECT t.id AS id ${from} ORDER BY ${order}`
-    pageSql = `SELECT t.id AS id, d.doc AS doc FROM ${spec.table} t JOIN ${doc} d ON d.id = t.id WHERE ${filters} ORDER BY ${order} ${page}`
+    pageSql = `SELECT t.id ${from} ORDER BY ${order} ${page}`
     countSql = `SELECT count(*) AS n ${from}`
   }
-  return { idsSql, params, pageSql, countSql }
+  // Docs are joined after paging: a join before it may read every doc of the matching rows.
+  const docsSql = `SELECT d.doc FROM json_each(?) j JOIN ${spec.table}_doc d ON d.id = j.value ORDER BY j.key`
+  const refsOnly = !options.groupBy && refCount(spec, options.conditions, snapshotId)
+  return refsOnly
+    ? { params, pageSql, docsSql, countSql: refsOnly.sql, countParams: refsOnly.params }
+    : { params, pageSql, docsSql, countSql, countParams: params }
+}
+
+/**
+ * "How many backups are on image store X": with one positive condition on owned refs and nothing
+ * else, the count is the number of distinct parents among the matching refs (a covering-index
+ * read) instead of a lookup of every matching parent row.
+ */
+function refCount(spec: ResourceSpec, conditions: Condition[], snapshotId: number) {
+  const only = conditions.length === 1 ? conditions[0]! : null
+  const dot = only ? only.field.indexOf('.') : -1
+  if (!only || dot < 0 || only.op in NEGATIVE_TO_POSITIVE) return null
+  const nested = spec.nested[only.field.slice(0, dot)]!
+  if (!nested.linkedById) return null
+  const sub = only.field.slice(dot + 1)
+  const params: unknown[] = [snapshotId]
+  const test = predicate(`r.${quote(sub)}`, nested.fields[sub]!, only, params)
+  return {
+    sql: `SELECT count(DISTINCT r.parent_id) AS n FROM ${nested.table} r WHERE r.snapshot_id = ? AND ${test}`,
+    params,
+  }
 }
 
 function integer(n: number): number {

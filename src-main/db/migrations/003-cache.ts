@@ -67,6 +67,7 @@ CREATE INDEX cache_volume_backups_volume ON cache_volume_backups (volumeUuid, sn
 CREATE INDEX cache_volume_backups_group ON cache_volume_backups (groupUuid, snapshot_id);
 CREATE INDEX cache_volume_backups_created ON cache_volume_backups (createDate, snapshot_id);
 CREATE INDEX cache_volume_backups_name ON cache_volume_backups (name, snapshot_id);
+CREATE INDEX cache_volume_backups_size ON cache_volume_backups (size, snapshot_id);
 CREATE TABLE cache_volume_backups_doc (id INTEGER PRIMARY KEY, doc TEXT NOT NULL) STRICT;
 
 CREATE TABLE cache_volume_backup_refs (

@@ -110,6 +110,8 @@ describe('local query engine', () => {
       'backup-7',
     ])
     expect(names('q:backupStorageRefs.backupStorageUuid=null')).toEqual([])
+    expect(q(`q:backupStorageRefs.backupStorageUuid=${BS_B}`, 'count:true')).toEqual({ total: 2 })
+    expect(q(`q:backupStorageRefs.backupStorageUuid=${BS_A}`, 'replyWithCount:true', 'limit:1').total).toBe(4)
     expect(names('q:backupStorageRefs.status!?=Ready')).toEqual(['db_1'])
   })
 
