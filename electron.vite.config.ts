@@ -36,7 +36,14 @@ export default defineConfig({
       outDir: 'out/main',
       // Native and keychain modules stay external: they are loaded from node_modules (asar-unpacked).
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(root, 'src-main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(root, 'src-main/index.ts'),
+          // Loaded at run time by URL beside index.js: the cache's sync worker thread and its data source.
+          'sync-worker': resolve(root, 'src-main/cache/sync-worker.ts'),
+          'zstack-source': resolve(root, 'src-main/cache/zstack-source.ts'),
+        },
+      },
     },
   },
   preload: {
