@@ -37,3 +37,8 @@ export function parseGsonDate(text: string): number | null {
   if (m[7] === 'PM') hour += 12
   return new Date(Number(m[3]), month, Number(m[2]), hour, Number(m[5]), Number(m[6])).getTime()
 }
+
+/** Record dates are MySQL TIMESTAMP columns on the real node: whole seconds, like Gson prints them. */
+export function wholeSeconds(ms: number): number {
+  return Math.floor(ms / 1000) * 1000
+}

@@ -180,6 +180,7 @@ function matches(actual: unknown, field: string, c: Condition): boolean {
 }
 
 function normalize(v: unknown): Value {
+  if (v === null || v === undefined) return null
   if (typeof v === 'string') return v.toLowerCase()
   if (typeof v === 'number' || typeof v === 'boolean') return v
   return JSON.stringify(v).toLowerCase()

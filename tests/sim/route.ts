@@ -13,6 +13,7 @@ export interface ApiContext {
   state: SimState
   queries: QueryEngine
   logStreams: LogStreams
+  /** The time to stamp on records (createDate, lastOpDate): whole seconds. */
   now(): number
   /** The time the job takes (async APIs): state changes after it are what the poll sees. */
   work(): Promise<void>

@@ -1,3 +1,4 @@
+import { wholeSeconds } from './gson.js'
 import { SeededRandom } from './ids.js'
 import type {
   DatabaseBackup,
@@ -118,7 +119,7 @@ function seedLarge(state: SimState, rnd: SeededRandom): void {
   for (let g = 0; made < 60_000; g++) {
     const vm = vms[g % vms.length]!
     const group = rnd.uuid()
-    const at = t0 + Math.floor((g / 30_000) * 360 * DAY)
+    const at = wholeSeconds(t0 + (g / 30_000) * 360 * DAY)
     const refs = [stores[g % stores.length]!, ...(g % 4 === 0 ? [stores[(g + 1) % stores.length]!] : [])]
     for (const v of state.vmVolumes(vm.uuid)) {
       addVolumeBackup(state, rnd, v, `${vm.name}-backup-${g}-${v.type.toLowerCase()}`, group, refs, at)
@@ -128,12 +129,12 @@ function seedLarge(state: SimState, rnd: SeededRandom): void {
   for (let i = 0; made < 100_000; i++, made++) {
     const vm = vms[i % vms.length]!
     const v = state.vmVolumes(vm.uuid)[i % 2]!
-    const at = t0 + Math.floor((i / 40_000) * 360 * DAY)
+    const at = wholeSeconds(t0 + (i / 40_000) * 360 * DAY)
     addVolumeBackup(state, rnd, v, `${vm.name}-single-${i}`, null, [stores[i % stores.length]!], at)
   }
   for (let i = 0; i < 10_000; i++) {
     const refs = [stores[i % stores.length]!, ...(i % 5 === 0 ? [stores[(i + 1) % stores.length]!] : [])]
-    addDatabaseBackup(state, rnd, `db-backup-${i}`, refs, t0 + Math.floor((i / 10_000) * 360 * DAY))
+    addDatabaseBackup(state, rnd, `db-backup-${i}`, refs, wholeSeconds(t0 + (i / 10_000) * 360 * DAY))
   }
 }
 

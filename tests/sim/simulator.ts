@@ -5,7 +5,7 @@ import { AppError } from '../../src-main/errors/app-error.js'
 import { buildRoutes } from './apis.js'
 import { type ErrorSpec, errorCode, SimApiError, SimHttpError } from './errors.js'
 import { type Fault, FaultInjector } from './faults.js'
-import { gsonDate } from './gson.js'
+import { gsonDate, wholeSeconds } from './gson.js'
 import { newUuid } from './ids.js'
 import { JobStore } from './jobs.js'
 import { LogStreams } from './log-streams.js'
@@ -97,7 +97,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       state,
       queries,
       logStreams,
-      now,
+      now: () => wholeSeconds(now()),
       work: () => sleep(latency),
     }),
   }

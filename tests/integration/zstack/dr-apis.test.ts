@@ -123,7 +123,7 @@ describe('the 21 DR APIs through the client', () => {
     const b = S.volumeBackup('vm-db-backup-root')
     const vol = sim.state.volumes.get(b.volumeUuid)!
     const before = vol.lastOpDate
-    await new Promise((r) => setTimeout(r, 5))
+    sim.advanceClock(1000) // record dates are whole seconds, as on the real node
     const reply = await callDr(client, 'RevertVolumeFromVolumeBackup', {
       uuid: b.uuid,
       backupStorageUuid: S.bsLocal.uuid,
@@ -201,7 +201,7 @@ describe('the 21 DR APIs through the client', () => {
   it('4.11 RevertVmFromVmBackup reverts every volume of a stopped VM', async () => {
     const vols = sim.state.vmVolumes(S.vmDb.uuid)
     const before = vols.map((v) => v.lastOpDate)
-    await new Promise((r) => setTimeout(r, 5))
+    sim.advanceClock(1000) // record dates are whole seconds, as on the real node
     expect(
       await callDr(client, 'RevertVmFromVmBackup', {
         groupUuid: S.vmDbGroup,
