@@ -1,0 +1,38 @@
+import type { ErrorEnvelope } from '../../../src-main/api/contract/index.js'
+import { ApiError } from './api.js'
+
+/** One level of a server's error chain (ZStack nests `cause` inside `error`). */
+export interface CauseLink {
+  code: string | null
+  text: string
+}
+
+/** Any failure as an envelope: API errors keep theirs; anything else becomes a local one. */
+export function toEnvelope(e: unknown): ErrorEnvelope {
+  if (e instanceof ApiError) return e.envelope
+  const text = e instanceof Error ? e.message : String(e)
+  return { code: 'renderer.unexpected', message: { en: text, zh: text } }
+}
+
+/**
+ * The server's cause chain carried in `details`: ZStack errors look like
+ * `{code, description, details, cause: {...}}`; services put it under `details.server` or `details.cause`.
+ */
+export function causeChain(envelope: ErrorEnvelope): CauseLink[] {
+  const chain: CauseLink[] = []
+  let node: unknown = envelope.details?.server ?? envelope.details?.cause
+  while (isRecord(node) && chain.length < 10) {
+    const code = typeof node.code === 'string' ? node.code : null
+    const parts = [node.description, node.details].filter(
+      (p): p is string => typeof p === 'string' && p !== '',
+    )
+    const text = parts.length > 0 ? parts.join(': ') : typeof node.message === 'string' ? node.message : ''
+    if (code || text) chain.push({ code, text })
+    node = node.cause
+  }
+  return chain
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null
+}

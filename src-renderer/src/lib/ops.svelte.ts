@@ -1,0 +1,106 @@
+import type {
+  ErrorEnvelope,
+  OperationFinished,
+  OperationProgress,
+  OperationSummary,
+} from '../../../src-main/api/contract/index.js'
+import { call, on } from './api.js'
+import { toEnvelope } from './errors.js'
+
+/** What the renderer knows about one long-running operation. */
+export interface TrackedOp extends OperationSummary {
+  finishedAt: string | null
+  error: ErrorEnvelope | null
+}
+
+/**
+ * Every operation of this app session, fed by `ops.list` (so jobs started before a reload or by
+ * another window are re-attached) and kept current by `op.progress` / `op.finished`.
+ */
+class OpsStore {
+  items = $state<Record<string, TrackedOp>>({})
+  loadError = $state<ErrorEnvelope | null>(null)
+  private waiters = new Map<string, ((f: OperationFinished) => void)[]>()
+
+  constructor() {
+    on('op.progress', (p) => this.progress(p))
+    on('op.finished', (f) => this.finished(f))
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const list = await call('ops.list', {})
+      for (const s of list) {
+        const known = this.items[s.opId]
+        this.items[s.opId] = {
+          ...s,
+          finishedAt: known?.finishedAt ?? null,
+          error: known?.error ?? null,
+          lastProgress: s.lastProgress ?? known?.lastProgress ?? null,
+        }
+      }
+      this.loadError = null
+    } catch (e) {
+      this.loadError = toEnvelope(e)
+    }
+  }
+
+  /** Registers an operation the renderer just started, before its first event arrives. */
+  track(opId: string, kind: string, label: string): void {
+    if (this.items[opId]) return
+    this.items[opId] = {
+      opId,
+      kind,
+      label,
+      startedAt: new Date().toISOString(),
+      state: 'running',
+      lastProgress: null,
+      finishedAt: null,
+      error: null,
+    }
+  }
+
+  /** Resolves when the operation ends (at once if it already has). */
+  finishedOf(opId: string): Promise<OperationFinished> {
+    const op = this.items[opId]
+    if (op && op.state !== 'running') {
+      return Promise.resolve({
+        opId,
+        kind: op.kind,
+        outcome: op.state,
+        ...(op.error ? { error: op.error } : {}),
+      })
+    }
+    return new Promise((resolve) => {
+      this.waiters.set(opId, [...(this.waiters.get(opId) ?? []), resolve])
+    })
+  }
+
+  async cancel(opId: string): Promise<boolean> {
+    const { cancelled } = await call('ops.cancel', { opId })
+    return cancelled
+  }
+
+  get sorted(): TrackedOp[] {
+    return Object.values(this.items).sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+  }
+
+  private progress(p: OperationProgress): void {
+    const op = this.items[p.opId]
+    if (op) op.lastProgress = p
+    else void this.refresh()
+  }
+
+  private finished(f: OperationFinished): void {
+    const op = this.items[f.opId]
+    if (op) {
+      op.state = f.outcome
+      op.finishedAt = new Date().toISOString()
+      op.error = f.error ?? null
+    }
+    for (const resolve of this.waiters.get(f.opId) ?? []) resolve(f)
+    this.waiters.delete(f.opId)
+  }
+}
+
+export const ops = new OpsStore()

@@ -1,0 +1,105 @@
+import { isAppError } from '../../../src-main/errors/app-error.js'
+import { parseCondition } from '../../../src-main/zstack/query/parse.js'
+import { type Condition, WIRE_OPS } from '../../../src-main/zstack/query/types.js'
+
+/**
+ * The query bar's language: ZStack `q=` conditions separated by spaces (a condition itself never
+ * contains one), e.g. `status=Ready size>1073741824 name~=%db%`. Parsing is the backend's own
+ * parser, so the bar accepts exactly what the client and the cache accept.
+ */
+export interface QueryProblem {
+  /** 0-based index in the whole text. */
+  position: number
+  message: { en: string; zh: string }
+}
+
+export interface ParsedQuery {
+  conditions: string[]
+  parsed: Condition[]
+  problem: QueryProblem | null
+}
+
+interface Token {
+  text: string
+  start: number
+}
+
+export function tokens(text: string): Token[] {
+  return [...text.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index }))
+}
+
+export function parseQuery(text: string, knownFields: readonly string[]): ParsedQuery {
+  const conditions: string[] = []
+  const parsed: Condition[] = []
+  for (const token of tokens(text)) {
+    try {
+      const condition = parseCondition(token.text)
+      if (knownFields.length > 0 && !isKnownField(condition.field, knownFields)) {
+        return {
+          conditions,
+          parsed,
+          problem: {
+            position: token.start,
+            message: {
+              en: `unknown field "${condition.field}" (try one of: ${knownFields.slice(0, 6).join(', ')}…)`,
+              zh: `未知字段“${condition.field}”（可用字段如：${knownFields.slice(0, 6).join('、')}…）`,
+            },
+          },
+        }
+      }
+      conditions.push(token.text)
+      parsed.push(condition)
+    } catch (e) {
+      if (!isAppError(e)) throw e
+      const position = typeof e.details?.position === 'number' ? e.details.position : 0
+      return { conditions, parsed, problem: { position: token.start + position, message: e.text } }
+    }
+  }
+  return { conditions, parsed, problem: null }
+}
+
+function isKnownField(field: string, known: readonly string[]): boolean {
+  return known.includes(field) || field === '__systemTag__' || field === '__userTag__'
+}
+
+export interface Completion {
+  /** What replaces the token under the caret. */
+  insert: string
+  label: string
+  kind: 'field' | 'operator'
+}
+
+const OP_CHARS = /[=!<>?~]/
+
+/** Completions for the token under the caret: field names until an operator starts, then operators. */
+export function completions(
+  text: string,
+  caret: number,
+  fields: readonly string[],
+): { start: number; end: number; items: Completion[] } {
+  const token = tokens(text).find((t) => caret >= t.start && caret <= t.start + t.text.length)
+  const start = token?.start ?? caret
+  const word = token?.text ?? ''
+  const end = start + word.length
+  const opAt = word.search(OP_CHARS)
+  if (opAt < 0) {
+    const lower = word.toLowerCase()
+    const items = fields
+      .filter((f) => f.toLowerCase().includes(lower) && f !== word)
+      .sort((a, b) => Number(!a.toLowerCase().startsWith(lower)) - Number(!b.toLowerCase().startsWith(lower)))
+      .slice(0, 12)
+      .map((f): Completion => ({ insert: f, label: f, kind: 'field' }))
+    if (fields.includes(word)) {
+      return { start, end, items: WIRE_OPS.map((op) => ({ insert: word + op, label: op, kind: 'operator' })) }
+    }
+    return { start, end, items }
+  }
+  const field = word.slice(0, opAt)
+  const typedOp = word.slice(opAt).match(/^[=!<>?~]+/)?.[0] ?? ''
+  // Only offer operators while the value has not been started.
+  if (opAt + typedOp.length < word.length) return { start, end, items: [] }
+  const items = WIRE_OPS.filter((op) => op.startsWith(typedOp) && op !== typedOp).map(
+    (op): Completion => ({ insert: field + op, label: op, kind: 'operator' }),
+  )
+  return { start, end, items }
+}
