@@ -15,12 +15,12 @@ export function toEnvelope(e: unknown): ErrorEnvelope {
 }
 
 /**
- * The server's cause chain carried in `details`: ZStack errors look like
- * `{code, description, details, cause: {...}}`; services put it under `details.server` or `details.cause`.
+ * The server's error and its cause chain carried in `details`: ZStack's ErrorCode looks like
+ * `{code, description, details, cause: {...}}`; the ZStack client puts it under `details.error`.
  */
 export function causeChain(envelope: ErrorEnvelope): CauseLink[] {
   const chain: CauseLink[] = []
-  let node: unknown = envelope.details?.server ?? envelope.details?.cause
+  let node: unknown = envelope.details?.error ?? envelope.details?.cause
   while (isRecord(node) && chain.length < 10) {
     const code = typeof node.code === 'string' ? node.code : null
     const parts = [node.description, node.details].filter(

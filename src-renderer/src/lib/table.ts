@@ -9,8 +9,8 @@ export interface Column<T> {
   /** Optional rich cell; otherwise `format(value)` or the value itself. */
   cell?: Snippet<[T]>
   format?: (value: string | number | null | undefined, row: T) => string
-  /** CSS grid track, e.g. `minmax(120px, 1fr)` or `110px`. */
-  width?: string
+  /** Column width in CSS pixels (default 120). */
+  width?: number
   align?: 'start' | 'end'
   sortable?: boolean
 }
