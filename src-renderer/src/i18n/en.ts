@@ -146,6 +146,33 @@ export const en = {
   'vb.job.sync': 'Sync backup {{name}}',
   'vb.job.recover': 'Recover backup {{name}}',
   'vb.job.template': 'Create template {{name}}',
+  'conn.notConnected': 'Not logged in',
+  'conn.lastConnected': 'Last login {{age}}',
+  'conn.lastConnectedLabel': 'Last login',
+  'conn.reconnect': 'Log in again',
+  'conn.edit': 'Change',
+  'conn.add': 'Add management node',
+  'conn.test': 'Test connection',
+  'conn.testing': 'Testing…',
+  'conn.disconnect': 'Log out',
+  'conn.disconnectTitle': 'Log out of the management node',
+  'conn.disconnectMessage':
+    'Log out of {{name}}? Jobs still running on the node keep running; this app stops following them until you log in again.',
+  'conn.offlineSince': 'Unreachable since',
+  'conn.form.addTitle': 'Add a management node',
+  'conn.form.reconnectTitle': 'Log in to {{name}}',
+  'conn.form.connect': 'Connect',
+  'conn.form.connecting': 'Connecting…',
+  'conn.field.name': 'Display name',
+  'conn.field.namePlaceholder': 'e.g. Beijing production',
+  'conn.field.endpoint': 'Address',
+  'conn.field.account': 'Account',
+  'conn.field.password': 'Password',
+  'conn.field.passwordNote':
+    "The password is sent to the app's backend only; it is never stored in the page, the local database or a log.",
+  'conn.field.webhook': 'Job results by webhook',
+  'conn.field.webhookBind': 'Listen on address',
+  'conn.field.webhookPublicHost': 'Address the management node should call back (optional)',
 } as const
 
 export type MessageKey = keyof typeof en

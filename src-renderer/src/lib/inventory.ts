@@ -1,6 +1,7 @@
+import type { QueryReply } from '../../../src-main/api/contract/index.js'
 import { call } from './api.js'
 
-/** Inventories as ZStack returns them (manual §4; dates are Gson strings, sizes bytes). */
+/** Inventories as ZStack returns them (spec §4; dates are Gson strings, sizes bytes). */
 export interface BackupStorageRef {
   backupStorageUuid: string
   installPath?: string
@@ -26,12 +27,51 @@ export interface VolumeBackup {
   backupStorageRefs?: BackupStorageRef[]
 }
 
+export interface DatabaseBackup {
+  uuid: string
+  name?: string
+  description?: string | null
+  state?: string
+  status?: string
+  size?: number
+  metadata?: string | null
+  createDate?: string
+  lastOpDate?: string
+  backupStorageRefs?: BackupStorageRef[]
+}
+
+export interface BackupStorage {
+  uuid: string
+  name?: string
+  hostname?: string
+  url?: string
+  state?: string
+  status?: string
+  totalCapacity?: number
+  availableCapacity?: number
+}
+
+export interface Volume {
+  uuid: string
+  name?: string
+  type?: string
+  size?: number
+  vmInstanceUuid?: string | null
+}
+
+export interface VmInstance {
+  uuid: string
+  name?: string
+  state?: string
+  rootVolumeUuid?: string
+}
+
 export type ResourceName =
-  | 'volume-backups'
-  | 'database-backups'
-  | 'backup-storages'
+  | 'volumeBackups'
+  | 'databaseBackups'
+  | 'imageStoreBackupStorages'
   | 'volumes'
-  | 'vm-instances'
+  | 'vmInstances'
   | 'images'
 
 export interface InventoryPage<T> {
@@ -41,34 +81,33 @@ export interface InventoryPage<T> {
 
 export interface InventoryQuery {
   conditions: string[]
-  limit: number
-  start: number
+  limit?: number
+  start?: number
   fields?: string[]
-  sort?: string
+  sort?: { field: string; direction: 'asc' | 'desc' }
   replyWithCount?: boolean
+  all?: boolean
 }
 
-/** One page of a resource from the offline cache of a connection (answers while the node is down). */
+/** One page of a resource of a connection. */
 export async function queryInventory<T>(
   connectionId: string,
   resource: ResourceName,
   q: InventoryQuery,
 ): Promise<InventoryPage<T>> {
-  const reply = (await call('cache.query' as never, { connectionId, resource, ...q } as never)) as {
-    inventories?: T[]
-    total?: number
-  }
-  return { inventories: reply.inventories ?? [], total: reply.total ?? null }
+  const { conditions, ...rest } = q
+  const reply: QueryReply = await call('zstack.query', { connectionId, resource, q: conditions, ...rest })
+  return { inventories: reply.inventories as T[], total: reply.total ?? null }
 }
 
 /**
  * Loads a whole list page by page: a small first page so the first rows paint at once, then large
- * pages appended in the background. `onPage` gets the rows so far; a newer load cancels an older one.
+ * pages appended in the background. `onPage` gets the rows so far; an aborted load stops quietly.
  */
 export async function loadAll<T>(
   connectionId: string,
   resource: ResourceName,
-  base: Omit<InventoryQuery, 'limit' | 'start' | 'replyWithCount'>,
+  base: Pick<InventoryQuery, 'conditions' | 'fields' | 'sort'>,
   onPage: (rows: T[], total: number | null) => void,
   signal: AbortSignal,
 ): Promise<void> {
@@ -94,26 +133,13 @@ export async function loadAll<T>(
   }
 }
 
-export interface BackupStorage {
-  uuid: string
-  name?: string
-  hostname?: string
-  url?: string
-  type?: string
-  state?: string
-  status?: string
-  totalCapacity?: number
-  availableCapacity?: number
-}
-
-/** A small whole list (image stores, VMs, volumes for pickers), newest first. */
+/** A small whole list (image stores, VMs, volumes for pickers). */
 export async function loadList<T>(
   connectionId: string,
   resource: ResourceName,
   conditions: string[] = [],
 ): Promise<T[]> {
-  const page = await queryInventory<T>(connectionId, resource, { conditions, limit: 5000, start: 0 })
-  return page.inventories
+  return (await queryInventory<T>(connectionId, resource, { conditions, all: true })).inventories
 }
 
 /** The name a user recognises for an image store, falling back to its UUID. */
