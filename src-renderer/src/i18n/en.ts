@@ -173,6 +173,30 @@ export const en = {
   'conn.field.webhook': 'Job results by webhook',
   'conn.field.webhookBind': 'Listen on address',
   'conn.field.webhookPublicHost': 'Address the management node should call back (optional)',
+  'vmb.action.revert': 'Revert VM',
+  'vmb.delete.title': 'Delete VM backup',
+  'vmb.delete.message':
+    'Delete the VM backup "{{name}}" (group {{uuid}}) with all its volume backups from the selected image stores? This cannot be undone.',
+  'vmb.revert.title': 'Revert VM from backup',
+  'vmb.revert.message':
+    'Overwrite every volume of VM {{target}} with the data of VM backup "{{name}}"? Everything written since the backup is lost. The VM must be stopped.',
+  'vmb.sync.title': 'Sync VM backup to another image store',
+  'vmb.sync.message': 'Copy every volume backup of "{{name}}" to a second image store.',
+  'vmb.recover.title': 'Recover VM backup from another image store',
+  'vmb.recover.message': 'Bring VM backup "{{name}}" back from an image store that still holds it.',
+  'vmb.job.create': 'Back up VM {{name}}',
+  'vmb.job.delete': 'Delete VM backup {{name}}',
+  'vmb.job.revert': 'Revert VM from backup {{name}}',
+  'vmb.job.sync': 'Sync VM backup {{name}}',
+  'vmb.job.recover': 'Recover VM backup {{name}}',
+  'vmb.col.name': 'Name',
+  'vmb.col.vm': 'VM',
+  'vmb.col.members': 'Volumes',
+  'vmb.membersTitle': 'Volume backups in this group ({{count}})',
+  'vmb.action.create': 'Back up a VM',
+  'vmb.create.title': 'Back up a VM',
+  'vmb.create.message':
+    'The management node backs up every volume of the VM together; the backups share one group.',
 } as const
 
 export type MessageKey = keyof typeof en
