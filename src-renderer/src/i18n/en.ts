@@ -197,6 +197,38 @@ export const en = {
   'vmb.create.title': 'Back up a VM',
   'vmb.create.message':
     'The management node backs up every volume of the VM together; the backups share one group.',
+  'dbb.col.version': 'Version',
+  'dbb.col.stores': 'Copies',
+  'dbb.exported': 'Download URL:',
+  'dbb.copyUrl': 'Copy URL',
+  'dbb.action.create': 'Back up the database',
+  'dbb.action.export': 'Export',
+  'dbb.action.deleteExport': 'Delete export',
+  'dbb.action.recoverOnline': 'Recover through the node',
+  'dbb.action.standalone': 'Recover standalone…',
+  'dbb.create.title': 'Back up the management database',
+  'dbb.create.message':
+    'The management node dumps its databases and stores the dump on the chosen image store.',
+  'dbb.export.title': 'Export database backup',
+  'dbb.export.message': 'Make backup "{{name}}" downloadable over HTTP from the chosen image store.',
+  'dbb.deleteExport.title': 'Delete exported file',
+  'dbb.deleteExport.message': 'Remove the downloadable export of "{{name}}"? The backup itself stays.',
+  'dbb.sync.title': 'Sync database backup to another image store',
+  'dbb.delete.title': 'Delete database backup',
+  'dbb.delete.message':
+    'Delete the database backup "{{name}}" ({{uuid}}) from the selected image stores? This cannot be undone.',
+  'dbb.recover.title': 'Recover the management database through the node',
+  'dbb.recover.message':
+    'Replace the management node\'s databases with backup "{{name}}"? Everything changed since the backup is lost. The node restarts.',
+  'dbb.field.mysqlRootPassword': 'MySQL root password of the management node',
+  'dbb.job.create': 'Back up database {{name}}',
+  'dbb.job.delete': 'Delete database backup {{name}}',
+  'dbb.job.deleteExport': 'Delete export of {{name}}',
+  'dbb.recoverLog.title': 'Recovery log',
+  'dbb.recoverLog.starting': 'Asking the management node to start the recovery…',
+  'dbb.recoverLog.following': 'The recovery is running on the management node; its log follows.',
+  'dbb.recoverLog.ended': 'The recovery log has ended.',
+  'dbb.recoverLog.failed': 'The recovery did not complete.',
 } as const
 
 export type MessageKey = keyof typeof en
