@@ -229,6 +229,20 @@ export const en = {
   'dbb.recoverLog.following': 'The recovery is running on the management node; its log follows.',
   'dbb.recoverLog.ended': 'The recovery log has ended.',
   'dbb.recoverLog.failed': 'The recovery did not complete.',
+  'jobs.node.title': 'Jobs on management nodes',
+  'jobs.node.none': 'This app has not started any job on a management node yet.',
+  'jobs.node.api': 'API',
+  'jobs.node.target': 'Target',
+  'jobs.node.actions': 'Actions',
+  'jobs.node.attach': 'Follow again',
+  'jobs.node.stopWaiting': 'Stop waiting',
+  'jobs.node.state.sending': 'Sending',
+  'jobs.node.state.running': 'Running',
+  'jobs.node.state.succeeded': 'Succeeded',
+  'jobs.node.state.failed': 'Failed',
+  'jobs.node.state.expired': 'Expired on the node',
+  'jobs.node.state.detached': 'Not followed (app restarted)',
+  'jobs.node.state.unknown': 'Outcome unknown',
 } as const
 
 export type MessageKey = keyof typeof en
