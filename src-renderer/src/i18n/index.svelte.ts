@@ -52,3 +52,9 @@ export function t(key: MessageKey, values?: Record<string, string | number>): st
 export function localized(text: LocalizedText): string {
   return state.locale === 'zh-CN' ? text.zh : text.en
 }
+
+/** A ZStack API's name in the user's language (`api.<Name>`), or the name itself when unknown. */
+export function apiLabel(api: string): string {
+  const key = `api.${api}`
+  return Object.hasOwn(en, key) ? t(key as MessageKey) : api
+}

@@ -16,7 +16,7 @@ export class ActionRunner {
     connectionId: string,
     api: DrCallName,
     params: Record<string, unknown>,
-    label: string,
+    subject: string,
     onSuccess?: () => void,
   ): Promise<boolean> {
     this.error = null
@@ -27,7 +27,7 @@ export class ActionRunner {
       this.error = toEnvelope(e)
       return false
     }
-    ops.track(opId, 'zstack.dr', label)
+    ops.track(opId, 'zstack.dr', api, subject)
     this.running = [opId, ...this.running]
     const finished = await ops.finishedOf(opId)
     if (finished.outcome === 'succeeded') onSuccess?.()

@@ -4,11 +4,14 @@ import type {
   OperationProgress,
   OperationSummary,
 } from '../../../src-main/api/contract/index.js'
+import { apiLabel } from '../i18n/index.svelte.js'
 import { call, on } from './api.js'
 import { toEnvelope } from './errors.js'
 
 /** What the renderer knows about one long-running operation. */
 export interface TrackedOp extends OperationSummary {
+  /** What the operation acts on (a backup's name), when the renderer started it. */
+  subject: string | null
   finishedAt: string | null
   error: ErrorEnvelope | null
 }
@@ -21,6 +24,8 @@ class OpsStore {
   items = $state<Record<string, TrackedOp>>({})
   loadError = $state<ErrorEnvelope | null>(null)
   private waiters = new Map<string, ((f: OperationFinished) => void)[]>()
+  /** Outcomes that arrived (over the event stream) before the call that started them returned. */
+  private early = new Map<string, OperationFinished>()
 
   constructor() {
     on('op.progress', (p) => this.progress(p))
@@ -34,6 +39,7 @@ class OpsStore {
         const known = this.items[s.opId]
         this.items[s.opId] = {
           ...s,
+          subject: known?.subject ?? null,
           finishedAt: known?.finishedAt ?? null,
           error: known?.error ?? null,
           lastProgress: s.lastProgress ?? known?.lastProgress ?? null,
@@ -46,18 +52,22 @@ class OpsStore {
   }
 
   /** Registers an operation the renderer just started, before its first event arrives. */
-  track(opId: string, kind: string, label: string): void {
+  track(opId: string, kind: string, label: string, subject: string | null = null): void {
     if (this.items[opId]) return
+    const early = this.early.get(opId)
+    this.early.delete(opId)
     this.items[opId] = {
       opId,
       kind,
       label,
+      subject,
       startedAt: new Date().toISOString(),
       state: 'running',
       lastProgress: null,
       finishedAt: null,
       error: null,
     }
+    if (early) this.finished(early)
   }
 
   /** Resolves when the operation ends (at once if it already has). */
@@ -93,6 +103,7 @@ class OpsStore {
 
   private finished(f: OperationFinished): void {
     const op = this.items[f.opId]
+    if (!op) this.early.set(f.opId, f)
     if (op) {
       op.state = f.outcome
       op.finishedAt = new Date().toISOString()
@@ -104,3 +115,12 @@ class OpsStore {
 }
 
 export const ops = new OpsStore()
+
+/**
+ * An operation's title in the current language: DR calls are labelled with their API name by the
+ * backend, shown through `apiLabel`; the subject (a backup's name) is data and stays as it is.
+ */
+export function opTitle(op: TrackedOp): string {
+  const what = op.kind === 'zstack.dr' ? apiLabel(op.label) : op.label
+  return op.subject ? `${what} · ${op.subject}` : what
+}

@@ -1,0 +1,89 @@
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
+import { en } from '../../src-renderer/src/i18n/en.js'
+import { zhCN } from '../../src-renderer/src/i18n/zh-CN.js'
+import { ARTIFACTS_DIR } from '../harness/web-app.js'
+
+/**
+ * Helpers over the console in Chromium: navigation, table rows, dialogs, operations, and the
+ * language checks (no `⟦key⟧`, no English UI text left on a zh-CN screen).
+ */
+export type Screen =
+  | 'connections'
+  | 'volume-backups'
+  | 'vm-backups'
+  | 'database-backups'
+  | 'recovery'
+  | 'jobs'
+
+export async function goTo(page: Page, screen: Screen): Promise<void> {
+  await page.getByTestId(`nav-${screen}`).click()
+  await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe(screen)
+}
+
+export function row(page: Page, table: string, text: string) {
+  return page.locator(`[data-testid=${table}-grid] [role=row][data-key]`, { hasText: text })
+}
+
+export async function rowCount(page: Page, table: string): Promise<number> {
+  const text = (await page.getByTestId(`${table}-count`).textContent()) ?? ''
+  return Number(text.replace(/\D/g, ''))
+}
+
+/** The dialog that is open now (there is at most one modal at a time). */
+export function openDialog(page: Page) {
+  return page.locator('dialog[open]')
+}
+
+/** Waits for the newest operation shown on the screen to end, and returns its state. */
+export async function lastOperationOutcome(page: Page): Promise<string | null> {
+  const op = page.getByTestId('op-progress').first()
+  await expect.poll(() => op.getAttribute('data-state'), { timeout: 20_000 }).not.toBe('running')
+  return op.getAttribute('data-state')
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) })
+}
+
+/**
+ * English fragments that must not remain once the page is in zh-CN: every literal piece (between
+ * `{{...}}` placeholders) of every English text whose Chinese text differs, 4+ letters long.
+ */
+const ENGLISH_FRAGMENTS: string[] = (Object.keys(en) as (keyof typeof en)[])
+  .filter((k) => en[k] !== zhCN[k])
+  .flatMap((k) => en[k].split(/\{\{\w+\}\}/))
+  .map((f) => f.trim())
+  .filter((f) => /[A-Za-z]{4,}/.test(f) && f.length >= 6)
+
+/** Visible text of the page: body text, plus accessible names and titles of controls. */
+async function visibleText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const attrs = [...document.querySelectorAll('[aria-label],[title],[placeholder]')].flatMap((el) =>
+      ['aria-label', 'title', 'placeholder'].map((a) => el.getAttribute(a) ?? ''),
+    )
+    return `${document.body.innerText}\n${attrs.join('\n')}`
+  })
+}
+
+export async function expectFullyTranslated(page: Page, locale: 'en' | 'zh-CN'): Promise<void> {
+  const text = await visibleText(page)
+  expect(text).not.toContain('⟦')
+  if (locale === 'zh-CN') {
+    // Whole words only: identifiers such as API names (`DeleteVolumeBackup`) are data, not UI text.
+    const left = ENGLISH_FRAGMENTS.filter((f) =>
+      new RegExp(`(^|[^A-Za-z])${escape(f)}($|[^A-Za-z])`).test(text),
+    )
+    expect(left, `English UI text left on a zh-CN screen: ${left.join(' | ')}`).toEqual([])
+  }
+}
+
+export async function setLanguage(page: Page, locale: 'en' | 'zh-CN'): Promise<void> {
+  await page.getByTestId('language').selectOption(locale)
+  await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(locale)
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

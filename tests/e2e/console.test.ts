@@ -1,0 +1,323 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../harness/chromium.js'
+import { SIM_PASSWORD, type Simulator, seeded, startTestSimulator } from '../harness/simulator.js'
+import { startWebApp } from '../harness/web-app.js'
+import {
+  expectFullyTranslated,
+  goTo,
+  lastOperationOutcome,
+  openDialog,
+  row,
+  rowCount,
+  type Screen,
+  screenshot,
+  setLanguage,
+} from './console-page.js'
+
+/**
+ * The console end to end in Debian's Chromium through the web host, against the ZStack simulator:
+ * one browser session walks the workflows in order (connect, query, act, go offline), as a field
+ * engineer would. The page must never log an error or a CSP violation.
+ */
+let app: Awaited<ReturnType<typeof startWebApp>>
+let sim: Simulator
+let browser: Browser
+let context: BrowserContext
+let page: Page
+const problems: string[] = []
+
+beforeAll(async () => {
+  ;[app, sim, browser] = await Promise.all([
+    startWebApp(),
+    startTestSimulator({ seed: 'demo', jobLatencyMs: 300 }),
+    launchChromium(),
+  ])
+  context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } })
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+  page = await context.newPage()
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text())
+  })
+  page.on('pageerror', (e) => problems.push(e.message))
+  await page.goto(app.host.url)
+}, 120_000)
+
+// A failed step leaves a picture of the page behind, next to the other screenshots.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail')
+    await screenshot(page, `failed-${ctx.task.name.replace(/\W+/g, '-')}`)
+})
+
+afterAll(async () => {
+  await context?.close()
+  await browser?.close()
+  await sim?.close()
+  await app?.stop()
+})
+
+describe('console against the simulator', () => {
+  it('refuses a wrong password with the node’s message', async () => {
+    await goTo(page, 'connections')
+    await page.getByTestId('conn-add').click()
+    await page.getByTestId('conn-endpoint').fill(sim.baseUrl)
+    await page.getByTestId('conn-password').fill('wrong-password')
+    await page.getByTestId('conn-submit').click()
+    await expect.poll(() => page.getByTestId('error').getAttribute('data-code')).toBe('zstack.login_failed')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    const card = page.locator('[data-testid=connection]')
+    await expect.poll(() => card.getByTestId('connection-status').textContent()).toContain('Not logged in')
+  })
+
+  it('connects to a management node', async () => {
+    await page.getByTestId('conn-login').click()
+    await page.getByTestId('conn-name').fill('sim-node')
+    await page.getByTestId('conn-endpoint').fill(sim.baseUrl)
+    await page.getByTestId('conn-password').fill(SIM_PASSWORD)
+    await page.getByTestId('conn-submit').click()
+    const card = page.locator('[data-testid=connection][data-name=sim-node]')
+    await expect.poll(() => card.getByTestId('connection-status').textContent()).toContain('Online')
+    expect(await page.getByTestId('conn-password').count()).toBe(0)
+    await screenshot(page, 'connections-en')
+  })
+
+  it('lists volume backups, queries them (valid and invalid) and opens details', async () => {
+    await goTo(page, 'volume-backups')
+    await expect.poll(() => rowCount(page, 'vb-table')).toBe(5)
+    const query = page.getByTestId('query-input')
+
+    // Completion offers fields, then operators.
+    await query.fill('na')
+    await expect.poll(() => page.getByTestId('query-suggestions').textContent()).toContain('name')
+    await query.press('Tab')
+    await expect.poll(() => query.inputValue()).toBe('name')
+    await expect.poll(() => page.getByTestId('query-suggestions').textContent()).toContain('~=')
+
+    await query.fill('name~=web%')
+    await query.press('Escape')
+    await page.getByTestId('query-run').click()
+    await expect.poll(() => rowCount(page, 'vb-table')).toBe(2)
+
+    // A malformed condition is refused locally, pointing at the character.
+    await query.fill('name==web')
+    await page.getByTestId('query-run').click()
+    const error = page.getByTestId('query-error')
+    await expect.poll(() => error.textContent()).toContain('unknown operator "=="')
+    expect(await error.textContent()).toContain('^')
+    expect(await query.getAttribute('aria-invalid')).toBe('true')
+    // An unknown field too.
+    await query.fill('colour=red')
+    await page.getByTestId('query-run').click()
+    await expect.poll(() => error.textContent()).toContain('unknown field "colour"')
+    await screenshot(page, 'volume-backups-query-error-en')
+
+    await page.getByTestId('query-clear').click()
+    await expect.poll(() => rowCount(page, 'vb-table')).toBe(5)
+    await row(page, 'vb-table', 'vm-db-backup-root').click()
+    const detail = page.getByTestId('vb-table-detail')
+    await expect.poll(() => detail.getByTestId('backup-refs').textContent()).toContain('bs-local')
+    expect(await detail.getByTestId('backup-refs').textContent()).toContain('bs-dr')
+    await screenshot(page, 'volume-backups-en')
+  })
+
+  it('sorts by a column and hides a column', async () => {
+    await page.getByTestId('sort-name').click()
+    const firstName = () =>
+      page.locator('[data-testid=vb-table-grid] [role=row][data-key]').first().textContent()
+    await expect.poll(firstName).toContain('vm-db-backup-data')
+    await page.getByTestId('sort-name').click()
+    await expect.poll(firstName).toContain('web-root-weekly')
+    await page.getByTestId('column-chooser').click()
+    await page.getByRole('checkbox', { name: 'Size' }).uncheck()
+    expect(await page.locator('[role=columnheader]', { hasText: 'Size' }).count()).toBe(0)
+    await page.getByRole('checkbox', { name: 'Size' }).check()
+    await page.getByTestId('column-chooser').click()
+  })
+
+  it('moves through the table with the keyboard', async () => {
+    const grid = page.getByTestId('vb-table-grid')
+    await grid.focus()
+    await page.keyboard.press('Home')
+    await page.keyboard.press('ArrowDown')
+    await page.keyboard.press('Enter')
+    const active = await grid.getAttribute('aria-activedescendant')
+    expect(active).toMatch(/-r1$/)
+    expect(await page.locator(`#${active}`).getAttribute('aria-selected')).toBe('true')
+  })
+
+  it('creates a volume backup and watches its job finish', async () => {
+    const before = await rowCount(page, 'vb-table')
+    await page.getByTestId('vb-create').click()
+    const dialog = openDialog(page)
+    await expect
+      .poll(() => dialog.getByTestId('vb-create-volume').locator('option').count())
+      .toBeGreaterThan(0)
+    await dialog.getByTestId('vb-create-name').fill('e2e-created')
+    await dialog.getByTestId('confirm-ok').click()
+    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    await expect.poll(() => rowCount(page, 'vb-table')).toBe(before + 1)
+    expect(await row(page, 'vb-table', 'e2e-created').count()).toBe(1)
+  })
+
+  it('deletes a volume backup only after confirming, naming it', async () => {
+    await row(page, 'vb-table', 'web-data-daily').click()
+    await page.getByTestId('vb-delete').click()
+    const dialog = openDialog(page)
+    expect(await dialog.textContent()).toContain('web-data-daily')
+    await dialog.getByTestId('confirm-cancel').click()
+    expect(await row(page, 'vb-table', 'web-data-daily').count()).toBe(1)
+
+    await page.getByTestId('vb-delete').click()
+    await openDialog(page).getByTestId('confirm-ok').click()
+    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    await expect.poll(() => row(page, 'vb-table', 'web-data-daily').count()).toBe(0)
+  })
+
+  it('reverts a volume only after the backup’s name is typed', async () => {
+    await row(page, 'vb-table', 'vm-db-backup-root').click()
+    await page.getByTestId('vb-revert').click()
+    const dialog = openDialog(page)
+    expect(await dialog.getByTestId('confirm-ok').isDisabled()).toBe(true)
+    await dialog.getByTestId('confirm-typed').fill('vm-db-backup-roo')
+    expect(await dialog.getByTestId('confirm-ok').isDisabled()).toBe(true)
+    await dialog.getByTestId('confirm-typed').fill('vm-db-backup-root')
+    await screenshot(page, 'volume-backups-revert-dialog-en')
+    await dialog.getByTestId('confirm-ok').click()
+    expect(await lastOperationOutcome(page)).toBe('succeeded')
+  })
+
+  it('syncs a backup to a second image store and shows the new ref', async () => {
+    await row(page, 'vb-table', 'web-root-weekly').click()
+    const refs = page.getByTestId('vb-table-detail').getByTestId('backup-refs')
+    await expect.poll(() => refs.textContent()).toContain('bs-dr')
+    expect(await refs.textContent()).not.toContain('bs-local')
+    await page.getByTestId('vb-sync').click()
+    const dialog = openDialog(page)
+    await dialog.getByTestId('vb-sync-dst').selectOption({ label: 'bs-local (10.0.0.11)' })
+    await dialog.getByTestId('confirm-ok').click()
+    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    await row(page, 'vb-table', 'web-root-weekly').click()
+    await expect
+      .poll(() => page.getByTestId('vb-table-detail').getByTestId('backup-refs').textContent())
+      .toContain('bs-local')
+  })
+
+  it('shows a failed job with the server’s code and cause chain', async () => {
+    await row(page, 'vb-table', 'web-root-weekly').click()
+    await page.getByTestId('vb-sync').click()
+    // bs-broken is Disconnected: the node refuses with a cause chain.
+    await openDialog(page).getByTestId('vb-sync-dst').selectOption({ label: 'bs-broken (10.0.0.14)' })
+    await openDialog(page).getByTestId('confirm-ok').click()
+    expect(await lastOperationOutcome(page)).toBe('failed')
+    const error = page.getByTestId('op-progress').first().getByTestId('error')
+    expect(await error.getAttribute('data-code')).toBe('zstack.server_error')
+    expect(await error.textContent()).toContain('SYS.1006')
+    await goTo(page, 'jobs')
+    await expect
+      .poll(() => page.locator('[data-testid=node-job][data-state=failed]').count())
+      .toBeGreaterThan(0)
+    expect(await page.locator('[data-testid=node-job][data-state=succeeded]').count()).toBeGreaterThanOrEqual(
+      4,
+    )
+    await screenshot(page, 'jobs-en')
+  })
+
+  it('creates and reverts a VM backup group', async () => {
+    const s = seeded(sim)
+    await goTo(page, 'vm-backups')
+    await expect.poll(() => rowCount(page, 'vmb-table')).toBe(1)
+    await row(page, 'vmb-table', 'vm-db-backup-root').click()
+    await expect.poll(() => page.getByTestId('vmb-members').locator('li').count()).toBe(3)
+
+    await page.getByTestId('vmb-create').click()
+    const create = openDialog(page)
+    await create.getByTestId('vmb-create-vm').selectOption({ value: s.vmDb.uuid })
+    await create.getByTestId('vmb-create-name').fill('e2e-vm-backup')
+    await create.getByTestId('confirm-ok').click()
+    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    await expect.poll(() => rowCount(page, 'vmb-table')).toBe(2)
+
+    await row(page, 'vmb-table', 'vm-db-backup-root').click()
+    await page.getByTestId('vmb-revert').click()
+    const revert = openDialog(page)
+    expect(await revert.textContent()).toContain('vm-db')
+    await revert.getByTestId('confirm-typed').fill('vm-db-backup-root')
+    await revert.getByTestId('confirm-ok').click()
+    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    await screenshot(page, 'vm-backups-en')
+  })
+
+  it('exports a database backup and shows its URL', async () => {
+    await goTo(page, 'database-backups')
+    await expect.poll(() => rowCount(page, 'dbb-table')).toBe(3)
+    await row(page, 'dbb-table', 'db-backup-nightly-1').click()
+    await page.getByTestId('dbb-export').click()
+    await openDialog(page).getByTestId('confirm-ok').click()
+    await expect
+      .poll(() => page.getByTestId('export-url').textContent(), { timeout: 15_000 })
+      .toMatch(/http:\/\/10\.0\.0\.1[12]:8001\/export\/zstack-db-backup-[0-9a-f]{32}\.gz/)
+    await screenshot(page, 'database-backups-en')
+  })
+
+  it('recovers the database through the node with its live log', async () => {
+    await row(page, 'dbb-table', 'db-backup-nightly-2').click()
+    await page.getByTestId('dbb-recover').click()
+    const dialog = openDialog(page)
+    await dialog.getByTestId('dbb-recover-password').fill('mysql-root')
+    await dialog.getByTestId('confirm-typed').fill('db-backup-nightly-2')
+    await dialog.getByTestId('confirm-ok').click()
+    const log = page.getByTestId('recover-online')
+    await expect.poll(() => log.getAttribute('data-state'), { timeout: 20_000 }).toBe('ended')
+    expect((await page.getByTestId('recover-log').textContent())?.length).toBeGreaterThan(20)
+  })
+
+  it('flips every visible string to Chinese on every screen', async () => {
+    const screens: Screen[] = ['connections', 'volume-backups', 'vm-backups', 'database-backups', 'jobs']
+    await setLanguage(page, 'zh-CN')
+    for (const screen of screens) {
+      await goTo(page, screen)
+      await page.waitForLoadState('networkidle')
+      await expectFullyTranslated(page, 'zh-CN')
+      await screenshot(page, `${screen}-zh-CN`)
+    }
+    await goTo(page, 'volume-backups')
+    await row(page, 'vb-table', 'vm-db-backup-root').click()
+    await expect.poll(() => page.getByTestId('backup-refs').count()).toBe(1)
+    await expectFullyTranslated(page, 'zh-CN')
+    await screenshot(page, 'volume-backups-detail-zh-CN')
+    await setLanguage(page, 'en')
+    await expectFullyTranslated(page, 'en')
+  })
+
+  it('goes offline: banner with since when, actions disabled with the reason', async () => {
+    await sim.close()
+    await goTo(page, 'connections')
+    await page.getByTestId('conn-test').click()
+    const card = page.locator('[data-testid=connection][data-name=sim-node]')
+    await expect
+      .poll(() => card.getByTestId('connection-status').textContent(), { timeout: 20_000 })
+      .toContain('Offline')
+    await goTo(page, 'volume-backups')
+    const banner = page.getByTestId('offline-banner')
+    await expect.poll(() => banner.textContent()).toContain('sim-node cannot be reached')
+    expect(await banner.textContent()).toContain('Unreachable since')
+    const create = page.getByTestId('vb-create')
+    expect(await create.getAttribute('aria-disabled')).toBe('true')
+    expect(await create.getAttribute('title')).toContain('this action needs the management node')
+    const describedBy = await create.getAttribute('aria-describedby')
+    expect(await page.locator(`#${describedBy}`).textContent()).toContain('cannot be reached')
+    // Clicking a disabled action does nothing (force: Playwright itself refuses aria-disabled targets).
+    await create.click({ force: true })
+    expect(await page.locator('dialog[open]').count()).toBe(0)
+    await screenshot(page, 'volume-backups-offline-en')
+    await setLanguage(page, 'zh-CN')
+    await expectFullyTranslated(page, 'zh-CN')
+    await screenshot(page, 'volume-backups-offline-zh-CN')
+    await setLanguage(page, 'en')
+  })
+
+  it('logged no error and no CSP violation', () => {
+    // Failed API calls while offline are answered with envelopes, not console errors.
+    expect(problems).toEqual([])
+  })
+})
