@@ -63,6 +63,7 @@ async function visibleText(page: Page): Promise<string> {
     const attrs = [...document.querySelectorAll('[aria-label],[title],[placeholder]')].flatMap((el) =>
       ['aria-label', 'title', 'placeholder'].map((a) => el.getAttribute(a) ?? ''),
     )
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is wanted (words kept apart, hidden parts left out)
     return `${document.body.innerText}\n${attrs.join('\n')}`
   })
 }
@@ -73,7 +74,7 @@ export async function expectFullyTranslated(page: Page, locale: 'en' | 'zh-CN'):
   if (locale === 'zh-CN') {
     // Whole words only: identifiers such as API names (`DeleteVolumeBackup`) are data, not UI text.
     const left = ENGLISH_FRAGMENTS.filter((f) =>
-      new RegExp(`(^|[^A-Za-z])${escape(f)}($|[^A-Za-z])`).test(text),
+      new RegExp(`(^|[^A-Za-z])${escapeRegExp(f)}($|[^A-Za-z])`).test(text),
     )
     expect(left, `English UI text left on a zh-CN screen: ${left.join(' | ')}`).toEqual([])
   }
@@ -84,6 +85,6 @@ export async function setLanguage(page: Page, locale: 'en' | 'zh-CN'): Promise<v
   await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(locale)
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
