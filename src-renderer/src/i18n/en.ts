@@ -130,7 +130,7 @@ export const en = {
   'vb.delete.enforcing': 'Enforcing: delete even if something uses it',
   'vb.revert.title': 'Revert volume from backup',
   'vb.revert.message':
-    'Overwrite volume {{volume}} with the data of backup "{{name}}"? Everything written to the volume since the backup is lost. The VM must be stopped.',
+    'Overwrite volume {{target}} with the data of backup "{{name}}"? Everything written to the volume since the backup is lost. The VM must be stopped.',
   'vb.sync.title': 'Sync backup to another image store',
   'vb.sync.message':
     'Copy backup "{{name}}" to a second image store, so that it survives the loss of the first.',
@@ -162,8 +162,6 @@ export const en = {
   'conn.field.endpoint': 'Address',
   'conn.field.account': 'Account',
   'conn.field.password': 'Password',
-  'conn.field.passwordNote':
-    "The password is sent to the app's backend only; it is never stored in the page, the local database or a log.",
   'conn.field.webhook': 'Job results by webhook',
   'conn.field.webhookBind': 'Listen on address',
   'conn.field.webhookPublicHost': 'Address the management node should call back (optional)',
@@ -248,6 +246,21 @@ export const en = {
   'api.GetDatabaseBackupFromImageStore': 'List database backups on an image store',
   'api.DeleteExportedDatabaseBackupFromBackupStorage': 'Delete exported database backup',
   'api.SyncDatabaseBackupFromImageStoreBackupStorage': 'Sync database backup to another image store',
+  'conn.field.remember': 'Remember the password in the system keychain',
+  'conn.field.keychainUnavailable':
+    'No system keychain is available ({{reason}}): the password is kept for this session only.',
+  'conn.field.passwordNote':
+    "The password goes to the app's backend only: never into the page, the local database or a log.",
+  'hostKey.title': 'Trust the SSH host {{label}}?',
+  'hostKey.text':
+    "This host has not been seen before. Compare its key's fingerprint with the one the host's administrator reads on the host itself; accept only if they are identical.",
+  'hostKey.host': 'Host',
+  'hostKey.type': 'Key type',
+  'hostKey.fingerprint': 'Fingerprint',
+  'hostKey.expires': 'Refused automatically at',
+  'hostKey.howToCheck': 'On the host:',
+  'hostKey.accept': 'Trust and remember',
+  'hostKey.refuse': 'Refuse',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { completions, parseQuery } from '../../../src-renderer/src/lib/query.js'
+import { VOLUME_BACKUP_FIELDS } from '../../../src-renderer/src/lib/resources.js'
+
+describe('query bar language', () => {
+  it('splits conditions on spaces and parses each with the backend parser', () => {
+    const q = parseQuery('status=Ready  size>1073741824 name~=%db%', VOLUME_BACKUP_FIELDS)
+    expect(q.problem).toBeNull()
+    expect(q.conditions).toEqual(['status=Ready', 'size>1073741824', 'name~=%db%'])
+    expect(q.parsed[1]).toEqual({ field: 'size', op: '>', value: '1073741824' })
+  })
+
+  it('points at the character of a bad operator in the whole text', () => {
+    const q = parseQuery('status=Ready name==x', VOLUME_BACKUP_FIELDS)
+    expect(q.problem?.position).toBe('status=Ready '.length + 4)
+    expect(q.problem?.message.en).toContain('unknown operator "=="')
+    expect(q.problem?.message.zh).toContain('未知运算符')
+  })
+
+  it('refuses fields the resource does not have, but accepts joined fields and tags', () => {
+    expect(parseQuery('colour=red', VOLUME_BACKUP_FIELDS).problem?.message.en).toContain(
+      'unknown field "colour"',
+    )
+    expect(
+      parseQuery('backupStorageRefs.backupStorageUuid=abc __userTag__=x', VOLUME_BACKUP_FIELDS).problem,
+    ).toBeNull()
+  })
+
+  it('an empty text is no condition at all', () => {
+    expect(parseQuery('   ', VOLUME_BACKUP_FIELDS)).toEqual({ conditions: [], parsed: [], problem: null })
+  })
+
+  it('completes field names first, then operators, and stops once a value is typed', () => {
+    const fields = completions('sta', 3, VOLUME_BACKUP_FIELDS)
+    // Prefix matches first, then matches inside a name (installPath contains "sta").
+    expect(fields.items.map((i) => i.insert)).toEqual([
+      'state',
+      'status',
+      'backupStorageRefs.installPath',
+      'backupStorageRefs.status',
+    ])
+    const ops = completions('size', 4, VOLUME_BACKUP_FIELDS)
+    expect(ops.items.every((i) => i.kind === 'operator')).toBe(true)
+    expect(ops.items.map((i) => i.insert)).toContain('size>=')
+    const partial = completions('x=1 size!', 9, VOLUME_BACKUP_FIELDS)
+    expect(partial.start).toBe(4)
+    expect(partial.items.map((i) => i.label)).toEqual(['!=', '!?=', '!~='])
+    expect(completions('size>10', 7, VOLUME_BACKUP_FIELDS).items).toEqual([])
+  })
+})
