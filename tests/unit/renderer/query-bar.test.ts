@@ -44,7 +44,7 @@ describe('query bar language', () => {
     expect(ops.items.map((i) => i.insert)).toContain('size>=')
     const partial = completions('x=1 size!', 9, VOLUME_BACKUP_FIELDS)
     expect(partial.start).toBe(4)
-    expect(partial.items.map((i) => i.label)).toEqual(['!=', '!?=', '!~='])
+    expect(partial.items.map((i) => i.label)).toEqual(['!=', '!~=', '!?='])
     expect(completions('size>10', 7, VOLUME_BACKUP_FIELDS).items).toEqual([])
   })
 })
