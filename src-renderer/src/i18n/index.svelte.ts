@@ -58,3 +58,9 @@ export function apiLabel(api: string): string {
   const key = `api.${api}`
   return Object.hasOwn(en, key) ? t(key as MessageKey) : api
 }
+
+/** The kind of a long operation (`db.scan`, `db.fetch`, `restore.run`...) in the user's language, if known. */
+export function kindLabel(kind: string): string | null {
+  const key = `opkind.${kind}`
+  return Object.hasOwn(en, key) ? t(key as MessageKey) : null
+}

@@ -4,7 +4,7 @@ import type {
   OperationProgress,
   OperationSummary,
 } from '../../../src-main/api/contract/index.js'
-import { apiLabel } from '../i18n/index.svelte.js'
+import { apiLabel, kindLabel } from '../i18n/index.svelte.js'
 import { call, on } from './api.js'
 import { toEnvelope } from './errors.js'
 
@@ -117,10 +117,11 @@ class OpsStore {
 export const ops = new OpsStore()
 
 /**
- * An operation's title in the current language: DR calls are labelled with their API name by the
- * backend, shown through `apiLabel`; the subject (a backup's name) is data and stays as it is.
+ * An operation's title in the current language, never frozen in the language it started in: DR
+ * calls by their API name (`apiLabel`), other kinds by `opkind.<kind>`, anything else as the backend
+ * labelled it. The subject (a backup's name) is data and stays as it is.
  */
 export function opTitle(op: TrackedOp): string {
-  const what = op.kind === 'zstack.dr' ? apiLabel(op.label) : op.label
+  const what = op.kind === 'zstack.dr' ? apiLabel(op.label) : (kindLabel(op.kind) ?? op.label)
   return op.subject ? `${what} · ${op.subject}` : what
 }
