@@ -1,4 +1,4 @@
-import type { VolumeBackup } from './inventory.js'
+import type { VolumeBackup } from './inventory-types.js'
 
 /** A VM backup: the volume backups that share a groupUuid (there is no VM-backup resource). */
 export interface VmBackupGroup {

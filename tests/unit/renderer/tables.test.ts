@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { VolumeBackup } from '../../../src-renderer/src/lib/inventory.js'
+import type { VolumeBackup } from '../../../src-renderer/src/lib/inventory-types.js'
 import { type Column, sortedOrder } from '../../../src-renderer/src/lib/table.js'
 import { groupByVm, storesHoldingAll } from '../../../src-renderer/src/lib/vm-groups.js'
 
