@@ -57,14 +57,22 @@ const ENGLISH_FRAGMENTS: string[] = (Object.keys(en) as (keyof typeof en)[])
   .map((f) => f.trim())
   .filter((f) => /[A-Za-z]{4,}/.test(f) && f.length >= 6)
 
-/** Visible text of the page: body text, plus accessible names and titles of controls. */
+/**
+ * Visible text of the page: body text, plus accessible names and titles of controls. Elements marked
+ * `data-backend-text` (live logs the backend writes in English only) are left out.
+ */
 async function visibleText(page: Page): Promise<string> {
   return page.evaluate(() => {
     const attrs = [...document.querySelectorAll('[aria-label],[title],[placeholder]')].flatMap((el) =>
       ['aria-label', 'title', 'placeholder'].map((a) => el.getAttribute(a) ?? ''),
     )
     // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is wanted (words kept apart, hidden parts left out)
-    return `${document.body.innerText}\n${attrs.join('\n')}`
+    let text = document.body.innerText
+    for (const el of document.querySelectorAll<HTMLElement>('[data-backend-text]')) {
+      // biome-ignore lint/performance/useDomNodeTextContent: same text as above, to remove it
+      text = text.replace(el.innerText, '')
+    }
+    return `${text}\n${attrs.join('\n')}`
   })
 }
 

@@ -1,25 +1,29 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { loadDump, zstackDumpFixture } from '../fixtures/zstack-db/build.js'
 import { launchChromium } from '../harness/chromium.js'
+import { type MariaDb, startMariaDb } from '../harness/mariadb.js'
 import { type Sshd, startSshd } from '../harness/sshd.js'
 import { startWebApp } from '../harness/web-app.js'
+import { checksums, damage, hostDir } from '../integration/restore/helpers.js'
 import { expectFullyTranslated, goTo, row, screenshot, setLanguage } from './console-page.js'
 
 /**
- * The standalone recovery wizard in Chromium against a real loopback sshd: find a dump file on a
- * "backup host" over SSH (trusting its host key by fingerprint), pick it from the catalog, copy it
- * here and check its SHA-256.
+ * The standalone recovery wizard in Chromium against a real loopback sshd and MariaDB: find a dump
+ * on a "backup host" over SSH (trusting its host key by fingerprint), pick it from the catalog, copy
+ * it here and check its SHA-256, plan the restore onto a damaged management database, confirm by
+ * typing the host's name, follow the live log, and end with a verified restore.
  */
 const FILE = 'zstack-backup-db-2026-11-21_04-05-06.gz'
-const dump = gzipSync(
-  Buffer.concat([Buffer.from('-- MySQL dump\nCREATE DATABASE zstack;\n'), randomBytes(300_000)]),
-)
-const sha256 = createHash('sha256').update(dump).digest('hex')
+const ROOT_PASSWORD = `Mysql-Root-${process.pid}-密码`
+let sha256 = ''
+let db: MariaDb
+let original: Record<string, string>
+let damaged: Record<string, string>
 
 let app: Awaited<ReturnType<typeof startWebApp>>
 let sshd: Sshd
@@ -33,8 +37,21 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'zsdr-e2e-rec-'))
   chmodSync(work, 0o755)
   mkdirSync(join(work, 'mysql-backup'), { mode: 0o755 })
-  writeFileSync(join(work, 'mysql-backup', FILE), dump, { mode: 0o644 })
-  ;[app, sshd, browser] = await Promise.all([startWebApp(), startSshd(), launchChromium()])
+  // A real ZStack 3.0.0 management database: the backup, and a damaged live copy to restore over.
+  const fixture = await zstackDumpFixture({ rowsPerTable: 20 })
+  copyFileSync(fixture, join(work, 'mysql-backup', FILE))
+  chmodSync(join(work, 'mysql-backup', FILE), 0o644)
+  sha256 = createHash('sha256').update(readFileSync(fixture)).digest('hex')
+  ;[app, sshd, browser, db] = await Promise.all([
+    startWebApp(),
+    startSshd(),
+    launchChromium(),
+    startMariaDb({ rootPassword: ROOT_PASSWORD }),
+  ])
+  await loadDump(db, fixture)
+  original = await checksums(db)
+  await damage(db)
+  damaged = await checksums(db)
   context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } })
   page = await context.newPage()
   page.on('console', (m) => {
@@ -42,7 +59,7 @@ beforeAll(async () => {
   })
   page.on('pageerror', (e) => problems.push(e.message))
   await page.goto(app.host.url)
-}, 120_000)
+}, 240_000)
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail')
@@ -53,6 +70,7 @@ afterAll(async () => {
   await context?.close()
   await browser?.close()
   await sshd?.stop()
+  await db?.stop()
   await app?.stop()
   if (work) rmSync(work, { recursive: true, force: true })
 })
@@ -98,8 +116,51 @@ describe('standalone recovery wizard', () => {
     await screenshot(page, 'recovery-fetch-en')
   })
 
+  it('plans the restore (dry run), changing nothing', async () => {
+    await page.getByTestId('fetch-next').click()
+    await page.getByTestId('rs-host').fill('127.0.0.1')
+    await page.getByTestId('rs-port').fill(String(sshd.port))
+    await page.getByTestId('rs-user').fill(sshd.user)
+    await page.getByTestId('rs-mysql-password').fill(ROOT_PASSWORD)
+    await page.getByTestId('rs-mysql-host').fill('127.0.0.1')
+    await page.getByTestId('rs-mysql-port').fill(String(db.port))
+    await page.getByTestId('rs-safety-dir').fill(hostDir('zsdr-e2e-safety-'))
+    await page.getByTestId('rs-plan').click()
+    const plan = page.getByTestId('rs-plan-view')
+    await expect.poll(() => plan.getAttribute('data-ok'), { timeout: 60_000 }).toBe('true')
+    expect(await page.getByTestId('rs-databases').textContent()).toBe('zstack, zstack_rest, zstack_ui')
+    expect(
+      await page.locator('[data-testid=rs-checks] [data-check=mysql_login]').getAttribute('data-status'),
+    ).toBe('ok')
+    expect(await plan.textContent()).toContain(sshd.hostKeyFingerprint)
+    expect(await checksums(db)).toEqual(damaged)
+    await screenshot(page, 'recovery-plan-en')
+  }, 90_000)
+
+  it('restores only after the host name is typed, shows the live log and a verified outcome', async () => {
+    await page.getByTestId('rs-start').click()
+    const dialog = page.locator('dialog[open]')
+    await expect.poll(() => dialog.getByTestId('confirm-typed').count(), { timeout: 60_000 }).toBe(1)
+    expect(await dialog.getByTestId('confirm-ok').isDisabled()).toBe(true)
+    await dialog.getByTestId('confirm-typed').fill('not-this-host')
+    expect(await dialog.getByTestId('confirm-ok').isDisabled()).toBe(true)
+    const expected =
+      (await dialog.locator('.typed span').textContent())?.match(/Type (\S+) to confirm/)?.[1] ?? ''
+    await dialog.getByTestId('confirm-typed').fill(expected)
+    await screenshot(page, 'recovery-confirm-en')
+    await dialog.getByTestId('confirm-ok').click()
+    const outcome = page.getByTestId('rs-outcome')
+    await expect.poll(() => outcome.getAttribute('data-outcome'), { timeout: 120_000 }).toBe('restored')
+    expect(await page.getByTestId('rs-log').textContent()).toContain('[verify]')
+    expect(await page.getByTestId('rs-report').textContent()).toMatch(/\.txt/)
+    expect(await checksums(db)).toEqual(original)
+    await screenshot(page, 'recovery-restored-en')
+  }, 150_000)
+
   it('is fully translated in Chinese', async () => {
     await setLanguage(page, 'zh-CN')
+    await expectFullyTranslated(page, 'zh-CN')
+    await screenshot(page, 'recovery-restored-zh-CN')
     for (const step of ['fetch', 'backup', 'sources'] as const) {
       await page.getByTestId(`step-${step}`).click()
       await expectFullyTranslated(page, 'zh-CN')
