@@ -152,6 +152,7 @@ describe('standalone recovery wizard', () => {
     const outcome = page.getByTestId('rs-outcome')
     await expect.poll(() => outcome.getAttribute('data-outcome'), { timeout: 120_000 }).toBe('restored')
     expect(await page.getByTestId('rs-log').textContent()).toContain('[verify]')
+    expect((await page.getByTestId('rs-verification').textContent())?.length).toBeGreaterThan(10)
     expect(await page.getByTestId('rs-report').textContent()).toMatch(/\.txt/)
     expect(await checksums(db)).toEqual(original)
     await screenshot(page, 'recovery-restored-en')

@@ -353,6 +353,7 @@ export const en = {
   'rec.outcome.rollback_failed':
     'The restore failed and so did the rollback: restore the safety dump by hand.',
   'rec.outcome.failed': 'The restore failed before anything was changed.',
+  'rec.restore.nodeUnknown': 'state unknown (no zstack-ctl found)',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -340,4 +340,5 @@ export const zhCN: Catalogue = {
   'rec.outcome.rolled_back': '恢复失败，数据库已回滚到恢复前的状态。',
   'rec.outcome.rollback_failed': '恢复失败且回滚也失败：请手动导入安全备份。',
   'rec.outcome.failed': '恢复在做任何更改之前失败。',
+  'rec.restore.nodeUnknown': '状态未知（未找到 zstack-ctl）',
 }
