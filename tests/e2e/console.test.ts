@@ -289,6 +289,18 @@ describe('console against the simulator', () => {
     await expectFullyTranslated(page, 'en')
   })
 
+  it('follows a dark OS theme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await goTo(page, 'volume-backups')
+    await row(page, 'vb-table', 'vm-db-backup-root').click()
+    const bg = await page.evaluate(() =>
+      getComputedStyle(document.documentElement).getPropertyValue('--bg').trim(),
+    )
+    expect(bg).toBe('#0d1117')
+    await screenshot(page, 'volume-backups-dark-en')
+    await page.emulateMedia({ colorScheme: 'light' })
+  })
+
   it('goes offline: banner with since when, actions disabled with the reason', async () => {
     await sim.close()
     await goTo(page, 'connections')
