@@ -78,6 +78,17 @@ describe('console against the simulator', () => {
     const card = page.locator('[data-testid=connection][data-name=sim-node]')
     await expect.poll(() => card.getByTestId('connection-status').textContent()).toContain('Online')
     expect(await page.getByTestId('conn-password').count()).toBe(0)
+  })
+
+  it('syncs the offline inventory with progress', async () => {
+    const card = page.locator('[data-testid=connection][data-name=sim-node]')
+    expect(await card.getByTestId('cache-status').getAttribute('data-synced')).toBe('false')
+    await card.getByTestId('conn-sync').click()
+    await expect
+      .poll(() => card.getByTestId('op-progress').getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('succeeded')
+    await expect.poll(() => card.getByTestId('cache-status').getAttribute('data-synced')).toBe('true')
+    expect(await card.getByTestId('cache-status').textContent()).toContain('5 volume backups')
     await screenshot(page, 'connections-en')
   })
 
@@ -301,7 +312,7 @@ describe('console against the simulator', () => {
     await page.emulateMedia({ colorScheme: 'light' })
   })
 
-  it('goes offline: banner with since when, actions disabled with the reason', async () => {
+  it('goes offline: lists from the cache with the banner, actions disabled with the reason', async () => {
     await sim.close()
     await goTo(page, 'connections')
     await page.getByTestId('conn-test').click()
@@ -313,6 +324,14 @@ describe('console against the simulator', () => {
     const banner = page.getByTestId('offline-banner')
     await expect.poll(() => banner.textContent()).toContain('sim-node cannot be reached')
     expect(await banner.textContent()).toContain('Unreachable since')
+    // The list still answers, from the offline cache, and says how old it is.
+    await expect.poll(() => rowCount(page, 'vb-table')).toBeGreaterThanOrEqual(5)
+    expect(await banner.textContent()).toContain('Showing cached data from')
+    expect(await page.getByTestId('from-cache').textContent()).toContain('offline cache')
+    // A query still works offline, answered by the cache.
+    await page.getByTestId('query-input').fill('name~=vm-db%')
+    await page.getByTestId('query-run').click()
+    await expect.poll(() => rowCount(page, 'vb-table')).toBe(3)
     const create = page.getByTestId('vb-create')
     expect(await create.getAttribute('aria-disabled')).toBe('true')
     expect(await create.getAttribute('title')).toContain('this action needs the management node')

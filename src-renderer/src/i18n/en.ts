@@ -354,6 +354,19 @@ export const en = {
     'The restore failed and so did the rollback: restore the safety dump by hand.',
   'rec.outcome.failed': 'The restore failed before anything was changed.',
   'rec.restore.nodeUnknown': 'state unknown (no zstack-ctl found)',
+  'conn.fromCache': 'Shown from the offline cache (synced {{age}})',
+  'conn.sync': 'Sync now',
+  'conn.syncReason': 'Log in to this node first: syncing reads it.',
+  'conn.cache.title': 'Offline inventory',
+  'conn.cache.never': 'Never synced: lists need the node until the first sync.',
+  'conn.cache.last': 'Last sync {{when}} ({{age}})',
+  'conn.cache.counts': '{{count}} {{resource}}',
+  'conn.cache.resource.volumeBackups': 'volume backups',
+  'conn.cache.resource.databaseBackups': 'database backups',
+  'conn.cache.resource.imageStoreBackupStorages': 'image stores',
+  'conn.cache.resource.volumes': 'volumes',
+  'conn.cache.resource.vmInstances': 'VMs',
+  'conn.cache.resource.images': 'images',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -1,4 +1,4 @@
-import type { ConnectionInfo, ErrorEnvelope } from '../../../src-main/api/contract/index.js'
+import type { CacheQueryAnswer, ConnectionInfo, ErrorEnvelope } from '../../../src-main/api/contract/index.js'
 import { call } from './api.js'
 import { toEnvelope } from './errors.js'
 
@@ -8,6 +8,9 @@ export interface ConnectionView extends ConnectionInfo {
   online: boolean | null
   offlineSince: string | null
   lastCheckError: ErrorEnvelope | null
+  /** Where the last list came from, and when its cached rows were fetched. */
+  answeredFrom: 'node' | 'cache' | null
+  cacheSyncedAt: string | null
 }
 
 /** Failures that mean "the node cannot be reached" rather than "the node said no". */
@@ -56,6 +59,8 @@ class ConnectionsStore {
           online: info.connected ? (known?.online ?? null) : null,
           offlineSince: known?.offlineSince ?? null,
           lastCheckError: known?.lastCheckError ?? null,
+          answeredFrom: known?.answeredFrom ?? null,
+          cacheSyncedAt: known?.cacheSyncedAt ?? null,
         }
       })
       this.error = null
@@ -92,12 +97,26 @@ class ConnectionsStore {
     }
   }
 
+  /** A list answer says whether the node answered, and how old the cache is. */
+  noteAnswer(connectionId: string, answer: CacheQueryAnswer): void {
+    const c = this.list.find((x) => x.connectionId === connectionId)
+    if (!c) return
+    c.answeredFrom = answer.source
+    c.cacheSyncedAt = answer.cache.syncedAt
+    if (answer.source === 'node') {
+      c.online = true
+      c.offlineSince = null
+    } else if (answer.nodeError) this.markFailure(connectionId, answer.nodeError)
+  }
+
   upsert(info: ConnectionInfo): void {
     const view: ConnectionView = {
       ...info,
       online: info.connected ? true : null,
       offlineSince: null,
       lastCheckError: null,
+      answeredFrom: null,
+      cacheSyncedAt: null,
     }
     const i = this.list.findIndex((c) => c.connectionId === info.connectionId)
     if (i >= 0) this.list[i] = view

@@ -1,5 +1,6 @@
-import type { QueryReply } from '../../../src-main/api/contract/index.js'
+import type { CacheQueryAnswer, ErrorEnvelope } from '../../../src-main/api/contract/index.js'
 import { call } from './api.js'
+import { connections } from './connections.svelte.js'
 
 export type {
   BackupStorage,
@@ -23,6 +24,11 @@ export type ResourceName =
 export interface InventoryPage<T> {
   inventories: T[]
   total: number | null
+  /** Where the answer came from: the node, or the offline cache when the node did not answer. */
+  source: 'node' | 'cache'
+  /** When the cached rows of this resource were last fetched from the node. */
+  cachedAt: string | null
+  nodeError: ErrorEnvelope | null
 }
 
 export interface InventoryQuery {
@@ -32,18 +38,36 @@ export interface InventoryQuery {
   fields?: string[]
   sort?: { field: string; direction: 'asc' | 'desc' }
   replyWithCount?: boolean
-  all?: boolean
+  /** Answer from the cache without trying the node (later pages of a list the cache already answered). */
+  offline?: boolean
 }
 
-/** One page of a resource of a connection. */
+/**
+ * One page of a resource: from the management node when it answers, from the offline cache when it
+ * does not. Every answer tells the connections store whether the node is reachable and how old the
+ * cached data is, which drives the offline banner and the disabled actions.
+ */
 export async function queryInventory<T>(
   connectionId: string,
   resource: ResourceName,
   q: InventoryQuery,
 ): Promise<InventoryPage<T>> {
-  const { conditions, ...rest } = q
-  const reply: QueryReply = await call('zstack.query', { connectionId, resource, q: conditions, ...rest })
-  return { inventories: reply.inventories as T[], total: reply.total ?? null }
+  const { conditions, sort, ...rest } = q
+  const reply: CacheQueryAnswer = await call('cache.query', {
+    connectionId,
+    resource,
+    q: conditions,
+    ...rest,
+    ...(sort ? { sort: `${sort.direction === 'asc' ? '+' : '-'}${sort.field}` } : {}),
+  })
+  connections.noteAnswer(connectionId, reply)
+  return {
+    inventories: (reply.inventories ?? []) as T[],
+    total: reply.total ?? null,
+    source: reply.source,
+    cachedAt: reply.cache.syncedAt,
+    nodeError: reply.nodeError ?? null,
+  }
 }
 
 /**
@@ -85,7 +109,7 @@ export async function loadList<T>(
   resource: ResourceName,
   conditions: string[] = [],
 ): Promise<T[]> {
-  return (await queryInventory<T>(connectionId, resource, { conditions, all: true })).inventories
+  return (await queryInventory<T>(connectionId, resource, { conditions, limit: 10_000 })).inventories
 }
 
 /** The name a user recognises for an image store, falling back to its UUID. */
