@@ -367,6 +367,13 @@ export const en = {
   'conn.cache.resource.volumes': 'volumes',
   'conn.cache.resource.vmInstances': 'VMs',
   'conn.cache.resource.images': 'images',
+  'opphase.check_backup': 'checking the backup',
+  'opphase.download': 'copying',
+  'opphase.restore': 'restoring',
+  'opphase.rollback': 'rolling back',
+  'opphase.safety_dump': 'safety dump',
+  'opphase.scan': 'searching',
+  'opphase.verify': 'verifying',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -64,3 +64,11 @@ export function kindLabel(kind: string): string | null {
   const key = `opkind.${kind}`
   return Object.hasOwn(en, key) ? t(key as MessageKey) : null
 }
+
+/** A progress phase id (`download`, `verify`, a synced resource...) in the user's language, if known. */
+export function phaseLabel(phase: string): string {
+  for (const key of [`opphase.${phase}`, `conn.cache.resource.${phase}`]) {
+    if (Object.hasOwn(en, key)) return t(key as MessageKey)
+  }
+  return phase
+}

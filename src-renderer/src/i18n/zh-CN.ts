@@ -354,4 +354,11 @@ export const zhCN: Catalogue = {
   'conn.cache.resource.volumes': '云盘',
   'conn.cache.resource.vmInstances': '云主机',
   'conn.cache.resource.images': '镜像',
+  'opphase.check_backup': '检查备份',
+  'opphase.download': '复制',
+  'opphase.restore': '恢复',
+  'opphase.rollback': '回滚',
+  'opphase.safety_dump': '安全备份',
+  'opphase.scan': '查找',
+  'opphase.verify': '校验',
 }
