@@ -30,6 +30,23 @@ class OpsStore {
   constructor() {
     on('op.progress', (p) => this.progress(p))
     on('op.finished', (f) => this.finished(f))
+    // An event stream that reconnects can miss an `op.finished`: while something runs, compare with the backend.
+    setInterval(() => {
+      if (Object.values(this.items).some((o) => o.state === 'running')) void this.reconcile()
+    }, 3000)
+  }
+
+  private async reconcile(): Promise<void> {
+    try {
+      for (const s of await call('ops.list', {})) {
+        const op = this.items[s.opId]
+        if (op?.state === 'running' && s.state !== 'running') {
+          this.finished({ opId: s.opId, kind: s.kind, outcome: s.state })
+        }
+      }
+    } catch {
+      // The next tick tries again; a failing backend shows up on the screens themselves.
+    }
   }
 
   async refresh(): Promise<void> {
