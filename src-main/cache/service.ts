@@ -81,6 +81,19 @@ export class CacheService {
   constructor(private readonly o: CacheServiceOptions) {
     this.store = new CacheStore(o.db)
     this.local = new LocalQueryEngine(o.db, this.store)
+    o.bus.subscribe((name, payload) => {
+      if (name === 'zstack.connection.removed')
+        this.forget((payload as { connectionId: string }).connectionId)
+    })
+  }
+
+  /** Drops a removed connection's cache; a sync still running for it is cancelled and dropped once it stops. */
+  private forget(connectionId: string): void {
+    const running = this.running.get(connectionId)
+    if (!running) return this.store.dropConnection(connectionId)
+    this.o.ops.cancel(running.opId)
+    const drop = () => this.store.dropConnection(connectionId)
+    running.done.then(drop, drop)
   }
 
   /** Starts a sync (or returns the one already running for this connection). */

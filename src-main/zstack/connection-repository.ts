@@ -57,6 +57,10 @@ export class ConnectionRepository {
     return row ? fromRow(row) : null
   }
 
+  remove(id: string): void {
+    this.db.prepare('DELETE FROM zstack_connections WHERE id = ?').run(id)
+  }
+
   list(): ConnectionRecord[] {
     return (this.db.prepare('SELECT * FROM zstack_connections ORDER BY name, id').all() as Row[]).map(fromRow)
   }

@@ -9,6 +9,9 @@ export function zstackHandlers(zstack: ZStackService): HandlerMap {
       disconnected: await zstack.disconnect(connectionId),
     }),
     'zstack.connections.list': () => zstack.listConnections(),
+    'zstack.connections.remove': async ({ connectionId }) => ({
+      removed: await zstack.removeConnection(connectionId),
+    }),
     'zstack.session.check': async ({ connectionId }) => ({ valid: await zstack.checkSession(connectionId) }),
     'zstack.dr.call': (req) => zstack.dr(req as Parameters<ZStackService['dr']>[0]),
     'zstack.dr.start': (req) => zstack.startDr(req as Parameters<ZStackService['startDr']>[0]),

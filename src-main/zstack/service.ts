@@ -116,6 +116,18 @@ export class ZStackService {
     return this.closeConnection(connectionId, true)
   }
 
+  /**
+   * Forgets a saved node: logs out, deletes its password from the vault and its record, and says so
+   * on the bus (the offline cache drops its copy). The job history stays: it records what was done.
+   */
+  async removeConnection(connectionId: string): Promise<boolean> {
+    if (!this.connections.get(connectionId)) return false
+    await this.closeConnection(connectionId, true)
+    this.connections.remove(connectionId)
+    this.deps.bus.emit('zstack.connection.removed', { connectionId })
+    return true
+  }
+
   listConnections(): ConnectionInfo[] {
     return this.connections.list().map((r) => this.info(r))
   }

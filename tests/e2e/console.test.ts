@@ -347,6 +347,19 @@ describe('console against the simulator', () => {
     await setLanguage(page, 'en')
   })
 
+  it('removes the node only after a confirmation naming it, even while it is unreachable', async () => {
+    await goTo(page, 'connections')
+    await page.getByTestId('conn-remove').click()
+    const dialog = openDialog(page)
+    expect(await dialog.textContent()).toContain('Remove sim-node?')
+    await dialog.getByTestId('confirm-cancel').click()
+    expect(await page.locator('[data-testid=connection][data-name=sim-node]').count()).toBe(1)
+    await page.getByTestId('conn-remove').click()
+    await openDialog(page).getByTestId('confirm-ok').click()
+    await expect.poll(() => page.getByTestId('no-connection').count()).toBe(1)
+    expect(await page.locator('[data-testid=connection]').count()).toBe(0)
+  })
+
   it('logged no error and no CSP violation', () => {
     // Failed API calls while offline are answered with envelopes, not console errors.
     expect(problems).toEqual([])

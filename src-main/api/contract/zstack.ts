@@ -210,6 +210,8 @@ export const zstackCalls = {
   ),
   'zstack.disconnect': defineCall<{ disconnected: boolean }>()(z.object({ connectionId }).strict()),
   'zstack.connections.list': defineCall<ConnectionInfo[]>()(z.object({}).strict()),
+  /** Forgets a saved node on this laptop: session, saved password, offline cache. Job history stays. */
+  'zstack.connections.remove': defineCall<{ removed: boolean }>()(z.object({ connectionId }).strict()),
   'zstack.session.check': defineCall<{ valid: boolean }>()(z.object({ connectionId }).strict()),
   /** Runs one DR API and waits for its result (async APIs: until the job ends). */
   'zstack.dr.call': defineCall<unknown>()(drRequest),
@@ -260,6 +262,7 @@ export const zstackCalls = {
 
 export const zstackEvents = {
   'zstack.job.updated': defineEvent<ZStackJob>(),
+  'zstack.connection.removed': defineEvent<{ connectionId: string }>(),
   'zstack.log.line': defineEvent<LogLine>(),
   'zstack.log.end': defineEvent<LogEnd>(),
 }

@@ -150,6 +150,10 @@ export const en = {
   'conn.disconnectTitle': 'Log out of the management node',
   'conn.disconnectMessage':
     'Log out of {{name}}? Jobs still running on the node keep running; this app stops following them until you log in again.',
+  'conn.remove': 'Remove',
+  'conn.removeTitle': 'Remove the management node from this app',
+  'conn.removeMessage':
+    'Remove {{name}}? Its saved password and offline cache are deleted from this computer. Nothing changes on the management node, and the job history is kept.',
   'conn.offlineSince': 'Unreachable since',
   'conn.form.addTitle': 'Add a management node',
   'conn.form.reconnectTitle': 'Log in to {{name}}',

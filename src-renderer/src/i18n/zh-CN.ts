@@ -144,6 +144,10 @@ export const zhCN: Catalogue = {
   'conn.disconnectTitle': '退出管理节点登录',
   'conn.disconnectMessage':
     '确定退出 {{name}} 的登录吗？节点上仍在运行的任务会继续运行；重新登录之前，本应用不再跟踪它们。',
+  'conn.remove': '移除',
+  'conn.removeTitle': '从本应用中移除管理节点',
+  'conn.removeMessage':
+    '确定移除 {{name}} 吗？此电脑上保存的密码和离线缓存将被删除。管理节点上不会有任何改动，任务记录会保留。',
   'conn.offlineSince': '无法连接起始时间',
   'conn.form.addTitle': '添加管理节点',
   'conn.form.reconnectTitle': '登录 {{name}}',

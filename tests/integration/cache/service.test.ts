@@ -10,6 +10,7 @@ import type {
 import { RESOURCE_NAMES, RESOURCES, type ResourceName } from '../../../src-main/cache/resources.js'
 import { ZStackInventorySource } from '../../../src-main/cache/zstack-source.js'
 import type { Services } from '../../../src-main/services.js'
+import { zstackPasswordKey } from '../../../src-main/vault/keys.js'
 import { testServices } from '../../harness/services.js'
 import {
   SIM_PASSWORD,
@@ -282,5 +283,23 @@ describe('cache.sync and cache.query against the simulator', () => {
     const { end } = await sync('incremental')
     expect(end).toMatchObject({ outcome: 'failed', error: { code: 'cache.sync_failed' } })
     expect((await call<CacheQueryAnswer>('cache.query', q)).inventories).toEqual(online.inventories)
+  })
+
+  it('removing the connection forgets its password, its record and its whole cache', async () => {
+    expect(svc.db.prepare('SELECT count(*) FROM cache_volume_backups').pluck().get()).toBeGreaterThan(0)
+    expect(await call('zstack.connections.remove', { connectionId })).toEqual({ removed: true })
+    const left = await call<Array<{ connectionId: string }>>('zstack.connections.list', {})
+    expect(left.map((c) => c.connectionId)).not.toContain(connectionId)
+    expect(await svc.vault.has(zstackPasswordKey(connectionId))).toBeNull()
+    const count = (table: string) => svc.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get()
+    for (const table of [
+      'cache_snapshots',
+      'cache_sync_state',
+      'cache_volume_backups',
+      'cache_database_backups',
+    ])
+      expect(count(table), table).toBe(0)
+    expect((await call<CacheStatus>('cache.status', { connectionId })).synced).toBe(false)
+    expect(await call('zstack.connections.remove', { connectionId })).toEqual({ removed: false })
   })
 })
