@@ -1,64 +1,13 @@
-/** Inventories as ZStack returns them (spec §4; dates are Gson strings, sizes bytes). */
-export interface BackupStorageRef {
-  backupStorageUuid: string
-  installPath?: string
-  exportUrl?: string | null
-  status?: string
-  createDate?: string
-  lastOpDate?: string
-}
+/** Inventories as ZStack returns them: the main process's definitions, imported as types only. */
+import type { DatabaseBackupRef, VolumeBackupRef } from '../../../src-main/zstack/inventories.js'
 
-export interface VolumeBackup {
-  uuid: string
-  volumeUuid?: string
-  name?: string
-  description?: string | null
-  type?: string
-  state?: string
-  status?: string
-  size?: number
-  metadata?: string | null
-  groupUuid?: string | null
-  createDate?: string
-  lastOpDate?: string
-  backupStorageRefs?: BackupStorageRef[]
-}
+export type {
+  DatabaseBackupInventory as DatabaseBackup,
+  ImageStoreBackupStorageInventory as BackupStorage,
+  VmInstanceInventory as VmInstance,
+  VolumeBackupInventory as VolumeBackup,
+  VolumeInventory as Volume,
+} from '../../../src-main/zstack/inventories.js'
 
-export interface DatabaseBackup {
-  uuid: string
-  name?: string
-  description?: string | null
-  state?: string
-  status?: string
-  size?: number
-  metadata?: string | null
-  createDate?: string
-  lastOpDate?: string
-  backupStorageRefs?: BackupStorageRef[]
-}
-
-export interface BackupStorage {
-  uuid: string
-  name?: string
-  hostname?: string
-  url?: string
-  state?: string
-  status?: string
-  totalCapacity?: number
-  availableCapacity?: number
-}
-
-export interface Volume {
-  uuid: string
-  name?: string
-  type?: string
-  size?: number
-  vmInstanceUuid?: string | null
-}
-
-export interface VmInstance {
-  uuid: string
-  name?: string
-  state?: string
-  rootVolumeUuid?: string
-}
+/** A copy of a backup on one image store (volume and database backups share the fields the UI shows). */
+export type BackupStorageRef = VolumeBackupRef | DatabaseBackupRef

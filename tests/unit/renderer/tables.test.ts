@@ -22,10 +22,16 @@ describe('table sorting', () => {
 })
 
 describe('VM backup groups', () => {
-  const ref = (s: string) => ({ backupStorageUuid: s })
+  const ref = (s: string) => ({
+    volumeBackupUuid: 'b',
+    backupStorageUuid: s,
+    installPath: `zstore://${s}`,
+    status: 'Ready',
+  })
   const backups: VolumeBackup[] = [
     {
       uuid: 'd1',
+      volumeUuid: 'vol-d1',
       name: 'g-data',
       type: 'Data',
       groupUuid: 'g',
@@ -35,6 +41,7 @@ describe('VM backup groups', () => {
     },
     {
       uuid: 'r1',
+      volumeUuid: 'vol-r1',
       name: 'g-root',
       type: 'Root',
       groupUuid: 'g',
@@ -43,7 +50,7 @@ describe('VM backup groups', () => {
       metadata: '{"vmInstanceUuid":"vm-1"}',
       backupStorageRefs: [ref('A')],
     },
-    { uuid: 'x', name: 'single', type: 'Data', groupUuid: null, size: 1 },
+    { uuid: 'x', volumeUuid: 'vol-x', name: 'single', type: 'Data', groupUuid: null, size: 1 },
   ]
 
   it('groups by groupUuid, root volume first, with total size, VM and the first non-Ready status', () => {
