@@ -1,4 +1,5 @@
 import type { CacheQueryAnswer, ConnectionInfo, ErrorEnvelope } from '../../../src-main/api/contract/index.js'
+import { t } from '../i18n/index.svelte.js'
 import { call } from './api.js'
 import { toEnvelope } from './errors.js'
 
@@ -24,6 +25,11 @@ const UNREACHABLE = new Set([
 
 export function isUnreachable(error: ErrorEnvelope | null): boolean {
   return error !== null && UNREACHABLE.has(error.code)
+}
+
+/** Why an action that needs this node is disabled now; null while the node may be asked. */
+export function unreachableReason(c: ConnectionView | null): string | null {
+  return c?.online === false ? t('offline.actionReason', { node: c.name }) : null
 }
 
 const STORAGE_KEY = 'zsdr.connection'
