@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process'
+import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { CliContext } from '../../src-main/cli/context.js'
+import { runCli } from '../../src-main/cli/program.js'
 
 export const ZSDR_BIN = fileURLToPath(new URL('../../bin/zsdr.js', import.meta.url))
 
@@ -28,4 +31,34 @@ export function runZsdr(
     child.on('close', (code) => resolve({ code, stdout, stderr }))
     child.stdin.end(options.stdin ?? '')
   })
+}
+
+/**
+ * Runs the CLI in-process (spawning tsx costs seconds per run on this machine) with `env` set for
+ * the duration of the call and restored after; use `runZsdr` where the real binary matters.
+ */
+export async function runZsdrInProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
+  Object.assign(process.env, env)
+  let stdout = ''
+  let stderr = ''
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(String(chunk))
+        done()
+      },
+    })
+  try {
+    const ctx = new CliContext(
+      sink((s) => (stdout += s)),
+      sink((s) => (stderr += s)),
+    )
+    return { code: await runCli(args, ctx), stdout, stderr }
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
 }

@@ -1,9 +1,6 @@
-import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CacheQueryAnswer, CacheSyncReport } from '../../../src-main/api/contract/index.js'
-import { CliContext } from '../../../src-main/cli/context.js'
-import { runCli } from '../../../src-main/cli/program.js'
-import { runZsdr } from '../../harness/cli.js'
+import { runZsdr, runZsdrInProcess } from '../../harness/cli.js'
 import { type Simulator, startTestSimulator } from '../../harness/simulator.js'
 import { makeTempDir } from '../../harness/temp.js'
 
@@ -19,34 +16,8 @@ afterAll(async () => {
   home.remove()
 })
 
-/** The CLI in-process (spawning tsx costs seconds here); one test below runs the real binary. */
-async function zsdr(args: string[], password = 'password') {
-  const saved = { home: process.env.ZSDR_HOME, pw: process.env.ZSDR_PASSWORD }
-  process.env.ZSDR_HOME = home.path
-  process.env.ZSDR_PASSWORD = password
-  let stdout = ''
-  let stderr = ''
-  const sink = (f: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, done) {
-        f(String(chunk))
-        done()
-      },
-    })
-  try {
-    const ctx = new CliContext(
-      sink((s) => (stdout += s)),
-      sink((s) => (stderr += s)),
-    )
-    const code = await runCli(args, ctx)
-    return { code, stdout, stderr }
-  } finally {
-    if (saved.home === undefined) delete process.env.ZSDR_HOME
-    else process.env.ZSDR_HOME = saved.home
-    if (saved.pw === undefined) delete process.env.ZSDR_PASSWORD
-    else process.env.ZSDR_PASSWORD = saved.pw
-  }
-}
+const zsdr = (args: string[], password = 'password') =>
+  runZsdrInProcess(args, { ZSDR_HOME: home.path, ZSDR_PASSWORD: password })
 
 describe('zsdr cache / zsdr query', () => {
   it('cache sync <address> --password-stdin (the real binary) prints the report', async () => {

@@ -1,8 +1,5 @@
-import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CliContext } from '../../../src-main/cli/context.js'
-import { runCli } from '../../../src-main/cli/program.js'
-import { runZsdr } from '../../harness/cli.js'
+import { runZsdr, runZsdrInProcess } from '../../harness/cli.js'
 import { type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
 import { makeTempDir } from '../../harness/temp.js'
 
@@ -14,39 +11,8 @@ beforeAll(async () => {
   sim = await startTestSimulator()
 })
 
-/**
- * The same CLI in-process (spawning tsx costs seconds per run on this machine); the spawned
- * binary is exercised by the stdin and call tests.
- */
-async function zsdr(args: string[], password = 'password') {
-  const saved = { home: process.env.ZSDR_HOME, pw: process.env.ZSDR_PASSWORD }
-  process.env.ZSDR_HOME = home.path
-  process.env.ZSDR_PASSWORD = password
-  let stdout = ''
-  let stderr = ''
-  const sink = (f: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, done) {
-        f(String(chunk))
-        done()
-      },
-    })
-  try {
-    const code = await runCli(
-      args,
-      new CliContext(
-        sink((s) => (stdout += s)),
-        sink((s) => (stderr += s)),
-      ),
-    )
-    return { code, stdout, stderr }
-  } finally {
-    process.env.ZSDR_HOME = saved.home
-    if (saved.pw === undefined) delete process.env.ZSDR_PASSWORD
-    else process.env.ZSDR_PASSWORD = saved.pw
-    if (saved.home === undefined) delete process.env.ZSDR_HOME
-  }
-}
+const zsdr = (args: string[], password = 'password') =>
+  runZsdrInProcess(args, { ZSDR_HOME: home.path, ZSDR_PASSWORD: password })
 afterAll(async () => {
   await sim.close()
   home.remove()
