@@ -3,12 +3,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RestoreLogEntry } from '../../../src-main/api/contract/index.js'
 import { mysqlRootPasswordKey } from '../../../src-main/recovery/restore/index.js'
-import { loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
 import { runZsdr } from '../../harness/cli.js'
-import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
+import type { MariaDb } from '../../harness/mariadb.js'
 import { testServices } from '../../harness/services.js'
-import { type Sshd, startSshd } from '../../harness/sshd.js'
-import { checksums, damage, hostDir, tempDir } from './helpers.js'
+import type { Sshd } from '../../harness/sshd.js'
+import { checksums, damage, hostDir, startDamagedNode, tempDir } from './helpers.js'
 
 /** `zsdr db restore` as a user runs it, and the same run through the API with the typed confirmation. */
 describe('zsdr db restore and the restore.* API (loopback sshd, real MariaDB)', () => {
@@ -28,12 +27,7 @@ describe('zsdr db restore and the restore.* API (loopback sshd, real MariaDB)', 
   const outputs: string[] = []
 
   beforeAll(async () => {
-    backup = await zstackDumpFixture({ rowsPerTable: 20 })
-    ;[db, sshd] = await Promise.all([startMariaDb({ rootPassword: password }), startSshd()])
-    await loadDump(db, backup)
-    original = await checksums(db)
-    await damage(db)
-    damaged = await checksums(db)
+    ;({ db, sshd, backup, original, damaged } = await startDamagedNode(password))
   }, 180_000)
   afterAll(async () => {
     await Promise.all([db?.stop(), sshd?.stop()])

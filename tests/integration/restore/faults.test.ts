@@ -4,17 +4,17 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RestoreRunOptions, runRestore } from '../../../src-main/recovery/restore/engine.js'
-import { loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
-import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
-import { type Sshd, startSshd, startTcpProxy } from '../../harness/sshd.js'
+import { loadDump } from '../../fixtures/zstack-db/build.js'
+import type { MariaDb } from '../../harness/mariadb.js'
+import { type Sshd, startTcpProxy } from '../../harness/sshd.js'
 import {
   checksums,
   collectingSink,
-  damage,
   hostDir,
   observedHost,
   pidsWithArgs,
   sshdConnector,
+  startDamagedNode,
   tempDir,
 } from './helpers.js'
 
@@ -32,12 +32,7 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
   const seen: string[] = []
 
   beforeAll(async () => {
-    backup = await zstackDumpFixture({ rowsPerTable: 20 })
-    ;[db, sshd] = await Promise.all([startMariaDb({ rootPassword: password }), startSshd()])
-    await loadDump(db, backup)
-    original = await checksums(db)
-    await damage(db)
-    before = await checksums(db)
+    ;({ db, sshd, backup, original, damaged: before } = await startDamagedNode(password))
   }, 180_000)
   afterAll(async () => {
     await Promise.all([db?.stop(), sshd?.stop()])

@@ -5,8 +5,9 @@ import type { RestoreLogEntry } from '../../../src-main/api/contract/restore.js'
 import type { LogSink } from '../../../src-main/recovery/restore/run-log.js'
 import { connectHost, KnownHosts } from '../../../src-main/ssh/index.js'
 import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
-import type { MariaDb } from '../../harness/mariadb.js'
-import type { Sshd } from '../../harness/sshd.js'
+import { loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
+import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
+import { type Sshd, startSshd } from '../../harness/sshd.js'
 
 /** `CHECKSUM TABLE` of every base table in the three management databases: the ground truth of "same data". */
 export async function checksums(db: MariaDb): Promise<Record<string, string>> {
@@ -43,6 +44,25 @@ export async function damage(db: MariaDb): Promise<void> {
     TRUNCATE zstack.HostEO;
     DELETE FROM zstack_ui.user_preference;
     CREATE TABLE zstack_rest.stray (id int);`)
+}
+
+/**
+ * A management-node host as the restore tests meet it: MariaDB holding the ZStack database of the
+ * `backup` dump, then damaged; the loopback sshd in front. `original` and `damaged` are its checksums.
+ */
+export async function startDamagedNode(rootPassword: string): Promise<{
+  db: MariaDb
+  sshd: Sshd
+  backup: string
+  original: Record<string, string>
+  damaged: Record<string, string>
+}> {
+  const backup = await zstackDumpFixture({ rowsPerTable: 20 })
+  const [db, sshd] = await Promise.all([startMariaDb({ rootPassword }), startSshd()])
+  await loadDump(db, backup)
+  const original = await checksums(db)
+  await damage(db)
+  return { db, sshd, backup, original, damaged: await checksums(db) }
 }
 
 export function tempDir(prefix: string): string {
