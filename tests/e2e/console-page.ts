@@ -1,6 +1,6 @@
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
-import { expect } from 'vitest'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterEach, expect } from 'vitest'
 import { en } from '../../src-renderer/src/i18n/en.js'
 import { zhCN } from '../../src-renderer/src/i18n/zh-CN.js'
 import { ARTIFACTS_DIR } from '../harness/web-app.js'
@@ -41,6 +41,34 @@ export async function lastOperationOutcome(page: Page): Promise<string | null> {
   const op = page.getByTestId('op-progress').first()
   await expect.poll(() => op.getAttribute('data-state'), { timeout: 20_000 }).not.toBe('running')
   return op.getAttribute('data-state')
+}
+
+/**
+ * Opens the console at `url` in a fresh English 1400×900 context (clipboard allowed, for the copy
+ * buttons); console errors and warnings and page errors are collected into `problems`.
+ */
+export async function openConsole(
+  browser: Browser,
+  url: string,
+  problems: string[],
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } })
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+  const page = await context.newPage()
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text())
+  })
+  page.on('pageerror', (e) => problems.push(e.message))
+  await page.goto(url)
+  return { context, page }
+}
+
+/** A failed step leaves a picture of the page behind, next to the other screenshots. */
+export function screenshotFailedSteps(page: () => Page): void {
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail')
+      await screenshot(page(), `failed-${ctx.task.name.replace(/\W+/g, '-')}`)
+  })
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

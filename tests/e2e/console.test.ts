@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../harness/chromium.js'
 import { SIM_PASSWORD, type Simulator, seeded, startTestSimulator } from '../harness/simulator.js'
 import { startWebApp } from '../harness/web-app.js'
@@ -7,11 +7,13 @@ import {
   expectFullyTranslated,
   goTo,
   lastOperationOutcome,
+  openConsole,
   openDialog,
   row,
   rowCount,
   type Screen,
   screenshot,
+  screenshotFailedSteps,
   setLanguage,
 } from './console-page.js'
 
@@ -33,21 +35,10 @@ beforeAll(async () => {
     startTestSimulator({ seed: 'demo', jobLatencyMs: 300 }),
     launchChromium(),
   ])
-  context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } })
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'])
-  page = await context.newPage()
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text())
-  })
-  page.on('pageerror', (e) => problems.push(e.message))
-  await page.goto(app.host.url)
+  ;({ context, page } = await openConsole(browser, app.host.url, problems))
 }, 120_000)
 
-// A failed step leaves a picture of the page behind, next to the other screenshots.
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail')
-    await screenshot(page, `failed-${ctx.task.name.replace(/\W+/g, '-')}`)
-})
+screenshotFailedSteps(() => page)
 
 afterAll(async () => {
   await context?.close()

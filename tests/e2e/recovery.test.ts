@@ -3,14 +3,21 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { loadDump, zstackDumpFixture } from '../fixtures/zstack-db/build.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../harness/chromium.js'
-import { type MariaDb, startMariaDb } from '../harness/mariadb.js'
-import { type Sshd, startSshd } from '../harness/sshd.js'
+import type { MariaDb } from '../harness/mariadb.js'
+import type { Sshd } from '../harness/sshd.js'
 import { startWebApp } from '../harness/web-app.js'
-import { checksums, damage, hostDir } from '../integration/restore/helpers.js'
-import { expectFullyTranslated, goTo, row, screenshot, setLanguage } from './console-page.js'
+import { checksums, hostDir, startDamagedNode } from '../integration/restore/helpers.js'
+import {
+  expectFullyTranslated,
+  goTo,
+  openConsole,
+  row,
+  screenshot,
+  screenshotFailedSteps,
+  setLanguage,
+} from './console-page.js'
 
 /**
  * The standalone recovery wizard in Chromium against a real loopback sshd and MariaDB: find a dump
@@ -38,33 +45,19 @@ beforeAll(async () => {
   chmodSync(work, 0o755)
   mkdirSync(join(work, 'mysql-backup'), { mode: 0o755 })
   // A real ZStack 3.0.0 management database: the backup, and a damaged live copy to restore over.
-  const fixture = await zstackDumpFixture({ rowsPerTable: 20 })
+  let fixture: string
+  ;[app, browser, { db, sshd, backup: fixture, original, damaged }] = await Promise.all([
+    startWebApp(),
+    launchChromium(),
+    startDamagedNode(ROOT_PASSWORD),
+  ])
   copyFileSync(fixture, join(work, 'mysql-backup', FILE))
   chmodSync(join(work, 'mysql-backup', FILE), 0o644)
   sha256 = createHash('sha256').update(readFileSync(fixture)).digest('hex')
-  ;[app, sshd, browser, db] = await Promise.all([
-    startWebApp(),
-    startSshd(),
-    launchChromium(),
-    startMariaDb({ rootPassword: ROOT_PASSWORD }),
-  ])
-  await loadDump(db, fixture)
-  original = await checksums(db)
-  await damage(db)
-  damaged = await checksums(db)
-  context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } })
-  page = await context.newPage()
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text())
-  })
-  page.on('pageerror', (e) => problems.push(e.message))
-  await page.goto(app.host.url)
+  ;({ context, page } = await openConsole(browser, app.host.url, problems))
 }, 240_000)
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail')
-    await screenshot(page, `failed-${ctx.task.name.replace(/\W+/g, '-')}`)
-})
+screenshotFailedSteps(() => page)
 
 afterAll(async () => {
   await context?.close()
