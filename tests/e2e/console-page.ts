@@ -37,10 +37,19 @@ export function openDialog(page: Page) {
 }
 
 /** Waits for the newest operation shown on the screen to end, and returns its state. */
-export async function lastOperationOutcome(page: Page): Promise<string | null> {
-  const op = page.getByTestId('op-progress').first()
-  await expect.poll(() => op.getAttribute('data-state'), { timeout: 20_000 }).not.toBe('running')
-  return op.getAttribute('data-state')
+/**
+ * Runs `action` (the click that starts a DR operation) and returns how that operation ended. It
+ * waits for a new operation to head the list first, so a finished earlier one is never mistaken for it.
+ */
+export async function operationOutcome(page: Page, action: () => Promise<void>): Promise<string | null> {
+  const first = page.getByTestId('op-progress').first()
+  const before = (await first.count()) > 0 ? await first.getAttribute('data-op') : null
+  await action()
+  await expect
+    .poll(async () => ((await first.count()) > 0 ? first.getAttribute('data-op') : before))
+    .not.toBe(before)
+  await expect.poll(() => first.getAttribute('data-state'), { timeout: 20_000 }).not.toBe('running')
+  return first.getAttribute('data-state')
 }
 
 /**

@@ -6,9 +6,9 @@ import { startWebApp } from '../harness/web-app.js'
 import {
   expectFullyTranslated,
   goTo,
-  lastOperationOutcome,
   openConsole,
   openDialog,
+  operationOutcome,
   row,
   rowCount,
   type Screen,
@@ -155,8 +155,7 @@ describe('console against the simulator', () => {
       .poll(() => dialog.getByTestId('vb-create-volume').locator('option').count())
       .toBeGreaterThan(0)
     await dialog.getByTestId('vb-create-name').fill('e2e-created')
-    await dialog.getByTestId('confirm-ok').click()
-    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    expect(await operationOutcome(page, () => dialog.getByTestId('confirm-ok').click())).toBe('succeeded')
     await expect.poll(() => rowCount(page, 'vb-table')).toBe(before + 1)
     expect(await row(page, 'vb-table', 'e2e-created').count()).toBe(1)
   })
@@ -170,8 +169,9 @@ describe('console against the simulator', () => {
     expect(await row(page, 'vb-table', 'web-data-daily').count()).toBe(1)
 
     await page.getByTestId('vb-delete').click()
-    await openDialog(page).getByTestId('confirm-ok').click()
-    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    expect(await operationOutcome(page, () => openDialog(page).getByTestId('confirm-ok').click())).toBe(
+      'succeeded',
+    )
     await expect.poll(() => row(page, 'vb-table', 'web-data-daily').count()).toBe(0)
   })
 
@@ -184,8 +184,7 @@ describe('console against the simulator', () => {
     expect(await dialog.getByTestId('confirm-ok').isDisabled()).toBe(true)
     await dialog.getByTestId('confirm-typed').fill('vm-db-backup-root')
     await screenshot(page, 'volume-backups-revert-dialog-en')
-    await dialog.getByTestId('confirm-ok').click()
-    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    expect(await operationOutcome(page, () => dialog.getByTestId('confirm-ok').click())).toBe('succeeded')
   })
 
   it('syncs a backup to a second image store and shows the new ref', async () => {
@@ -196,8 +195,7 @@ describe('console against the simulator', () => {
     await page.getByTestId('vb-sync').click()
     const dialog = openDialog(page)
     await dialog.getByTestId('vb-sync-dst').selectOption({ label: 'bs-local (10.0.0.11)' })
-    await dialog.getByTestId('confirm-ok').click()
-    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    expect(await operationOutcome(page, () => dialog.getByTestId('confirm-ok').click())).toBe('succeeded')
     await row(page, 'vb-table', 'web-root-weekly').click()
     await expect
       .poll(() => page.getByTestId('vb-table-detail').getByTestId('backup-refs').textContent())
@@ -209,8 +207,9 @@ describe('console against the simulator', () => {
     await page.getByTestId('vb-sync').click()
     // bs-broken is Disconnected: the node refuses with a cause chain.
     await openDialog(page).getByTestId('vb-sync-dst').selectOption({ label: 'bs-broken (10.0.0.14)' })
-    await openDialog(page).getByTestId('confirm-ok').click()
-    expect(await lastOperationOutcome(page)).toBe('failed')
+    expect(await operationOutcome(page, () => openDialog(page).getByTestId('confirm-ok').click())).toBe(
+      'failed',
+    )
     const error = page.getByTestId('op-progress').first().getByTestId('error')
     expect(await error.getAttribute('data-code')).toBe('zstack.server_error')
     expect(await error.textContent()).toContain('SYS.1006')
@@ -235,8 +234,7 @@ describe('console against the simulator', () => {
     const create = openDialog(page)
     await create.getByTestId('vmb-create-vm').selectOption({ value: s.vmDb.uuid })
     await create.getByTestId('vmb-create-name').fill('e2e-vm-backup')
-    await create.getByTestId('confirm-ok').click()
-    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    expect(await operationOutcome(page, () => create.getByTestId('confirm-ok').click())).toBe('succeeded')
     await expect.poll(() => rowCount(page, 'vmb-table')).toBe(2)
 
     await row(page, 'vmb-table', 'vm-db-backup-root').click()
@@ -244,8 +242,7 @@ describe('console against the simulator', () => {
     const revert = openDialog(page)
     expect(await revert.textContent()).toContain('vm-db')
     await revert.getByTestId('confirm-typed').fill('vm-db-backup-root')
-    await revert.getByTestId('confirm-ok').click()
-    expect(await lastOperationOutcome(page)).toBe('succeeded')
+    expect(await operationOutcome(page, () => revert.getByTestId('confirm-ok').click())).toBe('succeeded')
     await screenshot(page, 'vm-backups-en')
   })
 
