@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import BetterSqlite3, { type Database } from 'better-sqlite3'
+import { ensurePrivateDir, ensurePrivateFile } from '../util/private-files.js'
 import { type Migration, migrate } from './migrate.js'
 import { migrations as appMigrations } from './migrations/index.js'
 
@@ -8,7 +8,10 @@ export type { Database }
 
 /** Opens (creating if needed) the app's SQLite file and brings its schema up to date. */
 export function openDatabase(file: string, migrations: readonly Migration[] = appMigrations): Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') {
+    ensurePrivateDir(dirname(file))
+    ensurePrivateFile(file)
+  }
   const db = new BetterSqlite3(file)
   try {
     db.pragma('journal_mode = WAL')

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -248,6 +249,20 @@ describe('scan and fetch over real SSH', () => {
     const catalog = await app.call('db.catalog', { hostLabel: `${sshd.user}@127.0.0.1:${sshd.port}` })
     expect(catalog.length).toBeGreaterThanOrEqual(4)
     expect(catalog.every((b) => b.hostLabel === `${sshd.user}@127.0.0.1:${sshd.port}`)).toBe(true)
+  })
+
+  it('keeps the data folder 0700 and the database, its WAL and fetched copies 0600', async () => {
+    const mode = (path: string) => statSync(path).mode & 0o777
+    const data = join(work, 'data')
+    expect(mode(data)).toBe(0o700)
+    for (const suffix of ['', '-wal', '-shm'])
+      expect(mode(join(data, `zsdr.sqlite${suffix}`)), suffix).toBe(0o600)
+    const copies = readdirSync(join(data, 'backups'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name))
+    expect(copies.length).toBeGreaterThanOrEqual(2)
+    for (const copy of copies) expect(mode(copy), copy).toBe(0o600)
+    for (const dir of readdirSync(join(data, 'backups'))) expect(mode(join(data, 'backups', dir))).toBe(0o700)
   })
 
   it('leaves no password in SQLite or the log', async () => {
