@@ -57,6 +57,9 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
+/** The session id in a login reply (`{"inventory":{"uuid":"…"`), whole or cut short. */
+const LOGIN_SESSION_ID = /"uuid"\s*:\s*"([^"]*)/
+
 /** An async API call: method, path under the context root, JSON body, and what it acts on. */
 export interface AsyncCall {
   api: string
@@ -142,6 +145,8 @@ export class ZStackClient {
       },
       where,
     )
+    // The session id is a secret from the moment it arrives, even in a reply cut short that never parses.
+    registerSecret(LOGIN_SESSION_ID.exec(res.body)?.[1])
     if (res.status === 503) throw loginFailed(where, this.errorBody(res, where))
     const body = this.json<{ inventory?: SessionInfo }>(res, where)
     if (res.status !== 200 || !body.inventory?.uuid) throw httpStatusError(res.status, res.body, where)
