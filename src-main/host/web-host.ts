@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js'
 import {
   answerAndClose,
   BodyTooLarge,
-  limitRequestTime,
+  limitedServerOptions,
   MAX_BODY_BYTES,
   readBoundedBody,
 } from '../util/http-limits.js'
@@ -56,7 +56,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   /** Event-stream tickets not yet used, with when each expires. */
   const tickets = new Map<string, number>()
   let port = 0
-  const server = createServer((req, res) => {
+  const server = createServer(limitedServerOptions(), (req, res) => {
     handle(req, res).catch((err: unknown) => {
       options.log.error({ err }, 'web host request failed')
       if (!res.headersSent) refuse(res, 500, 'internal error')
@@ -159,7 +159,6 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     server.once('error', reject)
     server.listen(options.port ?? 0, LOOPBACK, () => resolve())
   })
-  limitRequestTime(server)
   const bound = server.address() as AddressInfo
   port = bound.port
   const origin = `http://${LOOPBACK}:${port}`

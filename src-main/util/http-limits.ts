@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http'
+import type { IncomingMessage, OutgoingHttpHeaders, ServerOptions, ServerResponse } from 'node:http'
 
 /**
  * Limits for the app's two small HTTP servers (the web host and the webhook receiver): whatever a
@@ -14,10 +14,25 @@ export class BodyTooLarge extends Error {
   }
 }
 
-/** Header and whole-request time limits (a slow sender cannot hold a socket open for minutes). */
-export function limitRequestTime(server: Server, limits = { headersMs: 10_000, requestMs: 30_000 }): void {
-  server.headersTimeout = limits.headersMs
-  server.requestTimeout = limits.requestMs
+export interface TimeLimits {
+  /** The request line and headers must arrive within this. */
+  headersMs: number
+  /** The whole request, body included. */
+  requestMs: number
+}
+
+export const DEFAULT_TIME_LIMITS: TimeLimits = { headersMs: 10_000, requestMs: 30_000 }
+
+/**
+ * Server options with header and whole-request time limits, so a slow sender cannot hold a socket
+ * open for minutes. Node checks them on a timer: it runs every second here (the default is 30 s).
+ */
+export function limitedServerOptions(limits: TimeLimits = DEFAULT_TIME_LIMITS): ServerOptions {
+  return {
+    headersTimeout: limits.headersMs,
+    requestTimeout: limits.requestMs,
+    connectionsCheckingInterval: Math.min(1000, limits.headersMs),
+  }
 }
 
 /** The body, or BodyTooLarge as soon as the declared or received length passes `maxBytes`. */

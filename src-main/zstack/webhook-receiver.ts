@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { answerAndClose, BodyTooLarge, limitRequestTime, readBoundedBody } from '../util/http-limits.js'
+import {
+  answerAndClose,
+  BodyTooLarge,
+  limitedServerOptions,
+  readBoundedBody,
+  type TimeLimits,
+} from '../util/http-limits.js'
 
 /** What the management node POSTs when a job ends: the body a poll would return. */
 export interface WebhookDelivery {
@@ -17,6 +23,8 @@ export interface WebhookReceiverOptions {
   port?: number
   /** Host name or IP the node should call back, if different from bindHost (e.g. 0.0.0.0 bound). */
   publicHost?: string
+  /** How long a caller may take to send headers and the whole request (defaults: 10 s, 30 s). */
+  timeLimits?: TimeLimits
 }
 
 /**
@@ -41,7 +49,7 @@ export class WebhookReceiver {
 
   async start(): Promise<string> {
     if (this.server) return this.url
-    const server = createServer((req, res) => {
+    const server = createServer(limitedServerOptions(this.options.timeLimits), (req, res) => {
       // The secret path is checked on the request line, before a byte of the body is read.
       if (req.method !== 'POST' || req.url !== `/zsdr-hook/${this.secret}`) {
         this.stats.rejected++
@@ -59,7 +67,6 @@ export class WebhookReceiver {
         },
       )
     })
-    limitRequestTime(server)
     const host = this.options.bindHost ?? '127.0.0.1'
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

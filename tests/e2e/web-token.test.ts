@@ -19,16 +19,16 @@ function spyOrigin(hostName: string): string {
   return `http://${hostName}:${(spy.address() as AddressInfo).port}`
 }
 
-/** An API call to the console's host carrying the headers the other server received. */
-function replay(headers: IncomingHttpHeaders): Promise<number> {
+/** A request to the console's API carrying the headers the other server received. */
+function replay(headers: IncomingHttpHeaders, method: string, path: string): Promise<number> {
   const { host: _host, origin: _origin, referer: _referer, 'content-length': _len, ...rest } = headers
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
         port: app.host.port,
-        path: '/api/call/app.health',
-        method: 'POST',
+        path,
+        method,
         headers: { ...rest, 'Content-Type': 'application/json' },
       },
       (res) => {
@@ -81,7 +81,9 @@ describe('web host token in Chromium', () => {
 
     for (const { url, headers } of received) {
       expect(JSON.stringify({ url, headers })).not.toContain(token)
-      expect(await replay(headers), url).toBe(401)
+      expect(await replay(headers, 'POST', '/api/call/app.health'), url).toBe(401)
+      expect(await replay(headers, 'POST', '/api/events/ticket'), url).toBe(401)
+      expect(await replay(headers, 'GET', '/api/events'), url).toBe(401)
     }
     await context.close()
   })

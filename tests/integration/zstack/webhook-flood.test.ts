@@ -1,4 +1,5 @@
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebhookReceiver } from '../../../src-main/zstack/webhook-receiver.js'
 
@@ -51,6 +52,17 @@ beforeAll(async () => {
 
 afterAll(() => hook.close())
 
+/** Opens a socket, sends `text` and nothing more; resolves with how long the server kept it open. */
+function slowSender(port: number, text: string): Promise<number> {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    const socket = connect(port, '127.0.0.1', () => socket.write(text))
+    socket.on('data', () => {})
+    socket.on('error', () => {})
+    socket.on('close', () => resolve(Date.now() - started))
+  })
+}
+
 describe('webhook receiver under a flood', () => {
   it('refuses a 200 MiB body to a wrong path and to the right one, with RSS growth under 64 MiB', async () => {
     global.gc?.()
@@ -94,5 +106,24 @@ describe('webhook receiver under a flood', () => {
     })
     expect(delivered.status).toBe(204)
     expect((await waiting.promise).body).toBe('{"inventory":{}}')
+  })
+
+  it('cuts off a sender that stalls in its headers or its body', async () => {
+    const strict = new WebhookReceiver({
+      bindHost: '127.0.0.1',
+      timeLimits: { headersMs: 500, requestMs: 1000 },
+    })
+    const hookUrl = new URL(await strict.start())
+    try {
+      const port = Number(hookUrl.port)
+      const [headers, body] = await Promise.all([
+        slowSender(port, `POST ${hookUrl.pathname} HTTP/1.1\r\nHost: x\r\n`),
+        slowSender(port, `POST ${hookUrl.pathname} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{`),
+      ])
+      expect(headers).toBeLessThan(5000)
+      expect(body).toBeLessThan(5000)
+    } finally {
+      await strict.close()
+    }
   })
 })
