@@ -326,7 +326,8 @@ export class CacheStore {
     for (const id of ids) this.dropSnapshot(id)
   }
 
-  private clearResource(snapshotId: number, resource: ResourceName): void {
+  /** Deletes one resource's rows (and their docs and refs) from a snapshot. */
+  clearResource(snapshotId: number, resource: ResourceName): void {
     const spec = RESOURCES[resource]
     this.db
       .prepare(
