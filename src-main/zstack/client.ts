@@ -4,8 +4,8 @@ import { forgetSecret, registerSecret } from '../errors/redact.js'
 import type { Logger } from '../log/logger.js'
 import type { Endpoint } from './endpoint.js'
 import {
+  abortError,
   type CallSite,
-  cancelled,
   httpStatusError,
   jobExpired,
   jobRefusedSession,
@@ -311,9 +311,10 @@ export class ZStackClient {
       delivered = d
     })
     let delay = this.poll.initialMs
+    const startedAt = Date.now()
     try {
       for (;;) {
-        if (signal?.aborted) throw cancelled(where)
+        if (signal?.aborted) throw abortError(where, signal, startedAt)
         if (Date.now() >= deadline.at) throw timeoutError(where, deadline.ms, true)
         let res: HttpResponse | null = null
         if (delivered) {
