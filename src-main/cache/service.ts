@@ -76,9 +76,10 @@ export class CacheService {
   readonly store: CacheStore
   readonly local: LocalQueryEngine
   private readonly running = new Map<string, { opId: string; done: Promise<SyncResult> }>()
-  private readonly workers = new SyncWorkerHost()
+  private readonly workers: SyncWorkerHost
 
   constructor(private readonly o: CacheServiceOptions) {
+    this.workers = new SyncWorkerHost(o.log)
     this.store = new CacheStore(o.db)
     this.local = new LocalQueryEngine(o.db, this.store)
     o.bus.subscribe((name, payload) => {
@@ -114,6 +115,13 @@ export class CacheService {
         {
           signal: op.signal,
           onProgress: (p) => op.progress({ phase: p.resource, done: p.done, total: p.total, unit: 'items' }),
+          onWait: (holder) => {
+            op.progress({ phase: 'waiting', done: 0, total: null, unit: 'items' })
+            this.o.log.info(
+              { connectionId, holder },
+              `waiting for another sync of this connection (process ${holder.pid}) to finish`,
+            )
+          },
         },
       )
       this.o.bus.emit('cache.synced', { opId: op.opId, ...result })

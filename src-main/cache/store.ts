@@ -107,7 +107,7 @@ export class CacheStore {
     const st = this.prepared(resource)
     const spec = RESOURCES[resource]
     let added = 0
-    this.db.transaction(() => {
+    this.transaction(() => {
       for (const inv of inventories) {
         // A row seen twice (the server's list shifted between pages) keeps its first place.
         const info = st.insert.run(snapshotId, ...columnValues(spec.fields, inv))
@@ -116,7 +116,7 @@ export class CacheStore {
         if (st.insertRef) insertRefs(st.insertRef, spec, snapshotId, Number(info.lastInsertRowid), inv)
         added++
       }
-    })()
+    })
     return added
   }
 
@@ -189,7 +189,7 @@ export class CacheStore {
   copyResource(from: number, to: number, resource: ResourceName): void {
     const spec = RESOURCES[resource]
     const cols = Object.keys(spec.fields).map(quote).join(', ')
-    this.db.transaction(() => {
+    this.transaction(() => {
       this.clearResource(to, resource)
       this.db
         .prepare(
@@ -220,7 +220,7 @@ export class CacheStore {
           )
           .run(to, to, from)
       }
-    })()
+    })
   }
 
   /**
@@ -233,9 +233,10 @@ export class CacheStore {
     states: readonly ResourceState[],
     outcome: { kind: 'full' | 'incremental'; outcome: string; error: ErrorEnvelope | null },
   ): number | null {
-    const previous = this.currentSnapshot(connectionId)
     const at = now()
-    this.db.transaction(() => {
+    // Read under the write lock: another process may have published since this sync began.
+    const previous = this.transaction(() => {
+      const replaced = this.currentSnapshot(connectionId)
       this.ensureState(connectionId)
       this.writeResourceStates(snapshotId, states)
       this.db
@@ -244,7 +245,8 @@ export class CacheStore {
            ${outcome.kind === 'full' ? 'last_full_sync_at' : 'last_incremental_sync_at'} = ? WHERE connection_id = ?`,
         )
         .run(snapshotId, at, outcome.outcome, errorJson(outcome.error), at, connectionId)
-    })()
+      return replaced
+    })
     return previous === snapshotId ? null : previous
   }
 
@@ -257,9 +259,13 @@ export class CacheStore {
     this.db.exec('ANALYZE')
   }
 
-  /** Runs `work` in one write transaction (an incremental sync applies all its changes at once). */
+  /**
+   * Runs `work` in one write transaction (an incremental sync applies all its changes at once).
+   * IMMEDIATE: the write lock is taken at BEGIN, where SQLite waits for it (busy_timeout); a
+   * transaction that read first and then writes fails at once if another process wrote meanwhile.
+   */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)()
+    return this.db.transaction(work).immediate()
   }
 
   writeResourceStates(snapshotId: number, states: readonly ResourceState[]): void {
@@ -280,7 +286,7 @@ export class CacheStore {
     error: ErrorEnvelope,
     resourceErrors: readonly ResourceState[] = [],
   ): void {
-    this.db.transaction(() => {
+    this.transaction(() => {
       this.ensureState(connectionId)
       this.db
         .prepare(
@@ -293,13 +299,13 @@ export class CacheStore {
         'UPDATE cache_resource_state SET error = ? WHERE snapshot_id = ? AND resource = ?',
       )
       for (const r of resourceErrors) set.run(errorJson(r.error), current, r.resource)
-    })()
+    })
   }
 
   /** Deletes a snapshot's rows, a table at a time so readers are never blocked for long. */
   dropSnapshot(snapshotId: number): void {
     for (const resource of Object.keys(RESOURCES) as ResourceName[]) {
-      this.db.transaction(() => this.clearResource(snapshotId, resource))()
+      this.transaction(() => this.clearResource(snapshotId, resource))
     }
     this.db.prepare('DELETE FROM cache_resource_state WHERE snapshot_id = ?').run(snapshotId)
     this.db.prepare('DELETE FROM cache_snapshots WHERE id = ?').run(snapshotId)

@@ -1,5 +1,6 @@
 import type { ErrorEnvelope } from '../errors/app-error.js'
 import type { SyncMode, SyncProgress, SyncResult } from './sync.js'
+import type { SyncLockHolder } from './sync-lock.js'
 
 /**
  * How the worker builds its InventorySource: a module (URL) exporting
@@ -27,4 +28,12 @@ export type HostMessage = { type: 'run'; id: number; data: WorkerData } | { type
 export type WorkerMessage =
   | { type: 'progress'; id: number; progress: SyncProgress }
   | { type: 'done'; id: number; result: SyncResult }
-  | { type: 'error'; id: number; error: ErrorEnvelope; cancelled: boolean }
+  | { type: 'waiting'; id: number; holder: SyncLockHolder }
+  /** `cause`: what an unexpected error was (name, code, redacted message), for the parent's log. */
+  | { type: 'error'; id: number; error: ErrorEnvelope; cancelled: boolean; cause?: ErrorCause }
+
+export interface ErrorCause {
+  name: string
+  code?: string
+  message: string
+}

@@ -1,7 +1,9 @@
 import { Worker } from 'node:worker_threads'
 import { cancelledError } from '../api/operations.js'
 import { AppError } from '../errors/app-error.js'
+import type { Logger } from '../log/logger.js'
 import type { SyncProgress, SyncResult } from './sync.js'
+import type { SyncLockHolder } from './sync-lock.js'
 import type { HostMessage, WorkerData, WorkerMessage } from './sync-protocol.js'
 
 /** How long a cancelled job may take to stop on its own before the worker is terminated. */
@@ -20,6 +22,8 @@ function workerUrl(): URL {
 export interface RunControl {
   signal?: AbortSignal
   onProgress?: (p: SyncProgress) => void
+  /** Another process is syncing this connection: this job waits for it (said once). */
+  onWait?: (holder: SyncLockHolder) => void
   /** Test hook: the Worker running the job, so a test can kill it mid-sync as a crash would. */
   onWorker?: (worker: Worker) => void
 }
@@ -39,6 +43,9 @@ export class SyncWorkerHost {
   private worker: Worker | null = null
   private nextId = 1
   private readonly pending = new Map<number, Pending>()
+
+  /** `log` receives what an unexpected failure in the thread was (the job itself fails with `internal`). */
+  constructor(private readonly log?: Logger) {}
 
   run(data: WorkerData, control: RunControl = {}): Promise<SyncResult> {
     const worker = this.ensure()
@@ -88,11 +95,14 @@ export class SyncWorkerHost {
       const job = this.pending.get(m.id)
       if (!job) return
       if (m.type === 'progress') job.control.onProgress?.(m.progress)
+      else if (m.type === 'waiting') job.control.onWait?.(m.holder)
       else if (m.type === 'done') job.resolve(m.result)
-      else
+      else {
+        if (m.cause) this.log?.error({ cause: m.cause, code: m.error.code }, 'cache sync failed')
         job.reject(
           m.cancelled ? cancelledError() : new AppError(m.error.code, m.error.message, m.error.details),
         )
+      }
     })
     const died = (how: string) => {
       if (this.worker === worker) this.worker = null

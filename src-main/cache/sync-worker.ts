@@ -6,12 +6,15 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { cancelledError } from '../api/operations.js'
-import { openDatabase } from '../db/index.js'
-import { toEnvelope } from '../errors/app-error.js'
+import { lockError } from '../db/errors.js'
+import { type Database, openDatabase } from '../db/index.js'
+import { isAppError, toEnvelope } from '../errors/app-error.js'
+import { redact } from '../errors/redact.js'
 import type { InventorySource } from './source.js'
 import { CacheStore } from './store.js'
 import { SyncEngine } from './sync.js'
-import type { HostMessage, SourceSpec, WorkerData, WorkerMessage } from './sync-protocol.js'
+import { acquireSyncLock } from './sync-lock.js'
+import type { ErrorCause, HostMessage, SourceSpec, WorkerData, WorkerMessage } from './sync-protocol.js'
 
 const port = parentPort!
 const jobs = new Map<number, AbortController>()
@@ -29,14 +32,24 @@ async function loadSource(spec: SourceSpec): Promise<InventorySource> {
   return mod.createInventorySource(spec.args)
 }
 
+/** Well above any one write of a sync (a page, a publish, dropping a snapshot) in another process. */
+const SYNC_BUSY_TIMEOUT_MS = 60_000
+
 async function run(id: number, data: WorkerData): Promise<void> {
   const controller = new AbortController()
   jobs.set(id, controller)
   let source: InventorySource | null = null
-  const db = openDatabase(data.dbFile)
-  // Each page is its own transaction; WAL + NORMAL keeps commits durable without an fsync each.
-  db.pragma('synchronous = NORMAL')
+  let db: Database | null = null
+  let release: (() => void) | null = null
   try {
+    release = await acquireSyncLock(data.dbFile, data.connectionId, {
+      signal: controller.signal,
+      onWait: (holder) => post({ type: 'waiting', id, holder }),
+    })
+    db = openDatabase(data.dbFile)
+    // Each page is its own transaction; WAL + NORMAL keeps commits durable without an fsync each.
+    db.pragma('synchronous = NORMAL')
+    db.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`)
     source = await loadSource(data.source)
     const engine = new SyncEngine(new CacheStore(db), source, {
       connectionId: data.connectionId,
@@ -49,10 +62,24 @@ async function run(id: number, data: WorkerData): Promise<void> {
     post({ type: 'done', id, result: await engine.run() })
   } catch (e) {
     const cancelled = controller.signal.aborted
-    post({ type: 'error', id, error: toEnvelope(cancelled ? cancelledError() : e), cancelled })
+    const error = cancelled ? cancelledError() : (lockError(e) ?? e)
+    post({
+      type: 'error',
+      id,
+      error: toEnvelope(error),
+      cancelled,
+      ...(isAppError(e) || cancelled ? {} : { cause: causeOf(e) }),
+    })
   } finally {
     jobs.delete(id)
     await source?.close?.().catch(() => {})
-    db.close()
+    db?.close()
+    release?.()
   }
+}
+
+/** An unexpected error, described for the log (its text may quote data: it is redacted). */
+function causeOf(e: unknown): ErrorCause {
+  const err: NodeJS.ErrnoException = e instanceof Error ? e : new Error(String(e))
+  return { name: err.name, ...(err.code ? { code: err.code } : {}), message: redact(err.message) }
 }

@@ -7,7 +7,7 @@ import { migrations as appMigrations } from './migrations/index.js'
 export type { Database }
 
 /** How long a statement waits for another connection's write lock before SQLITE_BUSY. */
-export const BUSY_TIMEOUT_MS = 5000
+const BUSY_TIMEOUT_MS = 5000
 
 /** Opens (creating if needed) the app's SQLite file and brings its schema up to date. */
 export function openDatabase(file: string, migrations: readonly Migration[] = appMigrations): Database {
