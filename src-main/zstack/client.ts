@@ -8,6 +8,7 @@ import {
   type CallSite,
   httpStatusError,
   jobExpired,
+  jobNotReceived,
   jobRefusedSession,
   loginFailed,
   malformedReply,
@@ -70,6 +71,11 @@ export interface AsyncCall {
 export interface AttachTarget {
   jobUuid: string
   api: string
+  /**
+   * The node never confirmed receiving it (the app stopped mid-send), and it is younger than the
+   * node keeps jobs: a 404 then means it never arrived rather than that its result expired.
+   */
+  unconfirmed?: boolean
 }
 
 /** Session state shared by the clients of one connection (see withRecorder). */
@@ -83,6 +89,9 @@ class SessionInvalid extends Error {}
 
 /** Abort reason meaning "the app is closing", not "the user stopped waiting". */
 export const SHUTDOWN = 'zsdr-shutdown'
+
+/** One HTTP exchange's limit when the options give none. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
 const DEFAULT_POLL: PollPolicy = { initialMs: 200, maxMs: 3000, factor: 1.5 }
 
@@ -208,7 +217,13 @@ export class ZStackClient {
     const deadline = this.deadline(options)
     this.options.jobs?.update(target.jobUuid, { state: 'running' })
     try {
-      return await this.waitForJob<T>(target.api, target.jobUuid, deadline, options.signal)
+      return await this.waitForJob<T>(
+        target.api,
+        target.jobUuid,
+        deadline,
+        options.signal,
+        target.unconfirmed,
+      )
     } catch (e) {
       // Nothing to resend here (the body is not kept): the job was refused and did not run.
       if (e instanceof SessionInvalid)
@@ -300,6 +315,7 @@ export class ZStackClient {
     jobUuid: string,
     deadline: { at: number; ms: number },
     signal?: AbortSignal,
+    unconfirmed = false,
   ): Promise<T> {
     // The location's host is the node's own idea of its address (the manual shows localhost:8989);
     // poll through the address we reach the node at instead.
@@ -343,8 +359,8 @@ export class ZStackClient {
             return result
           }
           if (res.status === 404) {
-            const error = jobExpired(where)
-            jobs?.update(jobUuid, { state: 'expired', error: error.toEnvelope() })
+            const error = unconfirmed ? jobNotReceived(where) : jobExpired(where)
+            jobs?.update(jobUuid, { state: unconfirmed ? 'failed' : 'expired', error: error.toEnvelope() })
             throw error
           }
           const error = this.failure(res, where)
@@ -407,7 +423,7 @@ export class ZStackClient {
   }
 
   private get requestTimeout(): number {
-    return this.options.requestTimeoutMs ?? 30_000
+    return this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   }
 
   private send(

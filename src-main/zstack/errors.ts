@@ -123,6 +123,18 @@ export function jobExpired(where: CallSite): AppError {
   )
 }
 
+/** A job left `sending` (the app stopped mid-send) whose id the node does not know: it never arrived. */
+export function jobNotReceived(where: CallSite): AppError {
+  return new AppError(
+    'zstack.job_not_received',
+    {
+      en: 'The management node never received this request (it does not know the job id the app sent it under), so nothing was done. Start it again if it is still wanted.',
+      zh: '管理节点从未收到此请求（它不认识应用发送时使用的任务 ID），因此没有执行任何操作。如仍需要，请重新发起。',
+    },
+    site(where),
+  )
+}
+
 export function malformedReply(status: number, body: string, where: CallSite): AppError {
   return new AppError(
     'zstack.malformed_reply',
