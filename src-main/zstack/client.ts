@@ -186,6 +186,24 @@ export class ZStackClient {
 
   /** A sync API (all GETs): 200 + result, or 503 + error. Re-logs in once on ID.1001. */
   async get<T>(path: string, api: string, options: CallOptions = {}): Promise<T> {
+    const { res, where } = await this.getOk(path, api, options)
+    return this.json<T>(res, where)
+  }
+
+  /**
+   * As `get`, but the 200 body is returned unparsed: a big answer can then be parsed off the main
+   * thread (the cache's worker). An empty body is `{}`, as `get` reads it.
+   */
+  async getText(path: string, api: string, options: CallOptions = {}): Promise<string> {
+    const { res } = await this.getOk(path, api, options)
+    return res.body.trim() === '' ? '{}' : res.body
+  }
+
+  private getOk(
+    path: string,
+    api: string,
+    options: CallOptions,
+  ): Promise<{ res: HttpResponse; where: CallSite }> {
     return this.withSession(async (session) => {
       const where = this.site('GET', path, api)
       const res = await this.send(
@@ -193,7 +211,7 @@ export class ZStackClient {
         where,
         options.timeoutMs,
       )
-      if (res.status === 200) return this.json<T>(res, where)
+      if (res.status === 200) return { res, where }
       throw this.failure(res, where)
     }, options.signal)
   }
