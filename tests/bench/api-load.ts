@@ -122,15 +122,22 @@ function seedCache(store: ReturnType<typeof createServices>['cache']['store']): 
   )
 }
 
-/** The baseline: the same page by the same SQL, docs parsed and the reply serialised, nothing else. */
+/**
+ * The baseline: the same page by the same SQL (the page's ids, then their docs: joining first would
+ * read the docs of every skipped row), docs parsed and the reply serialised, nothing else.
+ */
 function startPlainServer(db: ReturnType<typeof openDatabase>, snapshot: number): Promise<Server> {
-  const page = db.prepare(
-    `SELECT d.doc FROM cache_volume_backups t JOIN cache_volume_backups_doc d ON d.id = t.id
-     WHERE t.snapshot_id = ? ORDER BY t.id LIMIT ? OFFSET ?`,
-  )
+  const ids = db
+    .prepare('SELECT id FROM cache_volume_backups WHERE snapshot_id = ? ORDER BY id LIMIT ? OFFSET ?')
+    .pluck()
+  const docsOf = db
+    .prepare(
+      'SELECT d.doc FROM json_each(?) j JOIN cache_volume_backups_doc d ON d.id = j.value ORDER BY j.key',
+    )
+    .pluck()
   const server = createServer(async (req, res) => {
     const { limit, start } = JSON.parse(await readAll(req)) as { limit: number; start: number }
-    const docs = page.pluck().all(snapshot, limit, start) as string[]
+    const docs = docsOf.all(JSON.stringify(ids.all(snapshot, limit, start))) as string[]
     const body = JSON.stringify({ ok: true, value: { inventories: docs.map((d) => JSON.parse(d)) } })
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(body)
