@@ -51,11 +51,12 @@ const now = () => new Date().toISOString()
  */
 export class CacheStore {
   private readonly statements = new Map<ResourceName, ResourceStatements>()
+  private readonly readers = new Map<string, Statement>()
 
   constructor(readonly db: Database) {}
 
   syncState(connectionId: string): SyncState | null {
-    const row = this.db.prepare('SELECT * FROM cache_sync_state WHERE connection_id = ?').get(connectionId) as
+    const row = this.reader('SELECT * FROM cache_sync_state WHERE connection_id = ?').get(connectionId) as
       | Record<string, string | number | null>
       | undefined
     if (!row) return null
@@ -75,9 +76,9 @@ export class CacheStore {
   }
 
   resourceStates(snapshotId: number): ResourceState[] {
-    const rows = this.db
-      .prepare('SELECT * FROM cache_resource_state WHERE snapshot_id = ? ORDER BY resource')
-      .all(snapshotId) as {
+    const rows = this.reader(
+      'SELECT * FROM cache_resource_state WHERE snapshot_id = ? ORDER BY resource',
+    ).all(snapshotId) as {
       resource: ResourceName
       count: number
       synced_at: string | null
@@ -350,6 +351,16 @@ export class CacheStore {
 
   private ensureState(connectionId: string): void {
     this.db.prepare('INSERT OR IGNORE INTO cache_sync_state (connection_id) VALUES (?)').run(connectionId)
+  }
+
+  /** The state lookups every query makes, prepared once (preparing costs more than running them). */
+  private reader(sql: string): Statement {
+    let st = this.readers.get(sql)
+    if (!st) {
+      st = this.db.prepare(sql)
+      this.readers.set(sql, st)
+    }
+    return st
   }
 
   private prepared(resource: ResourceName): ResourceStatements {
