@@ -2,12 +2,11 @@ import type { CacheQueryAnswer, CacheStatus } from '../api/contract/index.js'
 import type { EventBus } from '../api/event-bus.js'
 import type { OperationRegistry } from '../api/operations.js'
 import type { Database } from '../db/index.js'
-import { isAppError, toEnvelope } from '../errors/app-error.js'
+import { isAppError, type toEnvelope } from '../errors/app-error.js'
 import type { Logger } from '../log/logger.js'
 import { fromSearchParams, type QueryOptions } from '../zstack/query/index.js'
 import { LocalQueryEngine } from './local-query.js'
 import { RESOURCES, type ResourceName } from './resources.js'
-import type { SourceReply } from './source.js'
 import { CacheStore } from './store.js'
 import type { SyncMode, SyncResult } from './sync.js'
 import type { SourceSpec } from './sync-protocol.js'
@@ -17,13 +16,8 @@ import { SyncWorkerHost } from './sync-runner.js'
 export interface CacheBackend {
   /** How the sync worker builds its own client for this connection (throws when not connected). */
   sourceFor(connectionId: string): Promise<SourceSpec>
-  /** One live query on the management node. */
-  queryNode(
-    connectionId: string,
-    path: string,
-    options: QueryOptions,
-    signal: AbortSignal,
-  ): Promise<SourceReply>
+  /** One live query on the management node: its reply body, unparsed (the worker parses it). */
+  queryNode(connectionId: string, path: string, options: QueryOptions, signal: AbortSignal): Promise<string>
 }
 
 export interface CacheServiceOptions {
@@ -76,9 +70,10 @@ export class CacheService {
   readonly store: CacheStore
   readonly local: LocalQueryEngine
   private readonly running = new Map<string, { opId: string; done: Promise<SyncResult> }>()
-  private readonly workers = new SyncWorkerHost()
+  private readonly workers: SyncWorkerHost
 
   constructor(private readonly o: CacheServiceOptions) {
+    this.workers = new SyncWorkerHost(o.log)
     this.store = new CacheStore(o.db)
     this.local = new LocalQueryEngine(o.db, this.store)
     o.bus.subscribe((name, payload) => {
@@ -114,6 +109,13 @@ export class CacheService {
         {
           signal: op.signal,
           onProgress: (p) => op.progress({ phase: p.resource, done: p.done, total: p.total, unit: 'items' }),
+          onWait: (holder) => {
+            op.progress({ phase: 'waiting', done: 0, total: null, unit: 'items' })
+            this.o.log.info(
+              { connectionId, holder },
+              `waiting for another sync of this connection (process ${holder.pid}) to finish`,
+            )
+          },
         },
       )
       this.o.bus.emit('cache.synced', { opId: op.opId, ...result })
@@ -165,13 +167,21 @@ export class CacheService {
     let nodeError: ReturnType<typeof toEnvelope> | undefined
     if (!req.offline) {
       try {
-        const reply = await this.o.backend.queryNode(
+        const body = await this.o.backend.queryNode(
           req.connectionId,
           spec.path,
           options,
           AbortSignal.timeout(this.o.nodeTimeoutMs ?? 10_000),
         )
-        this.refresh(req.connectionId, req.resource, options, reply)
+        const reply = await this.workers.convertReply({
+          dbFile: this.o.dbFile,
+          connectionId: req.connectionId,
+          resource: req.resource,
+          body,
+          // Whole inventories only (not a projection); not while a sync is replacing the snapshot.
+          refresh: !options.fields?.length && !this.running.has(req.connectionId),
+          site: { method: 'GET', url: spec.path },
+        })
         return { source: 'node', ...reply, cache: this.age(req.connectionId, req.resource) }
       } catch (e) {
         if (!isAppError(e) || !UNREACHABLE.has(e.code)) throw e
@@ -184,25 +194,6 @@ export class CacheService {
       ...reply,
       cache: this.age(req.connectionId, req.resource),
       ...(nodeError ? { nodeError } : {}),
-    }
-  }
-
-  /** Whole inventories the node just sent replace the cached ones (new ones are appended). */
-  private refresh(
-    connectionId: string,
-    resource: ResourceName,
-    options: QueryOptions,
-    reply: SourceReply,
-  ): void {
-    const snapshotId = this.store.currentSnapshot(connectionId)
-    if (snapshotId === null || options.fields?.length || !reply.inventories?.length) return
-    // The sync thread holds the write lock in bursts; waiting for it here would stall the main thread.
-    if (this.running.has(connectionId)) return
-    try {
-      this.store.transaction(() => this.store.upsert(snapshotId, resource, reply.inventories!))
-    } catch (e) {
-      // A sync holding the write lock is not a reason to fail the user's query.
-      this.o.log.warn({ err: toEnvelope(e), resource }, 'cache refresh from a live query skipped')
     }
   }
 
