@@ -1,6 +1,7 @@
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
 import { isAppError } from '../errors/app-error.js'
 import { redact } from '../errors/redact.js'
+import { appInfo } from '../util/app-info.js'
 import { registerApi } from './commands/api.js'
 import { registerCache } from './commands/cache.js'
 import { registerDb } from './commands/db.js'
@@ -9,6 +10,8 @@ import { registerQuery } from './commands/query.js'
 import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
 import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
+import { outputFormats } from './output/index.js'
+import { cliLangs, pickLang } from './output/lang.js'
 
 /** Every subcommand module registers itself here; one line each. */
 const registrations = [
@@ -27,7 +30,22 @@ export function buildProgram(ctx: CliContext): Command {
       'ZStack DR Desk command line: the same API as the desktop app.\n' +
         'Secrets are never taken as arguments: use stdin, the keychain, or the environment variables named in each command.',
     )
-    .option('--json', 'machine-readable output (one JSON document on stdout)')
+    .version(appInfo.version, '-V, --version', 'print the version / 显示版本')
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        'table on a terminal, ndjson when piped (default); json is one document; csv has every column',
+      ).choices(outputFormats),
+    )
+    .option('--json', 'the same as --output json (one JSON document on stdout)')
+    .option('--no-headers', 'tables and CSV without the header line')
+    .option('--wide', 'tables with every column, not cut to the terminal width')
+    .addOption(
+      new Option('--lang <lang>', 'language of tables and messages (default: the locale) / 语言').choices(
+        cliLangs,
+      ),
+    )
+    .option('--quiet', 'no progress line and no notes on stderr (errors are still printed)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -51,7 +69,8 @@ export async function runCli(argv: string[], ctx = new CliContext()): Promise<nu
       ctx.stderr.write(`zsdr: ${e.message.replace(/^error: /, '').split('\n')[0]}\n`)
       return EXIT_USAGE
     }
-    const line = isAppError(e) ? e.text.en : 'internal error (see the log)'
+    const lang = pickLang(program.opts<{ lang?: string }>().lang)
+    const line = isAppError(e) ? e.text[lang] : 'internal error (see the log)'
     ctx.stderr.write(`zsdr: ${redact(line)}\n`)
     return EXIT_FAILED
   } finally {

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import type { ZStackJob } from '../../api/contract/index.js'
 import { drCallNames, queryResources } from '../../api/contract/zstack.js'
 import type { CliContext } from '../context.js'
+import { inventoryColumns } from '../inventory-columns.js'
+import { messages } from '../messages.js'
+import { type Column, outputSettings, printList } from '../output/index.js'
+import { say } from '../output/lang.js'
+import { localDate } from '../output/values.js'
 
 /**
  * `zsdr api login|query|call|jobs`: talk to a ZStack management node from the command line,
@@ -59,14 +65,24 @@ export function registerApi(program: Command, ctx: CliContext): void {
           groupBy: opts.groupBy,
           all: opts.all ?? false,
         })
-        ctx.output(command, reply, () =>
-          opts.count
-            ? String(reply.total ?? 0)
-            : [
-                ...reply.inventories.map((inv) => `${inv.uuid ?? ''}\t${inv.name ?? ''}`),
-                `(${reply.inventories.length} of ${reply.total ?? reply.inventories.length})`,
-              ].join('\n'),
-        )
+        const fields = opts.fields?.split(',')
+        printList(command, ctx, {
+          document: reply,
+          rows: opts.count ? [{ total: reply.total ?? 0 }] : reply.inventories,
+          columns: opts.count
+            ? [{ header: { en: 'TOTAL', zh: '总数' }, value: (r) => r.total, right: true }]
+            : inventoryColumns(resource, new Map(), fields),
+          notes:
+            !opts.count && (reply.total ?? 0) > reply.inventories.length
+              ? [
+                  say(outputSettings(command, ctx).lang, messages.partial, {
+                    shown: reply.inventories.length,
+                    total: reply.total ?? 0,
+                  }),
+                ]
+              : [],
+          empty: messages.noRows,
+        })
       } finally {
         await ctx.call('zstack.disconnect', { connectionId: info.connectionId })
       }
@@ -106,13 +122,33 @@ export function registerApi(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'at most this many', nonNegative)
     .action(async (opts: { limit?: number }, command: Command) => {
       const jobs = await ctx.call('zstack.jobs.list', opts.limit ? { limit: opts.limit } : {})
-      ctx.output(
-        command,
-        jobs,
-        () => jobs.map((j) => `${j.jobUuid}\t${j.state}\t${j.api}\t${j.createdAt}`).join('\n') || '(no jobs)',
-      )
+      printList(command, ctx, { document: jobs, rows: jobs, columns: jobColumns, empty: messages.noJobs })
     })
 }
+
+const jobColumns: Column<ZStackJob>[] = [
+  { header: { en: 'API', zh: 'API' }, value: (j) => j.api },
+  { header: { en: 'STATE', zh: '状态' }, value: (j) => j.state },
+  {
+    header: { en: 'STARTED', zh: '开始时间' },
+    value: (j) => j.createdAt,
+    show: (j) => localDate(j.createdAt),
+  },
+  {
+    header: { en: 'FINISHED', zh: '结束时间' },
+    value: (j) => j.finishedAt,
+    show: (j) => localDate(j.finishedAt),
+  },
+  { header: { en: 'NODE', zh: '管理节点' }, value: (j) => j.endpoint, shrink: true },
+  {
+    header: { en: 'ERROR', zh: '错误' },
+    value: (j) => j.error?.code ?? null,
+    show: (j, lang) => j.error?.message[lang] ?? '',
+    shrink: true,
+  },
+  { header: { en: 'JOB', zh: '任务' }, value: (j) => j.jobUuid, wide: true },
+  { header: { en: 'TARGET', zh: '目标' }, value: (j) => j.targetUuid, wide: true },
+]
 
 interface ConnOpts {
   endpoint: string
@@ -151,7 +187,10 @@ function withConnection(cmd: Command): Command {
 
 async function connect(ctx: CliContext, opts: ConnOpts) {
   const password = opts.passwordStdin ? await firstLineOfStdin() : process.env.ZSDR_PASSWORD
-  if (!password) throw usage('no password: pass --password-stdin, or set ZSDR_PASSWORD')
+  if (!password)
+    throw usage(
+      `no password for ${opts.endpoint}: give it with --password-stdin (first line of stdin) or the ZSDR_PASSWORD environment variable`,
+    )
   return ctx.call('zstack.connect', {
     endpoint: opts.endpoint,
     accountName: opts.account,

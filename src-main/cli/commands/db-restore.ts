@@ -13,6 +13,8 @@ import { AppError } from '../../errors/app-error.js'
 import { registerSecret } from '../../errors/redact.js'
 import { mysqlRootPasswordKey } from '../../recovery/restore/index.js'
 import type { CliContext } from '../context.js'
+import { ProgressLine } from '../output/progress.js'
+import { safeText } from '../output/terminal-safe.js'
 import {
   addSshOptions,
   type SshCliOptions,
@@ -128,7 +130,7 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
       if (!plan.ok) throw refused()
       return
     }
-    const last = await followRun(ctx, request, Boolean(opts.yes))
+    const last = await followRun(ctx, ProgressLine.for(command, ctx), request, Boolean(opts.yes))
     ctx.output(command, last, () =>
       [
         `Outcome: ${last.outcome}`,
@@ -149,13 +151,13 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
 /** Starts the run and follows it: live log on stderr, the typed confirmation on a terminal, the last log entry returned. */
 async function followRun(
   ctx: CliContext,
+  progress: ProgressLine,
   request: CallRequest<'restore.plan'>,
   yes: boolean,
 ): Promise<RestoreLogEntry> {
   const bus = ctx.getServices().bus
   let opId = ''
   let last: RestoreLogEntry | null = null
-  let lastProgress = 0
   const early: { name: string; payload: unknown }[] = []
   const finished = new Promise<void>((resolveDone) => {
     const handle = (name: string, payload: unknown) => {
@@ -172,24 +174,17 @@ async function followRun(
       if (name === 'restore.log' && (payload as RestoreLogEntry).opId === opId) {
         const entry = payload as RestoreLogEntry
         last = entry
-        ctx.stderr.write(
-          `${entry.at.slice(11, 19)} ${entry.level.toUpperCase().padEnd(5)} [${entry.step}] ${entry.message}\n`,
+        // One entry is one line, whatever the message holds (it may quote the server).
+        progress.say(
+          `${entry.at.slice(11, 19)} ${entry.level.toUpperCase().padEnd(5)} [${entry.step}] ${safeText(entry.message)}`,
         )
         if (entry.awaitingConfirmation && !yes) void confirmOnTerminal(ctx, opId, entry.awaitingConfirmation)
       }
-      if (
-        name === 'op.progress' &&
-        (payload as OperationProgress).opId === opId &&
-        Date.now() - lastProgress > 2000
-      ) {
-        lastProgress = Date.now()
-        const p = payload as OperationProgress
-        ctx.stderr.write(
-          `         ${p.phase}: ${(p.done / 1048576).toFixed(1)} MiB${p.total ? ` of ${(p.total / 1048576).toFixed(1)}` : ''}\n`,
-        )
-      }
+      if (name === 'op.progress' && (payload as OperationProgress).opId === opId)
+        progress.update(payload as OperationProgress)
       if (name === 'op.finished' && (payload as OperationFinished).opId === opId) {
         stop()
+        progress.end()
         resolveDone()
       }
     }
@@ -222,7 +217,7 @@ async function confirmOnTerminal(ctx: CliContext, opId: string, plan: RestorePla
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       const typed = await rl.question(
-        `This DROPS and replaces ${plan.databases.join(', ')} on ${plan.target.label}.\nType the host name "${plan.confirmationText}" to go on (empty to abort): `,
+        `This DROPS and replaces ${safeText(plan.databases.join(', '))} on ${safeText(plan.target.label)}.\nType the host name "${safeText(plan.confirmationText)}" to go on (empty to abort): `,
       )
       if (typed.trim() === '') break
       const { accepted } = await ctx.call('restore.confirm', { opId, typedHostName: typed, abort: false })
