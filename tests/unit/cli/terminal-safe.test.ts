@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { safeBlock, safeJson, safeText } from '../../../src-main/cli/output/terminal-safe.js'
+
+// Bytes a terminal would act on: OSC title change, clear screen, C1 CSI, bidi override, bell.
+const HOSTILE = ['\x1b]0;evil\x07', '\x1b[2J', '\u009b31m', '\u202Egpj.exe', '\x07']
+const hasControl = (s: string) => /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/u.test(s)
+
+describe('terminal-safe printing of remote text', () => {
+  it('safeText makes every control visible, newlines and tabs included', () => {
+    expect(safeText('\x1b]0;evil\x07backup.gz')).toBe('\\x1B]0;evil\\x07backup.gz')
+    expect(safeText('\x1b[2J')).toBe('\\x1B[2J')
+    expect(safeText('a\nb\tc')).toBe('a\\x0Ab\\x09c')
+    for (const h of HOSTILE) expect(hasControl(safeText(h))).toBe(false)
+  })
+
+  it('safeBlock keeps our own line breaks and tabs, nothing else', () => {
+    expect(safeBlock('line 1\n\tline 2 \x1b[2J')).toBe('line 1\n\tline 2 \\x1B[2J')
+    expect(safeBlock('\r')).toBe('\\x0D')
+  })
+
+  it('plain, CJK and emoji text pass unchanged', () => {
+    for (const s of ['db-backup-nightly', '数据库备份', '👍🏽 ok', 'a b']) expect(safeText(s)).toBe(s)
+  })
+
+  it('safeJson escapes what JSON.stringify leaves raw, and parses back to the same data', () => {
+    const value = { name: HOSTILE.join('|'), n: 1 }
+    const text = safeJson(value, 2)
+    expect(hasControl(text.replace(/\n/g, ''))).toBe(false)
+    expect(JSON.parse(text)).toEqual(value)
+  })
+})
