@@ -22,7 +22,9 @@ const field = (name: string, header: LocalizedText, more: Partial<Column<Row>> =
 })
 
 const name = field('name', { en: 'NAME', zh: '名称' }, { shrink: true })
-const uuid = field('uuid', { en: 'UUID', zh: 'UUID' })
+// UUIDs give way like names do (the window shows them shortened too); --wide or JSON has them whole.
+const uuid = field('uuid', { en: 'UUID', zh: 'UUID' }, { shrink: true })
+const ref = (key: string, header: LocalizedText, wide = false) => field(key, header, { shrink: true, wide })
 const status = field('status', { en: 'STATUS', zh: '状态' })
 const state = field('state', { en: 'STATE', zh: '启用状态' })
 const type = field('type', { en: 'TYPE', zh: '类型' })
@@ -67,12 +69,12 @@ const byResource: Record<string, (names: StoreNames) => InvColumn[]> = {
     uuid,
     status,
     size,
-    field('volumeUuid', { en: 'VOLUME', zh: '云盘' }),
+    ref('volumeUuid', { en: 'VOLUME', zh: '云盘' }),
     stores(n),
     created,
-    state,
-    type,
-    field('groupUuid', { en: 'GROUP', zh: '备份组' }, { wide: true }),
+    { ...state, wide: true },
+    { ...type, wide: true },
+    ref('groupUuid', { en: 'GROUP', zh: '备份组' }, true),
     lastOp,
     description,
   ],
@@ -105,7 +107,7 @@ const byResource: Record<string, (names: StoreNames) => InvColumn[]> = {
     type,
     status,
     size,
-    field('vmInstanceUuid', { en: 'VM', zh: '云主机' }),
+    ref('vmInstanceUuid', { en: 'VM', zh: '云主机' }),
     created,
     { ...state, wide: true },
     lastOp,

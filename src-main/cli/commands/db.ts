@@ -109,7 +109,7 @@ export function registerDb(program: Command, ctx: CliContext): void {
         ...scanned.map(hostLine),
         '',
         found.length > 0
-          ? tableText(found, backupColumns, outputSettings(command, ctx))
+          ? tableText(found, backupColumns, outputSettings(command, ctx)).text
           : say(outputSettings(command, ctx).lang, messages.noRows),
       ].join('\n'),
     )

@@ -1,8 +1,8 @@
 import type { Command } from 'commander'
 import type { LocalizedText } from '../../errors/app-error.js'
 import { redactValue } from '../../errors/redact.js'
-import { type CliLang, pickLang } from './lang.js'
-import { formatTable } from './table.js'
+import { type CliLang, pickLang, say } from './lang.js'
+import { formatTable, type TableText } from './table.js'
 import { safeJson, safeText } from './terminal-safe.js'
 import type { TerminalWriter } from './writer.js'
 
@@ -14,6 +14,11 @@ import type { TerminalWriter } from './writer.js'
  */
 export const outputFormats = ['table', 'json', 'ndjson', 'csv'] as const
 export type OutputFormat = (typeof outputFormats)[number]
+
+const columnsLeftOut = {
+  en: 'Left out to fit the terminal: {columns} (--wide shows every column).',
+  zh: '为适应终端宽度未显示：{columns}（--wide 显示全部列）。',
+}
 
 export interface OutputSettings {
   format: OutputFormat
@@ -79,6 +84,7 @@ export interface ListOutput<R> {
 export function printList<R>(command: Command, io: Streams, list: ListOutput<R>): void {
   const s = outputSettings(command, io)
   const data = redactValue(list.rows) as R[]
+  let hidden: string | undefined
   switch (s.format) {
     case 'json':
       io.stdout.write(`${safeJson(redactValue(list.document), 2)}\n`)
@@ -90,11 +96,19 @@ export function printList<R>(command: Command, io: Streams, list: ListOutput<R>)
       io.stdout.write(csv(data, list.columns, s))
       break
     case 'table':
-      if (data.length > 0) io.stdout.write(`${tableText(data, list.columns, s)}\n`)
+      if (data.length > 0) {
+        const t = tableText(data, list.columns, s)
+        io.stdout.write(`${t.text}\n`)
+        if (t.hidden.length > 0) hidden = say(s.lang, columnsLeftOut, { columns: t.hidden.join(', ') })
+      }
       break
   }
   if (s.quiet) return
-  const notes = [...(data.length === 0 && list.empty ? [list.empty[s.lang]] : []), ...(list.notes ?? [])]
+  const notes = [
+    ...(data.length === 0 && list.empty ? [list.empty[s.lang]] : []),
+    ...(hidden ? [hidden] : []),
+    ...(list.notes ?? []),
+  ]
   for (const note of notes) io.stderr.write(`${note}\n`)
 }
 
@@ -110,7 +124,7 @@ export function printValue(command: Command, io: Streams, value: unknown, human:
 }
 
 /** The table `printList` prints, for a command whose human output holds a table among other lines. */
-export function tableText<R>(rows: readonly R[], all: readonly Column<R>[], s: OutputSettings): string {
+export function tableText<R>(rows: readonly R[], all: readonly Column<R>[], s: OutputSettings): TableText {
   const columns = all.filter((c) => s.wide || !c.wide)
   return formatTable({
     headers: columns.map((c) => c.header[s.lang]),
@@ -140,5 +154,5 @@ function csvCell(value: unknown): string {
   let cell = safeText(typeof value === 'object' ? JSON.stringify(value) : String(value))
   // A remote name such as "=HYPERLINK(...)" must stay text when the file is opened in a spreadsheet.
   if (/^[=+\-@]/.test(cell)) cell = `'${cell}`
-  return /[",\s]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell
+  return /[",]|^\s|\s$/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell
 }

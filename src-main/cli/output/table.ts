@@ -19,15 +19,38 @@ export interface TableLayout {
 
 const GAP = 2
 const MIN_CELL = 6
+/** Shrink-first columns keep this much before columns are left out. */
+const READABLE_CELL = 12
 const ELLIPSIS = '…'
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
 
-export function formatTable(t: TableLayout): string {
+export interface TableText {
+  text: string
+  /** Headers of the columns left out to fit the width (the rightmost go first). */
+  hidden: string[]
+}
+
+/**
+ * Too wide for `maxWidth`: the shrink-first columns give up width down to a readable size, then
+ * columns are left out from the right (at least two stay), then every column is cut.
+ */
+export function formatTable(t: TableLayout): TableText {
   const showHeaders = t.showHeaders ?? true
-  const lines = showHeaders ? [t.headers, ...t.rows] : t.rows
+  let lines = showHeaders ? [t.headers, ...t.rows] : t.rows
   const widths = t.headers.map((_, i) => Math.max(0, ...lines.map((r) => stringWidth(r[i] ?? ''))))
-  if (t.maxWidth !== undefined) narrowToFit(widths, t.maxWidth, t.shrinkFirst ?? [])
-  return lines
+  const shrinkFirst = t.shrinkFirst ?? []
+  let hidden: string[] = []
+  if (t.maxWidth !== undefined) {
+    const max = t.maxWidth
+    narrow(widths, max, (i) => (shrinkFirst[i] ? READABLE_CELL : widths[i]!))
+    let keep = widths.length
+    while (keep > 2 && total(widths.slice(0, keep)) > max) keep--
+    hidden = t.headers.slice(keep)
+    widths.length = keep
+    lines = lines.map((r) => r.slice(0, keep))
+    narrow(widths, max, () => MIN_CELL)
+  }
+  const text = lines
     .map((r) =>
       widths
         .map((w, i) => pad(truncate(r[i] ?? '', w), w, t.alignRight?.[i] ?? false))
@@ -35,21 +58,24 @@ export function formatTable(t: TableLayout): string {
         .trimEnd(),
     )
     .join('\n')
+  return { text, hidden }
 }
 
-/** Narrows `widths` in place until the row fits: the widest shrink-first column first, then any column. */
-function narrowToFit(widths: number[], maxWidth: number, shrinkFirst: boolean[]): void {
-  let excess = widths.reduce((a, b) => a + b, 0) + GAP * Math.max(0, widths.length - 1) - maxWidth
-  for (const eligible of [(i: number) => shrinkFirst[i] === true, () => true]) {
-    while (excess > 0) {
-      let widest = -1
-      for (let i = 0; i < widths.length; i++) {
-        if (eligible(i) && widths[i]! > MIN_CELL && (widest < 0 || widths[i]! > widths[widest]!)) widest = i
-      }
-      if (widest < 0) break
-      widths[widest]!--
-      excess--
+function total(widths: readonly number[]): number {
+  return widths.reduce((a, b) => a + b, 0) + GAP * Math.max(0, widths.length - 1)
+}
+
+/** Takes width from the widest column above its floor, one cell at a time, until the row fits. */
+function narrow(widths: number[], maxWidth: number, floor: (i: number) => number): void {
+  let excess = total(widths) - maxWidth
+  while (excess > 0) {
+    let widest = -1
+    for (let i = 0; i < widths.length; i++) {
+      if (widths[i]! > floor(i) && (widest < 0 || widths[i]! > widths[widest]!)) widest = i
     }
+    if (widest < 0) return
+    widths[widest]!--
+    excess--
   }
 }
 

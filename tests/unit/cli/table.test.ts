@@ -6,7 +6,7 @@ const widths = (text: string) => text.split('\n').map((l) => stringWidth(l))
 
 describe('formatTable', () => {
   it('aligns columns, right-aligns numbers, trims trailing spaces', () => {
-    const out = formatTable({
+    const { text: out } = formatTable({
       headers: ['NAME', 'SIZE'],
       rows: [
         ['a', '1 B'],
@@ -19,7 +19,7 @@ describe('formatTable', () => {
   })
 
   it('measures CJK characters as two cells, so columns after them line up', () => {
-    const out = formatTable({
+    const { text: out } = formatTable({
       headers: ['名称', 'UUID'],
       rows: [
         ['备份-数据库', 'u1'],
@@ -33,7 +33,7 @@ describe('formatTable', () => {
   })
 
   it('fits the terminal width: shrink-first columns give way, cut with an ellipsis', () => {
-    const out = formatTable({
+    const { text: out } = formatTable({
       headers: ['NAME', 'UUID'],
       rows: [['a-very-long-backup-name-that-goes-on-and-on', '0123456789abcdef0123456789abcdef']],
       shrinkFirst: [true, false],
@@ -45,19 +45,22 @@ describe('formatTable', () => {
     expect(widths(out)[1]).toBe(50)
   })
 
-  it('when the shrink-first columns are at their minimum, the others are cut too', () => {
-    const out = formatTable({
-      headers: ['N', 'A', 'B'],
-      rows: [['name-name', 'x'.repeat(40), 'y'.repeat(40)]],
-      shrinkFirst: [true, false, false],
+  it('then columns are left out from the right (and named), then the rest is cut', () => {
+    const { text, hidden } = formatTable({
+      headers: ['NAME', 'A', 'B', 'C'],
+      rows: [['a-long-name-of-a-backup', 'x'.repeat(20), 'y'.repeat(20), 'z'.repeat(20)]],
+      shrinkFirst: [true, false, false, false],
       maxWidth: 40,
     })
-    expect(Math.max(...widths(out))).toBeLessThanOrEqual(40)
-    expect(out.split('\n')[1]).toMatch(/^name-…/)
+    expect(hidden).toEqual(['B', 'C'])
+    expect(text.split('\n')[1]).toBe(`a-long-name…  ${'x'.repeat(20)}`)
+    const cut = formatTable({ headers: ['N', 'A'], rows: [['name-name', 'x'.repeat(40)]], maxWidth: 30 })
+    expect(Math.max(...widths(cut.text))).toBeLessThanOrEqual(30)
+    expect(cut.hidden).toEqual([])
   })
 
   it('cuts CJK text on a character boundary and never exceeds the width', () => {
-    const out = formatTable({
+    const { text: out } = formatTable({
       headers: ['名称'],
       rows: [['数据库备份每日凌晨两点']],
       shrinkFirst: [true],
@@ -70,12 +73,19 @@ describe('formatTable', () => {
   })
 
   it('an empty result is the header line alone, or nothing without headers', () => {
-    expect(formatTable({ headers: ['NAME', 'UUID'], rows: [] })).toBe('NAME  UUID')
-    expect(formatTable({ headers: ['NAME', 'UUID'], rows: [], showHeaders: false })).toBe('')
+    expect(formatTable({ headers: ['NAME', 'UUID'], rows: [] }).text).toBe('NAME  UUID')
+    expect(formatTable({ headers: ['NAME', 'UUID'], rows: [], showHeaders: false }).text).toBe('')
   })
 
   it('--no-headers: rows alone, still aligned', () => {
-    const out = formatTable({ headers: ['A', 'B'], rows: [['xx', '1'], ['x', '2']], showHeaders: false })
+    const { text: out } = formatTable({
+      headers: ['A', 'B'],
+      rows: [
+        ['xx', '1'],
+        ['x', '2'],
+      ],
+      showHeaders: false,
+    })
     expect(out).toBe('xx  1\nx   2')
   })
 })
