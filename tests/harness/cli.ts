@@ -70,3 +70,11 @@ export async function runZsdrInProcess(
     }
   }
 }
+
+/** The first character a terminal would act on (C0 but tab and newline, DEL, C1, bidi overrides), if any. */
+export function rawTerminalControl(text: string): string | undefined {
+  return [...text].find((c) => {
+    const n = c.codePointAt(0) ?? 0
+    return (n < 0x20 && n !== 0x09 && n !== 0x0a) || (n >= 0x7f && n <= 0x9f) || (n >= 0x202a && n <= 0x202e)
+  })
+}

@@ -43,7 +43,12 @@ describe('zsdr cache / zsdr query', () => {
     const offline = await zsdr([...args.slice(0, -1), '--offline'])
     // Piped: NDJSON rows on stdout, where they came from on stderr.
     expect(offline.stderr).toMatch(/From the offline cache \(--offline\), synced (now|\d+ seconds? ago)/)
-    expect(offline.stdout.trim().split('\n').map((l) => JSON.parse(l).name)).toHaveLength(3)
+    expect(
+      offline.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).name),
+    ).toHaveLength(3)
     await sim.close()
     const down = await zsdr(args)
     expect(down.code).toBe(0)
