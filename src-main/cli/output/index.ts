@@ -113,13 +113,14 @@ export function printList<R>(command: Command, io: Streams, list: ListOutput<R>)
 }
 
 /**
- * A single result (a report, a login, a version): one JSON document with `--output json` (or one
- * line with ndjson), else the command's own text.
+ * A single result (a report, a login, a version): one JSON document with `--json`/`--output json`,
+ * one line with `--output ndjson`, else the command's own text (also when piped, as always).
  */
 export function printValue(command: Command, io: Streams, value: unknown, human: () => string): void {
-  const s = outputSettings(command, io)
-  if (s.format === 'json') io.stdout.write(`${safeJson(redactValue(value), 2)}\n`)
-  else if (s.format === 'ndjson') io.stdout.write(`${safeJson(redactValue(value))}\n`)
+  const o = command.optsWithGlobals<GlobalOpts>()
+  const format = o.json ? 'json' : o.output
+  if (format === 'json') io.stdout.write(`${safeJson(redactValue(value), 2)}\n`)
+  else if (format === 'ndjson') io.stdout.write(`${safeJson(redactValue(value))}\n`)
   else io.stdout.write(`${human()}\n`)
 }
 
