@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import { cacheResources } from '../../api/contract/cache.js'
-import type { CacheQueryAnswer, CacheResource, ConnectionInfo } from '../../api/contract/index.js'
+import type { CacheQueryAnswer, CacheResource } from '../../api/contract/index.js'
 import { AppError, isAppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
 import { inventoryColumns, referencedStores } from '../inventory-columns.js'
@@ -35,7 +35,7 @@ export function registerQuery(program: Command, ctx: CliContext): void {
     .option('--reply-with-count', 'add the number of matching rows')
     .action(async (resource: string, conditions: string[], opts: QueryOpts, command: Command) => {
       const name = resourceName(resource)
-      const saved = await savedConnection(ctx, opts)
+      const saved = await findConnection(ctx, opts.connection)
       let skipped: unknown = null
       const conn = opts.offline
         ? null
@@ -43,7 +43,10 @@ export function registerQuery(program: Command, ctx: CliContext): void {
             skipped = e
             return null
           })
-      const connectionId = conn?.connectionId ?? saved.connectionId
+      // A new address becomes a saved connection when the node answers; otherwise there is no cache for it.
+      const connectionId = conn?.connectionId ?? saved?.connectionId
+      if (!connectionId) throw skipped === null ? unknownConnection(opts.connection) : skipped
+      const endpoint = saved?.endpoint ?? opts.connection
       try {
         const answer = await ctx.call('cache.query', {
           connectionId,
@@ -70,7 +73,7 @@ export function registerQuery(program: Command, ctx: CliContext): void {
             : inventoryColumns(name, stores, opts.fields?.split(',')),
           notes: [
             ...(opts.count ? [] : pageNotes(rows.length, answer.total, opts.limit, lang)),
-            ...sourceNotes(answer, { endpoint: saved.endpoint, connection: opts.connection, skipped }, lang),
+            ...sourceNotes(answer, { endpoint, connection: opts.connection, skipped }, lang),
           ],
           empty: messages.noRows,
         })
@@ -137,16 +140,11 @@ function sourceNotes(
   return [why, say(lang, messages.fromCache, age)]
 }
 
-/** The cache is keyed by the saved connection's id; the node may be down, so no login is needed to find it. */
-async function savedConnection(ctx: CliContext, opts: QueryOpts): Promise<ConnectionInfo> {
-  const found = await findConnection(ctx, opts.connection)
-  if (!found) {
-    throw new AppError('cache.unknown_connection', {
-      en: `no saved connection "${opts.connection}" (give its id, name or address; sync it first with zsdr cache sync)`,
-      zh: `没有已保存的连接“${opts.connection}”（请给出其 id、名称或地址；先用 zsdr cache sync 同步）`,
-    })
-  }
-  return found
+function unknownConnection(text: string): AppError {
+  return new AppError('cache.unknown_connection', {
+    en: `no saved connection "${text}" (give its id, name or address; sync it first with zsdr cache sync)`,
+    zh: `没有已保存的连接“${text}”（请给出其 id、名称或地址；先用 zsdr cache sync 同步）`,
+  })
 }
 
 interface QueryOpts extends ConnectionOpts {
