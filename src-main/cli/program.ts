@@ -4,6 +4,7 @@ import { redact } from '../errors/redact.js'
 import { appInfo } from '../util/app-info.js'
 import { registerApi } from './commands/api.js'
 import { registerCache } from './commands/cache.js'
+import { registerCompletion } from './commands/completion.js'
 import { registerDb } from './commands/db.js'
 import { registerDbRestore } from './commands/db-restore.js'
 import { registerQuery } from './commands/query.js'
@@ -22,6 +23,7 @@ const registrations = [
   registerDbRestore,
   registerCache,
   registerQuery,
+  registerCompletion,
 ]
 
 export function buildProgram(ctx: CliContext): Command {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { Argument, type Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { ZStackJob } from '../../api/contract/index.js'
 import { drCallNames, queryResources } from '../../api/contract/zstack.js'
 import type { CliContext } from '../context.js'
@@ -36,7 +36,9 @@ export function registerApi(program: Command, ctx: CliContext): void {
       }
     })
 
-  withConnection(api.command('query').argument('<resource>', `one of ${queryResources.join(', ')}`))
+  withConnection(
+    api.command('query').addArgument(new Argument('<resource>', 'what to query').choices(queryResources)),
+  )
     .description('run a query (conditions field<op>value, no spaces) / 查询资源')
     .option('-q, --q <condition>', 'a condition, repeatable (ANDed), e.g. -q status=Ready', collect, [])
     .option('--limit <n>', 'page size (server default 1000)', nonNegative)
@@ -47,9 +49,6 @@ export function registerApi(program: Command, ctx: CliContext): void {
     .option('--count', 'print only the number of matching records')
     .option('--all', 'pull every page')
     .action(async (resource: string, opts: ConnOpts & QueryOpts, command: Command) => {
-      if (!(queryResources as readonly string[]).includes(resource)) {
-        throw usage(`unknown resource "${resource}" (expected one of ${queryResources.join(', ')})`)
-      }
       const info = await connect(ctx, opts)
       try {
         const reply = await ctx.call('zstack.query', {
@@ -88,19 +87,16 @@ export function registerApi(program: Command, ctx: CliContext): void {
       }
     })
 
-  withConnection(api.command('call').argument('<api>', 'a DR API name, e.g. CreateVolumeBackup'))
+  withConnection(api.command('call').addArgument(new Argument('<api>', 'a DR API name').choices(drCallNames)))
     .description('run one Disaster Recovery API and wait for its result / 调用一个灾备 API 并等待结果')
     .option('--params <json>', 'the parameters as a JSON object (no secrets here: use --params-file)')
     .option('--params-file <path>', 'read the parameters (JSON) from a file')
     .option('--timeout <seconds>', 'stop waiting after this long (the job may go on)', nonNegative)
     .addHelpText(
       'after',
-      `\nAPIs: ${drCallNames.join(', ')}\nRecoverDatabaseFromBackup takes mysqlRootPassword from ZSDR_MYSQL_ROOT_PASSWORD when not in --params-file.`,
+      `\nRecoverDatabaseFromBackup takes mysqlRootPassword from ZSDR_MYSQL_ROOT_PASSWORD when not in --params-file.`,
     )
     .action(async (name: string, opts: ConnOpts & CallOpts, command: Command) => {
-      if (!(drCallNames as readonly string[]).includes(name)) {
-        throw usage(`unknown API "${name}" (expected one of ${drCallNames.join(', ')})`)
-      }
       const params = readParams(opts, name)
       const info = await connect(ctx, opts)
       try {

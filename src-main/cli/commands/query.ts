@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError, Option } from 'commander'
+import { Argument, type Command, InvalidArgumentError, Option } from 'commander'
 import { cacheResources } from '../../api/contract/cache.js'
 import type { CacheQueryAnswer, CacheResource } from '../../api/contract/index.js'
 import { AppError, isAppError } from '../../errors/app-error.js'
@@ -14,7 +14,9 @@ import { type ConnectionOpts, findConnection, openConnection, withConnectionOpti
 export function registerQuery(program: Command, ctx: CliContext): void {
   withConnectionOptions(
     program
-      .command('query <resource> [conditions...]')
+      .command('query')
+      .addArgument(new Argument('<resource>', 'what to query').choices(resourceWords))
+      .argument('[conditions...]', 'conditions field<op>value, ANDed')
       .description(
         'query a resource with the ZStack query language (e.g. name~=%web% size>1073741824); answers from the management node, or from the offline cache when the node is unreachable or without a password / 查询资源',
       )
@@ -159,15 +161,15 @@ interface QueryOpts extends ConnectionOpts {
   replyWithCount?: boolean
 }
 
-/** Accepts the API name (`volumeBackups`) or the REST path's (`volume-backups`). */
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+const aliases: Record<string, CacheResource> = { backupStorages: 'imageStoreBackupStorages' }
+
+/** The REST path's names (`volume-backups`) and the API's (`volumeBackups`) are both accepted. */
+const resourceWords = [...new Set([...cacheResources, ...Object.keys(aliases)].flatMap((r) => [kebab(r), r]))]
+
 function resourceName(text: string): CacheResource {
   const camel = text.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
-  const found = cacheResources.find(
-    (r) => r === camel || (r === 'imageStoreBackupStorages' && camel === 'backupStorages'),
-  )
-  if (!found)
-    throw new InvalidArgumentError(`unknown resource "${text}"; one of: ${cacheResources.join(', ')}`)
-  return found
+  return aliases[camel] ?? (camel as CacheResource)
 }
 
 function count(value: string): number {

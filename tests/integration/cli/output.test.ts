@@ -180,3 +180,48 @@ describe('messages that say why and how', () => {
     expect(r.stderr).toMatch(/Answered from the offline cache, synced/)
   })
 })
+
+describe('zsdr completion', () => {
+  /** Asks the generated bash completion what it offers after `words` (the last one is being typed). */
+  async function offered(script: string, words: string[]): Promise<string[]> {
+    const { execFileSync } = await import('node:child_process')
+    const line = `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _zsdr; printf '%s\\n' "\${COMPREPLY[@]}"`
+    return execFileSync('bash', ['--norc', '-c', line], { encoding: 'utf8' }).trim().split('\n')
+  }
+
+  it('bash: commands, options, resources, API names, formats and saved connection names, from the command tree', async () => {
+    const r = await zsdr(['completion', 'bash'])
+    expect(r.code).toBe(0)
+    const script = r.stdout
+    expect(await offered(script, ['zsdr', 'c'])).toEqual(['cache', 'completion'])
+    expect(await offered(script, ['zsdr', 'db', ''])).toEqual(['scan', 'list', 'fetch', 'restore'])
+    expect(await offered(script, ['zsdr', 'query', 'volume'])).toEqual([
+      'volume-backups',
+      'volumeBackups',
+      'volumes',
+    ])
+    expect(await offered(script, ['zsdr', 'api', 'call', 'CreateV'])).toEqual([
+      'CreateVolumeBackup',
+      'CreateVmBackup',
+    ])
+    expect(await offered(script, ['zsdr', 'db', 'list', '--output', ''])).toEqual([
+      'table',
+      'json',
+      'ndjson',
+      'csv',
+    ])
+    expect(await offered(script, ['zsdr', 'db', 'fetch', '--acc'])).toEqual(['--accept-new-host-key'])
+    const name = new URL(sim.baseUrl).host
+    expect(await offered(script, ['zsdr', 'query', 'volumes', '-c', ''])).toContain(name)
+    expect(await offered(script, ['zsdr', 'cache', 'status', ''])).toContain(name)
+  })
+
+  it('zsh wraps the same script; fish gets its own; an unknown shell is a usage error', async () => {
+    const zsh = await zsdr(['completion', 'zsh'])
+    expect(zsh.stdout).toMatch(/^#compdef zsdr\nautoload -U \+X bashcompinit/)
+    const fish = await zsdr(['completion', 'fish'])
+    expect(fish.stdout).toContain(`complete -c zsdr -n "__zsdr_path_is 'db'" -a 'scan list fetch restore'`)
+    expect(fish.stdout).toMatch(/-l output -x -a 'table json ndjson csv'/)
+    expect((await zsdr(['completion', 'tcsh'])).code).toBe(2)
+  })
+})
