@@ -11,6 +11,7 @@ import { registerQuery } from './commands/query.js'
 import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
 import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
+import { finishHelp } from './help.js'
 import { outputFormats } from './output/index.js'
 import { cliLangs, pickLang } from './output/lang.js'
 
@@ -49,6 +50,7 @@ export function buildProgram(ctx: CliContext): Command {
     )
     .option('--quiet', 'no progress line and no notes on stderr (errors are still printed)')
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
@@ -56,6 +58,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: () => {},
     })
   for (const register of registrations) register(program, ctx)
+  finishHelp(program)
   return program
 }
 

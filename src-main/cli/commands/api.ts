@@ -3,6 +3,7 @@ import { Argument, type Command, CommanderError, InvalidArgumentError, Option } 
 import type { ZStackJob } from '../../api/contract/index.js'
 import { drCallNames, queryResources } from '../../api/contract/zstack.js'
 import type { CliContext } from '../context.js'
+import { helpExamples } from '../help.js'
 import { inventoryColumns } from '../inventory-columns.js'
 import { messages } from '../messages.js'
 import { type Column, outputSettings, printList } from '../output/index.js'
@@ -19,7 +20,12 @@ export function registerApi(program: Command, ctx: CliContext): void {
     .command('api')
     .description('ZStack management node REST API: log in, query, run a DR call / 调用 ZStack 管理节点 API')
 
-  withConnection(api.command('login'))
+  withConnection(
+    helpExamples(api.command('login'), [
+      'zsdr api login -e 10.0.0.5 --password-stdin <<<"$PW"',
+      'ZSDR_PASSWORD=... zsdr api login -e https://10.0.0.5:8443 --insecure-tls --json',
+    ]),
+  )
     .description('log in to a management node, check the session, log out / 登录管理节点并检查会话')
     .action(async (opts: ConnOpts, command: Command) => {
       const info = await connect(ctx, opts)
@@ -37,7 +43,15 @@ export function registerApi(program: Command, ctx: CliContext): void {
     })
 
   withConnection(
-    api.command('query').addArgument(new Argument('<resource>', 'what to query').choices(queryResources)),
+    helpExamples(
+      api.command('query'),
+      [
+        'zsdr api query volumeBackups -e 10.0.0.5 -q status=Ready --sort -createDate --limit 20 --password-stdin <<<"$PW"',
+        'zsdr api query vmInstances -e 10.0.0.5 --all -o csv > vms.csv',
+        "zsdr api query volumes -e 10.0.0.5 -q 'size>1073741824' --count",
+      ],
+      '0 answered, 1 refused or failed (bad condition, login refused), 2 the command line was wrong or no password.',
+    ).addArgument(new Argument('<resource>', 'what to query').choices(queryResources)),
   )
     .description('run a query (conditions field<op>value, no spaces) / 查询资源')
     .option('-q, --q <condition>', 'a condition, repeatable (ANDed), e.g. -q status=Ready', collect, [])
@@ -87,7 +101,16 @@ export function registerApi(program: Command, ctx: CliContext): void {
       }
     })
 
-  withConnection(api.command('call').addArgument(new Argument('<api>', 'a DR API name').choices(drCallNames)))
+  withConnection(
+    helpExamples(
+      api.command('call'),
+      [
+        `zsdr api call CreateDatabaseBackup -e 10.0.0.5 --params '{"name":"before-upgrade","backupStorageUuid":"<uuid>"}'`,
+        'zsdr api call RecoverDatabaseFromBackup -e 10.0.0.5 --params-file recover.json --timeout 3600',
+      ],
+      '0 the API succeeded, 1 it failed or the wait timed out (the job may go on: zsdr api jobs), 2 the command line was wrong.',
+    ).addArgument(new Argument('<api>', 'a DR API name').choices(drCallNames)),
+  )
     .description('run one Disaster Recovery API and wait for its result / 调用一个灾备 API 并等待结果')
     .option('--params <json>', 'the parameters as a JSON object (no secrets here: use --params-file)')
     .option('--params-file <path>', 'read the parameters (JSON) from a file')
@@ -112,8 +135,11 @@ export function registerApi(program: Command, ctx: CliContext): void {
       }
     })
 
-  api
-    .command('jobs')
+  helpExamples(api.command('jobs'), [
+    'zsdr api jobs --limit 10',
+    'zsdr api jobs --wide',
+    'zsdr api jobs -o csv > jobs.csv',
+  ])
     .description('list the async jobs this app started (newest first) / 列出本应用发起的异步任务')
     .option('--limit <n>', 'at most this many', nonNegative)
     .action(async (opts: { limit?: number }, command: Command) => {

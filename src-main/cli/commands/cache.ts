@@ -11,6 +11,7 @@ import { AppError } from '../../errors/app-error.js'
 import { zstackPasswordKey } from '../../vault/keys.js'
 import { parseEndpoint } from '../../zstack/endpoint.js'
 import type { CliContext } from '../context.js'
+import { helpExamples } from '../help.js'
 import { messages } from '../messages.js'
 import { type Column, outputSettings, printList } from '../output/index.js'
 import { type CliLang, say } from '../output/lang.js'
@@ -101,11 +102,16 @@ async function firstLineOfStdin(): Promise<string> {
 export function registerCache(program: Command, ctx: CliContext): void {
   const cache = program.command('cache').description('offline inventory of a connection / 离线清单')
   withConnectionOptions(
-    cache
-      .command('sync <connection>')
-      .description(
-        'fetch the inventory into the local cache (incremental unless --full); <connection> is a saved connection (id, name, address) or a new address / 同步到本地缓存',
-      ),
+    helpExamples(
+      cache.command('sync <connection>'),
+      [
+        'zsdr cache sync 10.0.0.5 --password-stdin <<<"$PW"     # a new address becomes a saved connection',
+        'zsdr cache sync prod --full                            # a saved connection with a saved password',
+      ],
+      '0 every resource synced, 1 the sync failed or some resources did not sync (see the report), 2 the command line was wrong.',
+    ).description(
+      'fetch the inventory into the local cache (incremental unless --full); <connection> is a saved connection (id, name, address) or a new address / 同步到本地缓存',
+    ),
   )
     .option('--full', 'download everything again instead of only what changed')
     .action(async (connection: string, opts: ConnectionOpts & { full?: boolean }, command: Command) => {
@@ -123,8 +129,10 @@ export function registerCache(program: Command, ctx: CliContext): void {
         await conn.close()
       }
     })
-  cache
-    .command('status <connection>')
+  helpExamples(cache.command('status <connection>'), [
+    'zsdr cache status 10.0.0.5',
+    'zsdr cache status prod --json',
+  ])
     .description('how fresh the offline inventory is / 离线清单状态')
     .action(async (connection: string, _opts, command: Command) => {
       const found = await findConnection(ctx, connection)

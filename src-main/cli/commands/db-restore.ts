@@ -13,6 +13,7 @@ import { AppError } from '../../errors/app-error.js'
 import { registerSecret } from '../../errors/redact.js'
 import { mysqlRootPasswordKey } from '../../recovery/restore/index.js'
 import type { CliContext } from '../context.js'
+import { helpExamples } from '../help.js'
 import { ProgressLine } from '../output/progress.js'
 import { safeText } from '../output/terminal-safe.js'
 import {
@@ -44,8 +45,15 @@ interface RestoreOptions extends SshCliOptions {
 /** `zsdr db restore <host> <backup>`: the same plan → confirm → restore run as the window, on a terminal. */
 export function registerDbRestore(program: Command, ctx: CliContext): void {
   addSshOptions(
-    dbCommand(program)
-      .command('restore')
+    helpExamples(
+      dbCommand(program).command('restore'),
+      [
+        'zsdr db restore root@10.0.0.5 7 --dry-run --mysql-password-stdin <<<"$MYSQL_PW"   # the plan only',
+        'zsdr db restore root@10.0.0.5 ./zstack-backup.gz --mysql-password-stdin <<<"$MYSQL_PW"',
+        'ZSDR_MYSQL_ROOT_PASSWORD=... zsdr db restore node1 7 --yes --quiet                # scripts',
+      ],
+      '0 restored (or --dry-run: the plan passed), 1 refused / failed / rolled back, 2 the command line was wrong.',
+    )
       .description(
         'restore the management database on a management-node host from a backup: plan, typed confirmation, safety dump, restore, verify, automatic rollback, evidence report / 恢复管理数据库',
       )
@@ -84,8 +92,7 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
         'after',
         `\nMySQL root password: --mysql-password-stdin, $${MYSQL_PASSWORD_ENV}, or the keychain (--remember-mysql-password stores it). Never an argument.\n` +
           'With --mysql-password-stdin, give the SSH password through $ZSDR_SSH_PASSWORD or the keychain.\n' +
-          'Unknown host keys are refused here unless --accept-new-host-key: check the fingerprint with `zsdr db scan` first.\n' +
-          'Exit codes: 0 restored (or --dry-run plan passed), 1 refused / failed / rolled back, 2 usage.',
+          'Unknown host keys are refused here unless --accept-new-host-key: check the fingerprint with `zsdr db scan` first.',
       ),
   ).action(async (hostSpec: string, backupArg: string, opts: RestoreOptions, command: Command) => {
     if (opts.mysqlPasswordStdin && (opts.passwordStdin || opts.passphraseStdin)) {

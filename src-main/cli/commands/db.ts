@@ -11,6 +11,7 @@ import type {
 } from '../../api/contract/index.js'
 import { AppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
+import { helpExamples } from '../help.js'
 import { messages } from '../messages.js'
 import { type Column, outputSettings, printList, tableText } from '../output/index.js'
 import { say } from '../output/lang.js'
@@ -53,8 +54,15 @@ export function registerDb(program: Command, ctx: CliContext): void {
   const db = dbCommand(program)
 
   addSshOptions(
-    db
-      .command('scan')
+    helpExamples(
+      db.command('scan'),
+      [
+        'zsdr db scan root@imagestore.example root@backup.example --local ~/backups --password-stdin <<<"$PW"',
+        'zsdr db scan root@10.0.0.5 --accept-new-host-key --no-image-store',
+        'zsdr db scan --local /mnt/usb',
+      ],
+      '0 at least one place was scanned, 1 no place could be scanned, 2 the command line was wrong.',
+    )
       .description(
         'look for database backups on hosts (image store via zstcli, zstack-ctl dump folders) and local folders; results go to the offline catalog / 扫描数据库备份',
       )
@@ -121,7 +129,11 @@ export function registerDb(program: Command, ctx: CliContext): void {
     }
   })
 
-  db.command('list')
+  helpExamples(db.command('list'), [
+    'zsdr db list',
+    'zsdr db list --host root@10.0.0.5:22 --wide',
+    'zsdr db list -o json',
+  ])
     .description('the offline catalog of backups seen by earlier scans (no network) / 离线备份目录')
     .option('--host <label>', 'only backups seen on this user@host:port (or "localhost")')
     .action(async (opts: { host?: string }, command: Command) => {
@@ -135,8 +147,11 @@ export function registerDb(program: Command, ctx: CliContext): void {
     })
 
   addSshOptions(
-    db
-      .command('fetch')
+    helpExamples(
+      db.command('fetch'),
+      ['zsdr db fetch 3', 'zsdr db fetch 3 --dest /srv/backups --restart'],
+      '0 copied and checked (SHA-256, whole gzip stream), 1 failed or cancelled (a partial copy stays for resuming), 2 the command line was wrong.',
+    )
       .description(
         'copy a catalogued backup to this machine (resumes a partial copy), check SHA-256 and the full gzip stream / 获取备份到本机',
       )

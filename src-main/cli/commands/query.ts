@@ -3,6 +3,7 @@ import { cacheResources } from '../../api/contract/cache.js'
 import type { CacheQueryAnswer, CacheResource } from '../../api/contract/index.js'
 import { AppError, isAppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
+import { helpExamples } from '../help.js'
 import { inventoryColumns, referencedStores } from '../inventory-columns.js'
 import { messages } from '../messages.js'
 import { outputSettings, printList } from '../output/index.js'
@@ -13,8 +14,15 @@ import { type ConnectionOpts, findConnection, openConnection, withConnectionOpti
 /** `zsdr query <resource> [q...] -c <connection> [--offline]`: the node if it answers, else the cache. */
 export function registerQuery(program: Command, ctx: CliContext): void {
   withConnectionOptions(
-    program
-      .command('query')
+    helpExamples(
+      program.command('query'),
+      [
+        "zsdr query volume-backups 'name~=%web%' 'size>1073741824' -c 10.0.0.5 --sort -createDate --limit 20",
+        'zsdr query volumeBackups backupStorageRefs.backupStorageUuid=<uuid> -c 10.0.0.5 --offline --count',
+        'zsdr query vm-instances -c prod -o csv --wide > vms.csv',
+      ],
+      '0 answered (from the node or, when it is unreachable or there is no password, from the cache: stderr says which), 1 no answer (unknown connection, bad condition, no cache), 2 the command line was wrong.',
+    )
       .addArgument(new Argument('<resource>', 'what to query').choices(resourceWords))
       .argument('[conditions...]', 'conditions field<op>value, ANDed')
       .description(
