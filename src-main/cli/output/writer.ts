@@ -6,7 +6,15 @@ import { safeBlock } from './terminal-safe.js'
  * return and erase) passes escape sequences, and only what this program wrote itself.
  */
 export class TerminalWriter {
-  constructor(private readonly raw: NodeJS.WritableStream) {}
+  private closed = false
+
+  constructor(private readonly raw: NodeJS.WritableStream) {
+    // `zsdr query ... | head -1`: the reader leaving early is normal, not a crash.
+    raw.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e
+      this.closed = true
+    })
+  }
 
   get isTTY(): boolean {
     return (this.raw as NodeJS.WriteStream).isTTY === true
@@ -19,11 +27,11 @@ export class TerminalWriter {
   }
 
   write(text: string): void {
-    this.raw.write(safeBlock(text))
+    if (!this.closed) this.raw.write(safeBlock(text))
   }
 
   /** `sequence` is this program's own cursor control; `text` is made safe like any other. */
   control(sequence: string, text = ''): void {
-    this.raw.write(sequence + safeBlock(text))
+    if (!this.closed) this.raw.write(sequence + safeBlock(text))
   }
 }
