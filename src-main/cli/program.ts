@@ -14,6 +14,7 @@ import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
 import { finishHelp } from './help.js'
 import { outputFormats } from './output/index.js'
 import { cliLangs, pickLang } from './output/lang.js'
+import { safeText } from './output/terminal-safe.js'
 
 /** Every subcommand module registers itself here; one line each. */
 const registrations = [
@@ -76,7 +77,7 @@ export async function runCli(argv: string[], ctx = new CliContext()): Promise<nu
     }
     const lang = pickLang(program.opts<{ lang?: string }>().lang)
     const line = isAppError(e) ? e.text[lang] : 'internal error (see the log)'
-    ctx.stderr.write(`zsdr: ${redact(line)}\n`)
+    ctx.stderr.write(`zsdr: ${safeText(redact(line))}\n`)
     return EXIT_FAILED
   } finally {
     await ctx.close()

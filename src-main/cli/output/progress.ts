@@ -62,7 +62,7 @@ export class ProgressLine {
 
 /** `download  [#####.......]  1.2 GiB/4.0 GiB 30%  85.0 MiB/s  ETA 0:34` */
 export function progressText(p: OperationProgress): string {
-  const amount = (n: number) => (p.unit === 'bytes' ? humanBytes(n) : String(n))
+  const amount = (n: number) => (p.unit === 'bytes' ? humanBytes(n) : `${n} ${p.unit}`)
   const ratio = p.total ? Math.min(1, p.done / p.total) : null
   const bar = ratio === null ? '' : ` [${'#'.repeat(Math.round(ratio * 20)).padEnd(20, '.')}]`
   const parts = [
