@@ -123,7 +123,7 @@ export function registerCache(program: Command, ctx: CliContext): void {
           conn.connectionId,
           opts.full ? 'full' : 'incremental',
         )
-        ctx.output(command, report, () => describeReport(report))
+        ctx.output(command, report, () => describeReport(report, outputSettings(command, ctx).lang))
         if (report.outcome !== 'complete') process.exitCode = 1
       } finally {
         await conn.close()
@@ -213,12 +213,12 @@ async function syncAndWait(
   return report
 }
 
-function describeReport(r: CacheSyncReport): string {
+function describeReport(r: CacheSyncReport, lang: CliLang): string {
   const lines = [`${r.mode} sync ${r.outcome} in ${(r.durationMs / 1000).toFixed(1)} s`]
   for (const x of r.resources) {
     const change = x.changed !== undefined ? ` (+/~${x.changed}, -${x.deleted ?? 0})` : ''
     lines.push(
-      `  ${x.resource.padEnd(26)} ${String(x.count).padStart(8)}${change}${x.error ? `  FAILED: ${x.error.message.en}` : ''}`,
+      `  ${x.resource.padEnd(26)} ${String(x.count).padStart(8)}${change}${x.error ? `  FAILED: ${x.error.message[lang]}` : ''}`,
     )
   }
   return lines.join('\n')

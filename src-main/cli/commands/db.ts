@@ -14,7 +14,7 @@ import type { CliContext } from '../context.js'
 import { helpExamples } from '../help.js'
 import { messages } from '../messages.js'
 import { type Column, outputSettings, printList, tableText } from '../output/index.js'
-import { say } from '../output/lang.js'
+import { type CliLang, say } from '../output/lang.js'
 import { ProgressLine } from '../output/progress.js'
 import { safeText } from '../output/terminal-safe.js'
 import { humanBytes, localDate } from '../output/values.js'
@@ -114,7 +114,7 @@ export function registerDb(program: Command, ctx: CliContext): void {
     const found = backups.filter((b) => seen.has(b.hostLabel))
     ctx.output(command, { hosts: scanned, backups: found }, () =>
       [
-        ...scanned.map(hostLine),
+        ...scanned.map((h) => hostLine(h, outputSettings(command, ctx).lang)),
         '',
         found.length > 0
           ? tableText(found, backupColumns, outputSettings(command, ctx)).text
@@ -238,9 +238,9 @@ async function answerPrompt(ctx: CliContext, p: HostKeyPromptEvent): Promise<voi
   await ctx.call('ssh.answerHostKey', { promptId: p.promptId, accept })
 }
 
-function hostLine(h: HostScanResult): string {
+function hostLine(h: HostScanResult, lang: CliLang): string {
   const head = `${h.label}: ${h.found} backup(s)${h.hostKeyFingerprint ? ` [host key ${h.hostKeyFingerprint}]` : ''}`
-  return [head, ...h.problems.map((p) => `  ! ${p.message.en}`)].join('\n')
+  return [head, ...h.problems.map((p) => `  ! ${p.message[lang]}`)].join('\n')
 }
 
 const backupColumns: Column<CatalogBackup>[] = [
