@@ -72,9 +72,10 @@ export function registerQuery(program: Command, ctx: CliContext): void {
           ...(opts.offline ? { offline: true } : {}),
         })
         const rows = answer.inventories ?? []
-        const table = outputSettings(command, ctx).format === 'table'
-        const stores = table ? await storeNames(ctx, connectionId, answer, rows) : new Map<string, string>()
-        const lang = outputSettings(command, ctx).lang
+        const { format, lang } = outputSettings(command, ctx)
+        // Only a table shows store names; the other formats keep the UUIDs the data holds.
+        const stores =
+          format === 'table' ? await storeNames(ctx, connectionId, answer, rows) : new Map<string, string>()
         printList(command, ctx, {
           document: answer,
           rows: opts.count ? [{ total: answer.total ?? 0 }] : rows,
