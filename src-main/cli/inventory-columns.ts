@@ -54,9 +54,10 @@ function stores(names: StoreNames): InvColumn {
   }
 }
 
-function dbVersion(r: Row): string | null {
+/** A string field of the row's `metadata` JSON (written by the node; anything else is ignored). */
+function metadataField(r: Row, key: string): string | null {
   try {
-    const v = (JSON.parse(String(r.metadata ?? '{}')) as { version?: unknown }).version
+    const v = (JSON.parse(String(r.metadata ?? '{}')) as Record<string, unknown>)[key]
     return typeof v === 'string' ? v : null
   } catch {
     return null
@@ -69,7 +70,11 @@ const byResource: Record<string, (names: StoreNames) => InvColumn[]> = {
     uuid,
     status,
     size,
-    ref('volumeUuid', { en: 'VOLUME', zh: '云盘' }),
+    // The volume's name when the backup's metadata has it; CSV and JSON keep its UUID.
+    {
+      ...ref('volumeUuid', { en: 'VOLUME', zh: '云盘' }),
+      show: (r) => metadataField(r, 'volumeName') ?? String(r.volumeUuid ?? '-'),
+    },
     stores(n),
     created,
     { ...state, wide: true },
@@ -82,7 +87,7 @@ const byResource: Record<string, (names: StoreNames) => InvColumn[]> = {
     name,
     uuid,
     status,
-    { header: { en: 'VERSION', zh: '版本' }, value: dbVersion },
+    { header: { en: 'VERSION', zh: '版本' }, value: (r) => metadataField(r, 'version') },
     size,
     stores(n),
     created,

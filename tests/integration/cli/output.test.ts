@@ -87,6 +87,8 @@ describe('zsdr output formats', () => {
   it('--wide shows every column; --fields picks columns; --no-headers on a table', async () => {
     const wide = await zsdr(query('--wide'), TTY)
     expect(lines(wide.stdout)[0]).toMatch(/GROUP\s+LAST CHANGE\s+DESCRIPTION$/)
+    // The volume by name (from the backup's metadata); CSV keeps its UUID.
+    expect(wide.stdout).toContain('ROOT-for-vm-db')
     const some = await zsdr(query('--fields', 'name,size'), TTY)
     expect(lines(some.stdout)[0]).toMatch(/^NAME\s+SIZE$/)
     const bare = await zsdr(query('--no-headers'), TTY)
