@@ -1,9 +1,11 @@
 import type { Command } from 'commander'
 import type { CallName, CallReply, CallRequest } from '../api/contract/index.js'
 import { AppError } from '../errors/app-error.js'
+import { createLogger } from '../log/logger.js'
 import { createServices, type Services } from '../services.js'
 import { defaultDataDir } from '../util/paths.js'
 import { printValue } from './output/index.js'
+import { safeJsonText } from './output/terminal-safe.js'
 import { TerminalWriter } from './output/writer.js'
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 the command line was wrong. */
@@ -32,7 +34,13 @@ export class CliContext {
   }
 
   getServices(): Services {
-    this.services ??= createServices({ dataDir: this.dataDir })
+    if (!this.services) {
+      // Log lines go to stderr like everything else: made safe for the terminal, still JSON.
+      const log = createLogger({
+        destination: { write: (line: string) => this.stderr.write(safeJsonText(line)) },
+      })
+      this.services = createServices({ dataDir: this.dataDir, log })
+    }
     return this.services
   }
 

@@ -36,8 +36,10 @@ export function safeBlock(text: string): string {
  * (DEL, C1, bidi overrides) are escaped as `\uXXXX` too, so the document parses to the same data.
  */
 export function safeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(
-    RAW_IN_JSON,
-    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
-  )
+  return safeJsonText(JSON.stringify(value, null, indent))
+}
+
+/** The same for JSON text serialized elsewhere (the logger's lines). */
+export function safeJsonText(json: string): string {
+  return json.replace(RAW_IN_JSON, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { safeBlock, safeJson, safeText } from '../../../src-main/cli/output/terminal-safe.js'
+import { safeBlock, safeJson, safeJsonText, safeText } from '../../../src-main/cli/output/terminal-safe.js'
 import { rawTerminalControl } from '../../harness/cli.js'
 
 // Bytes a terminal would act on: OSC title change, clear screen, C1 CSI, bidi override, bell.
@@ -28,5 +28,11 @@ describe('terminal-safe printing of remote text', () => {
     const text = safeJson(value, 2)
     expect(hasControl(text)).toBe(false)
     expect(JSON.parse(text)).toEqual(value)
+  })
+  it('safeJsonText does the same to JSON serialized elsewhere (log lines)', () => {
+    const line = `${JSON.stringify({ msg: 'name \u009b2J \u202e' })}\n`
+    const safe = safeJsonText(line)
+    expect(hasControl(safe)).toBe(false)
+    expect(JSON.parse(safe)).toEqual(JSON.parse(line))
   })
 })
