@@ -6,7 +6,8 @@ export type CliLang = 'en' | 'zh'
 export const cliLangs = ['en', 'zh'] as const
 
 export function pickLang(option: string | undefined, env: NodeJS.ProcessEnv = process.env): CliLang {
-  const locale = option ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? ''
+  // An empty variable counts as unset, as in POSIX locale lookup.
+  const locale = option || env.LC_ALL || env.LC_MESSAGES || env.LANG || ''
   return /^zh/i.test(locale) ? 'zh' : 'en'
 }
 

@@ -167,6 +167,20 @@ describe('messages that say why and how', () => {
     expect(r.stderr).not.toMatch(/Connect first/)
   })
 
+  it('the locale picks Chinese when --lang is not given; errors follow it too', async () => {
+    const env = { ZSDR_HOME: home.path, ZSDR_PASSWORD: 'password', LANG: 'zh_CN.UTF-8', LC_ALL: '' }
+    const table = await runZsdrInProcess(query(), env, TTY)
+    expect(lines(table.stdout)[0]).toMatch(/^名称\s+UUID\s+状态/)
+    const unknown = await runZsdrInProcess(['query', 'volumes', '-c', 'nowhere', '--offline'], env)
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toMatch(/^zsdr: 没有已保存的连接“nowhere”/)
+    const english = await runZsdrInProcess(
+      ['query', 'volumes', '-c', 'nowhere', '--offline', '--lang', 'en'],
+      env,
+    )
+    expect(english.stderr).toMatch(/^zsdr: no saved connection "nowhere"/)
+  })
+
   it('no password, in Chinese', async () => {
     const r = await zsdr(query('--lang', 'zh'), { password: '' })
     expect(r.stderr).toContain('未询问管理节点')

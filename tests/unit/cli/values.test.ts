@@ -34,6 +34,7 @@ describe('language', () => {
     expect(pickLang(undefined, { LANG: 'zh_CN.UTF-8' })).toBe('zh')
     expect(pickLang(undefined, { LC_ALL: 'C', LANG: 'zh_CN.UTF-8' })).toBe('en')
     expect(pickLang(undefined, {})).toBe('en')
+    expect(pickLang(undefined, { LC_ALL: '', LANG: 'zh_TW.UTF-8' })).toBe('zh')
   })
 
   it('say fills placeholders and leaves unknown ones visible', () => {
