@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander'
+import { Command, CommanderError } from 'commander'
 import { isAppError } from '../errors/app-error.js'
 import { redact } from '../errors/redact.js'
 import { appInfo } from '../util/app-info.js'
@@ -12,8 +12,8 @@ import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
 import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
 import { finishHelp } from './help.js'
-import { outputFormats } from './output/index.js'
-import { cliLangs, pickLang } from './output/lang.js'
+import { addOutputOptions } from './output/index.js'
+import { pickLang } from './output/lang.js'
 import { safeText } from './output/terminal-safe.js'
 
 /** Every subcommand module registers itself here; one line each. */
@@ -29,27 +29,12 @@ const registrations = [
 ]
 
 export function buildProgram(ctx: CliContext): Command {
-  const program = new Command('zsdr')
+  const program = addOutputOptions(new Command('zsdr'))
     .description(
       'ZStack DR Desk command line: the same API as the desktop app.\n' +
         'Secrets are never taken as arguments: use stdin, the keychain, or the environment variables named in each command.',
     )
     .version(appInfo.version, '-V, --version', 'print the version / 显示版本')
-    .addOption(
-      new Option(
-        '-o, --output <format>',
-        'table on a terminal, ndjson when piped (default); json is one document; csv has every column',
-      ).choices(outputFormats),
-    )
-    .option('--json', 'the same as --output json (one JSON document on stdout)')
-    .option('--no-headers', 'tables and CSV without the header line')
-    .option('--wide', 'tables with every column, not cut to the terminal width')
-    .addOption(
-      new Option('--lang <lang>', 'language of tables and messages (default: the locale) / 语言').choices(
-        cliLangs,
-      ),
-    )
-    .option('--quiet', 'no progress line and no notes on stderr (errors are still printed)')
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()

@@ -1,7 +1,7 @@
-import type { Command } from 'commander'
+import { type Command, Option } from 'commander'
 import type { LocalizedText } from '../../errors/app-error.js'
 import { redactValue } from '../../errors/redact.js'
-import { type CliLang, pickLang, say } from './lang.js'
+import { type CliLang, cliLangs, pickLang, say } from './lang.js'
 import { formatTable, type TableText } from './table.js'
 import { safeJson, safeText } from './terminal-safe.js'
 import type { TerminalWriter } from './writer.js'
@@ -42,6 +42,26 @@ interface GlobalOpts {
   wide?: boolean
   quiet?: boolean
   lang?: string
+}
+
+/** The program-wide options of this layer (every subcommand sees them). */
+export function addOutputOptions(program: Command): Command {
+  return program
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        'table on a terminal, ndjson when piped (default); json is one document; csv has every column',
+      ).choices(outputFormats),
+    )
+    .option('--json', 'the same as --output json (one JSON document on stdout)')
+    .option('--no-headers', 'tables and CSV without the header line')
+    .option('--wide', 'tables with every column, not cut to the terminal width')
+    .addOption(
+      new Option('--lang <lang>', 'language of tables and messages (default: the locale) / 语言').choices(
+        cliLangs,
+      ),
+    )
+    .option('--quiet', 'no progress line and no notes on stderr (errors are still printed)')
 }
 
 /** The settings of this run: a table on a terminal, NDJSON when piped, unless asked otherwise. */
