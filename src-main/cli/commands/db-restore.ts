@@ -185,7 +185,10 @@ async function followRun(
         progress.say(
           `${entry.at.slice(11, 19)} ${entry.level.toUpperCase().padEnd(5)} [${entry.step}] ${safeText(entry.message)}`,
         )
-        if (entry.awaitingConfirmation && !yes) void confirmOnTerminal(ctx, opId, entry.awaitingConfirmation)
+        if (entry.awaitingConfirmation && !yes) {
+          progress.end() // the plan and the question need the whole terminal
+          void confirmOnTerminal(ctx, opId, entry.awaitingConfirmation)
+        }
       }
       if (name === 'op.progress' && (payload as OperationProgress).opId === opId)
         progress.update(payload as OperationProgress)
