@@ -207,7 +207,10 @@ async function waitForOperation<T>(
   let result: T | undefined
   return new Promise<T>((resolve, reject) => {
     const stop = bus.subscribe((name, payload) => {
-      if (name === 'ssh.hostKeyPrompt') void answerPrompt(ctx, payload as HostKeyPromptEvent)
+      if (name === 'ssh.hostKeyPrompt') {
+        progress.end() // the question needs a line of its own
+        void answerPrompt(ctx, payload as HostKeyPromptEvent)
+      }
       if (name === 'op.progress' && (payload as OperationProgress).opId === opId)
         progress.update(payload as OperationProgress)
       if (name === resultEvent && (payload as { opId: string }).opId === opId) result = pick(payload)
