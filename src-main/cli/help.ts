@@ -15,7 +15,7 @@ export function helpExamples(command: Command, examples: readonly string[], exit
 }
 
 const COMMON_EXIT_CODES =
-  '0 done, 1 it failed or completed only in part (the reason is on stderr), 2 the command line was wrong.'
+  '0 done, 1 it failed or did only part of the work, e.g. a partial sync (the reason is on stderr), 2 the command line was wrong.'
 
 /** Every runnable command documents its exit codes; the program's help says how output works. */
 export function finishHelp(program: Command): void {
