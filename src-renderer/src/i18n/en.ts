@@ -378,6 +378,16 @@ export const en = {
   'opphase.safety_dump': 'safety dump',
   'opphase.scan': 'searching',
   'opphase.verify': 'verifying',
+  // console-safety: destructive dialogs, checks before acting, full lists, bulk actions
+  'table.rowsOf': 'Showing {{count}} of {{total}} rows',
+  'store.free': '{{size}} free',
+  'store.all': 'All {{count}} image stores',
+  'delete.willDelete': 'Will delete the copies on: {{stores}}',
+  'delete.chooseStore': 'Choose at least one image store to delete from.',
+  'check.vmNotStopped': 'Revert needs VM {{vm}} to be stopped; it is {{state}}. Stop the VM first.',
+  'check.rootTemplateFromRoot': 'A root volume template needs a Root volume backup; this one is {{type}}.',
+  'check.noWritableStore': 'No connected image store to write to.',
+  'query.sent': 'Sent: {{query}}',
 } as const
 
 export type MessageKey = keyof typeof en

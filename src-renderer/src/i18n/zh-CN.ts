@@ -365,4 +365,14 @@ export const zhCN: Catalogue = {
   'opphase.safety_dump': '安全备份',
   'opphase.scan': '查找',
   'opphase.verify': '校验',
+  // console-safety: destructive dialogs, checks before acting, full lists, bulk actions
+  'table.rowsOf': '显示 {{count}} / 共 {{total}} 行',
+  'store.free': '可用 {{size}}',
+  'store.all': '全部 {{count}} 个镜像仓库',
+  'delete.willDelete': '将删除以下镜像仓库上的副本：{{stores}}',
+  'delete.chooseStore': '请至少选择一个要删除副本的镜像仓库。',
+  'check.vmNotStopped': '恢复需要云主机 {{vm}} 处于停止状态；当前为 {{state}}。请先停止该云主机。',
+  'check.rootTemplateFromRoot': '根云盘镜像只能由根云盘（Root）备份创建；此备份类型为 {{type}}。',
+  'check.noWritableStore': '没有可写入的已连接镜像仓库。',
+  'query.sent': '已发送：{{query}}',
 }

@@ -167,8 +167,8 @@ describe('cache.sync and cache.query against the simulator', () => {
     })
     const vmDbRoot = s.volumeBackup('vm-db-backup-root')
     await dr('DeleteVolumeBackup', { uuid: vmDbRoot.uuid, backupStorageUuids: [s.bsDr.uuid] })
-    await dr('DeleteVolumeBackup', { uuid: s.volumeBackup('web-root-weekly').uuid })
-    await dr('DeleteDatabaseBackup', { uuid: s.databaseBackup('db-backup-nightly-2').uuid })
+    await dr('DeleteVolumeBackup', { uuid: s.volumeBackup('web-root-weekly').uuid, allBackupStorages: true })
+    await dr('DeleteDatabaseBackup', { uuid: s.databaseBackup('db-backup-nightly-2').uuid, allBackupStorages: true })
     const nightly = s.databaseBackup('db-backup-nightly-1')
     await dr('ExportDatabaseBackupFromBackupStorage', {
       databaseBackupUuid: nightly.uuid,
