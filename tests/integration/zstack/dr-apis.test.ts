@@ -194,7 +194,11 @@ describe('the 21 DR APIs through the client', () => {
     expect(lastSent().path).toBe(`/zstack/v1/vm-backups/${group}`)
     for (const b of sim.state.volumeBackups.where('groupUuid', group))
       expect(refsOf(b)).toEqual([S.bsLocal.uuid])
-    await callDr(client, 'DeleteVmBackup', { groupUuid: group, allBackupStorages: true, deleteMode: 'Enforcing' })
+    await callDr(client, 'DeleteVmBackup', {
+      groupUuid: group,
+      allBackupStorages: true,
+      deleteMode: 'Enforcing',
+    })
     expect(sim.state.volumeBackups.where('groupUuid', group)).toHaveLength(0)
   })
 
