@@ -388,6 +388,17 @@ export const en = {
   'check.rootTemplateFromRoot': 'A root volume template needs a Root volume backup; this one is {{type}}.',
   'check.noWritableStore': 'No connected image store to write to.',
   'query.sent': 'Sent: {{query}}',
+  'table.checkAll': 'Tick every row',
+  'table.checkRow': 'Tick {{key}}',
+  'bulk.noneTicked': 'Tick backups in the table first.',
+  'bulk.delete': 'Delete ticked ({{count}})…',
+  'bulk.sync': 'Sync ticked ({{count}})…',
+  'bulk.deleteTitle': 'Delete {{count}} backups',
+  'bulk.deleteMessage':
+    'Delete these backups from the chosen image stores? Each is deleted only from the chosen stores that hold it. This cannot be undone: {{names}}',
+  'bulk.syncTitle': 'Sync {{count}} backups',
+  'bulk.syncMessage': 'Copy these backups to another image store: {{names}}',
+  'bulk.syncSkips': 'Backups not on the source store, or already on the target, are skipped.',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -375,4 +375,15 @@ export const zhCN: Catalogue = {
   'check.rootTemplateFromRoot': '根云盘镜像只能由根云盘（Root）备份创建；此备份类型为 {{type}}。',
   'check.noWritableStore': '没有可写入的已连接镜像仓库。',
   'query.sent': '已发送：{{query}}',
+  'table.checkAll': '勾选所有行',
+  'table.checkRow': '勾选 {{key}}',
+  'bulk.noneTicked': '请先在表格中勾选备份。',
+  'bulk.delete': '删除已勾选（{{count}}）…',
+  'bulk.sync': '同步已勾选（{{count}}）…',
+  'bulk.deleteTitle': '删除 {{count}} 个备份',
+  'bulk.deleteMessage':
+    '从所选镜像仓库删除这些备份？每个备份只从所选且持有它的镜像仓库中删除。此操作无法撤销：{{names}}',
+  'bulk.syncTitle': '同步 {{count}} 个备份',
+  'bulk.syncMessage': '将这些备份复制到另一个镜像仓库：{{names}}',
+  'bulk.syncSkips': '不在源镜像仓库上或已在目标镜像仓库上的备份将被跳过。',
 }
