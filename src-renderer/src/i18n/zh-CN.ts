@@ -371,7 +371,7 @@ export const zhCN: Catalogue = {
   'store.all': '全部 {{count}} 个镜像仓库',
   'delete.willDelete': '将删除以下镜像仓库上的副本：{{stores}}',
   'delete.chooseStore': '请至少选择一个要删除副本的镜像仓库。',
-  'check.vmNotStopped': '恢复需要云主机 {{vm}} 处于停止状态；当前为 {{state}}。请先停止该云主机。',
+  'check.vmNotStopped': '恢复需要云主机 {{vm}} 处于停止状态，但它当前未停止。请先停止该云主机。',
   'check.rootTemplateFromRoot': '根云盘镜像只能由根云盘（Root）备份创建；此备份类型为 {{type}}。',
   'check.noWritableStore': '没有可写入的已连接镜像仓库。',
   'query.sent': '已发送：{{query}}',
