@@ -206,6 +206,24 @@ describe('console safeguards', () => {
     expect(s.volumeBackup('vm-db-backup-root')).toBeDefined()
   })
 
+  it('bulk sync copies the ticked backups to the chosen store', async () => {
+    const s = seeded(sim)
+    await goTo(page, 'database-backups')
+    await expect.poll(() => rowCount(page, 'dbb-table')).toBe(3)
+    for (const name of ['db-backup-nightly-1', 'db-backup-nightly-2']) {
+      await row(page, 'dbb-table', name).getByTestId('row-check').check()
+    }
+    await page.getByTestId('bulk-sync').click()
+    const dialog = openDialog(page)
+    await dialog.getByTestId('bulk-sync-src').selectOption({ value: s.bsLocal.uuid })
+    await dialog.getByTestId('bulk-sync-dst').selectOption({ value: s.bsOffsite.uuid })
+    await dialog.getByTestId('confirm-ok').click()
+    const on = (name: string) => s.databaseBackup(name).backupStorageRefs.map((r) => r.backupStorageUuid)
+    await expect.poll(() => on('db-backup-nightly-2'), { timeout: 20_000 }).toContain(s.bsOffsite.uuid)
+    await expect.poll(() => on('db-backup-nightly-1'), { timeout: 20_000 }).toContain(s.bsOffsite.uuid)
+    expect(on('db-backup-before-upgrade')).not.toContain(s.bsOffsite.uuid)
+  })
+
   it('after an own delete the offline list no longer shows the backup, and counts agree', async () => {
     await goTo(page, 'volume-backups')
     await expect.poll(() => rowCount(page, 'vb-table')).toBe(3)

@@ -74,6 +74,13 @@ describe('lists reach every record (large seed)', () => {
     const last = all.at(-1)!
     await expect.poll(() => row(page, 'dbb-table', last.name).first().isVisible()).toBe(true)
     await screenshot(page, 'database-backups-large-end-en')
+    // A new query starts at the top, not where the last list was scrolled to.
+    const grid = page.getByTestId('dbb-table-grid')
+    expect(await grid.evaluate((el) => el.scrollTop)).toBeGreaterThan(0)
+    await page.getByTestId('query-input').fill('name~=db-backup-1%')
+    await page.getByTestId('query-run').click()
+    await expect.poll(() => grid.evaluate((el) => el.scrollTop)).toBe(0)
+    await expect.poll(() => first.textContent()).toContain('db-backup-1999')
   }, 120_000)
 
   it('every VM backup group, each with all its volumes', async () => {
