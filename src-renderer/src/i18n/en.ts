@@ -384,7 +384,7 @@ export const en = {
   'store.all': 'All {{count}} image stores',
   'delete.willDelete': 'Will delete the copies on: {{stores}}',
   'delete.chooseStore': 'Choose at least one image store to delete from.',
-  'check.vmNotStopped': 'Revert needs VM {{vm}} to be stopped; it is {{state}}. Stop the VM first.',
+  'check.vmNotStopped': 'Revert needs VM {{vm}} to be stopped, and it is not. Stop the VM first.',
   'check.rootTemplateFromRoot': 'A root volume template needs a Root volume backup; this one is {{type}}.',
   'check.noWritableStore': 'No connected image store to write to.',
   'query.sent': 'Sent: {{query}}',
