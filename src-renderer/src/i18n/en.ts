@@ -379,9 +379,9 @@ export const en = {
   'opphase.scan': 'searching',
   'opphase.verify': 'verifying',
   // console-safety: destructive dialogs, checks before acting, full lists, bulk actions
-  'table.rowsOf': 'Showing {{count}} of {{total}} rows',
+  'table.rowsOf': '{{count}} of {{total}} rows shown',
   'store.free': '{{size}} free',
-  'store.all': 'All {{count}} image stores',
+  'store.all': 'Tick all {{count}} image stores',
   'delete.willDelete': 'Will delete the copies on: {{stores}}',
   'delete.chooseStore': 'Choose at least one image store to delete from.',
   'check.vmNotStopped': 'Revert needs VM {{vm}} to be stopped, and it is not. Stop the VM first.',
@@ -393,10 +393,10 @@ export const en = {
   'bulk.noneTicked': 'Tick backups in the table first.',
   'bulk.delete': 'Delete ticked ({{count}})…',
   'bulk.sync': 'Sync ticked ({{count}})…',
-  'bulk.deleteTitle': 'Delete {{count}} backups',
+  'bulk.deleteTitle': 'Delete the ticked backups ({{count}})',
   'bulk.deleteMessage':
     'Delete these backups from the chosen image stores? Each is deleted only from the chosen stores that hold it. This cannot be undone: {{names}}',
-  'bulk.syncTitle': 'Sync {{count}} backups',
+  'bulk.syncTitle': 'Sync the ticked backups ({{count}})',
   'bulk.syncMessage': 'Copy these backups to another image store: {{names}}',
   'bulk.syncSkips': 'Backups not on the source store, or already on the target, are skipped.',
 } as const
