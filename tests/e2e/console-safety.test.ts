@@ -155,6 +155,15 @@ describe('console safeguards', () => {
     expect(await page.getByTestId('vb-table-empty').count()).toBe(1)
     await screenshots('volume-backups-query-refused')
 
+    // The node refuses a value: no "0 rows", the node's reason instead.
+    await page.getByTestId('query-clear').click()
+    await expect.poll(() => rowCount(page, 'vb-table')).toBe(5)
+    await query.fill('size>lots')
+    await page.getByTestId('query-run').click()
+    await expect.poll(() => page.getByTestId('query-error').textContent()).toContain('invalid value[lots]')
+    await expect.poll(() => page.getByTestId('vb-table-count').count()).toBe(0)
+    expect(await page.getByTestId('vb-table-empty').count()).toBe(1)
+
     await page.getByTestId('query-clear').click()
     await expect.poll(() => rowCount(page, 'vb-table')).toBe(5)
     // Tab into the empty box and out again: nothing is filled in.
