@@ -126,8 +126,14 @@ describe('console safeguards', () => {
     await screenshots('volume-backups-revert-refused')
   })
 
-  it('a Disconnected image store is marked and cannot be chosen for a create', async () => {
+  it('a Disconnected or too full image store is marked and cannot be chosen for a create', async () => {
     const s = seeded(sim)
+    const offsite = s.bsOffsite
+    const free = offsite.availableCapacity
+    offsite.availableCapacity = 1024
+    sim.state.bump()
+    await goTo(page, 'connections')
+    await goTo(page, 'volume-backups')
     await page.getByTestId('vb-create').click()
     const dialog = openDialog(page)
     const broken = dialog.getByTestId('vb-create-store').locator(`option[value="${s.bsBroken.uuid}"]`)
@@ -135,6 +141,10 @@ describe('console safeguards', () => {
     expect(await broken.textContent()).toContain('Disconnected')
     expect(await dialog.getByTestId('vb-create-store').inputValue()).not.toBe(s.bsBroken.uuid)
     expect(await dialog.getByTestId('vb-create-store').textContent()).toMatch(/free/)
+    const full = dialog.getByTestId('vb-create-store').locator(`option[value="${offsite.uuid}"]`)
+    await expect.poll(() => full.isDisabled()).toBe(true)
+    expect(await full.textContent()).toContain('not enough free space')
+    offsite.availableCapacity = free
     await screenshots('volume-backups-create-stores')
     await dialog.getByTestId('confirm-cancel').click()
   })

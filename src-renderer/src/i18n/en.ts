@@ -381,6 +381,7 @@ export const en = {
   // console-safety: destructive dialogs, checks before acting, full lists, bulk actions
   'table.rowsOf': '{{count}} of {{total}} rows shown',
   'store.free': '{{size}} free',
+  'store.tooSmall': 'not enough free space',
   'store.all': 'Tick all {{count}} image stores',
   'delete.willDelete': 'Will delete the copies on: {{stores}}',
   'delete.chooseStore': 'Choose at least one image store to delete from.',

@@ -368,6 +368,7 @@ export const zhCN: Catalogue = {
   // console-safety: destructive dialogs, checks before acting, full lists, bulk actions
   'table.rowsOf': '显示 {{count}} / 共 {{total}} 行',
   'store.free': '可用 {{size}}',
+  'store.tooSmall': '可用空间不足',
   'store.all': '全部 {{count}} 个镜像仓库',
   'delete.willDelete': '将删除以下镜像仓库上的副本：{{stores}}',
   'delete.chooseStore': '请至少选择一个要删除副本的镜像仓库。',
