@@ -85,13 +85,18 @@ describe('lists reach every record (large seed)', () => {
 
   it('every VM backup group, each with all its volumes', async () => {
     const groups = new Map<string, number>()
+    let newest = { group: '', at: 0 }
     for (const b of sim.state.volumeBackups.rows) {
-      if (b.groupUuid) groups.set(b.groupUuid, (groups.get(b.groupUuid) ?? 0) + 1)
+      if (!b.groupUuid) continue
+      groups.set(b.groupUuid, (groups.get(b.groupUuid) ?? 0) + 1)
+      if (b.createDate > newest.at) newest = { group: b.groupUuid, at: b.createDate }
     }
     await goTo(page, 'vm-backups')
     expect(await loadedCount('vmb-table')).toBe(groups.size)
     const first = page.locator('[data-testid=vmb-table-grid] [role=row][data-key]').first()
     const key = (await first.getAttribute('data-key'))!
+    // Newest first: the group of the newest grouped volume backup heads the list.
+    expect(key).toBe(newest.group)
     await first.click()
     await expect
       .poll(() => page.getByTestId('vmb-members').locator('li').count(), { timeout: 20_000 })
