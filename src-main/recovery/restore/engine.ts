@@ -265,6 +265,7 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
   state.restored = await streamRestore(liveHost, mysql, settings.backupFile, {
     databases: plan.databases,
     definerHost: facts.definerHost,
+    clientOptions: facts.clientOptions,
     onDrop: (database) => {
       state.dropped.push(database)
       log.warn(`Dropping and re-creating ${database}.`)
@@ -302,6 +303,8 @@ async function rollback(options: RestoreRunOptions, log: RunLog, state: RunState
     const summary = await streamRestore(host, mysql, safety.laptopPath, {
       databases: state.dropped,
       definerHost: facts.definerHost,
+      trust: 'own-safety-dump',
+      clientOptions: facts.clientOptions,
       onDrop: (database) => log.warn(`Rollback: re-creating ${database} from the safety dump.`),
       onBytes: (done, total) => options.progress?.({ phase: 'rollback', done, total, unit: 'bytes' }),
     })
