@@ -97,14 +97,32 @@ export async function preflight(
   })
 
   const backupVersion = inspection?.summary.schemaVersion ?? null
-  add('version', ...versionCheck(backupVersion, liveVersion))
+  // Nothing is claimed about a backup that could not be read: its version and databases are unknown.
+  add(
+    'version',
+    ...(inspection
+      ? versionCheck(backupVersion, liveVersion)
+      : ([
+          'unknown',
+          {
+            en: 'Backup schema version unknown: the backup could not be read.',
+            zh: '备份架构版本未知：无法读取备份。',
+          },
+        ] as [CheckStatus, LocalizedText])),
+  )
 
-  const inDump = inspection ? wanted.filter((d) => inspection.summary.databases[d]) : [...wanted]
+  const inDump = inspection ? wanted.filter((d) => inspection.summary.databases[d]) : []
   const absent = wanted.filter((d) => !inDump.includes(d))
-  add('databases', absent.length === 0 ? 'ok' : absent.includes('zstack') ? 'fail' : 'warn', {
-    en: `Will drop and restore: ${inDump.join(', ')}${settings.skipUi ? ' (zstack_ui skipped)' : ''}${absent.length ? `; not in the backup: ${absent.join(', ')}` : ''}.`,
-    zh: `将删除并恢复：${inDump.join('、')}${settings.skipUi ? '（跳过 zstack_ui）' : ''}${absent.length ? `；备份中没有：${absent.join('、')}` : ''}。`,
-  })
+  if (!inspection)
+    add('databases', 'unknown', {
+      en: 'Which databases the backup holds is unknown: it could not be read.',
+      zh: '无法读取备份，不知道其中包含哪些数据库。',
+    })
+  else
+    add('databases', absent.length === 0 ? 'ok' : absent.includes('zstack') ? 'fail' : 'warn', {
+      en: `Will drop and restore: ${inDump.join(', ')}${settings.skipUi ? ' (zstack_ui skipped)' : ''}${absent.length ? `; not in the backup: ${absent.join(', ')}` : ''}.`,
+      zh: `将删除并恢复：${inDump.join('、')}${settings.skipUi ? '（跳过 zstack_ui）' : ''}${absent.length ? `；备份中没有：${absent.join('、')}` : ''}。`,
+    })
 
   const plan: RestorePlan = {
     target: {
