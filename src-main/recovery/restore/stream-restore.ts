@@ -69,7 +69,8 @@ export async function streamRestore(
     const proc = await host.exec(
       mysql.command(
         'mysql',
-        `--default-character-set=utf8mb4 ${options.clientOptions ?? ''} --one-database ${sq(database)}`,
+        // --unbuffered: the session id must arrive at once, not when the load ends.
+        `--default-character-set=utf8mb4 --unbuffered ${options.clientOptions ?? ''} --one-database ${sq(database)}`,
       ),
       {
         ...(options.signal ? { signal: options.signal } : {}),
