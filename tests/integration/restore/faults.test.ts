@@ -12,6 +12,7 @@ import {
   collectingSink,
   hostDir,
   observedHost,
+  optionFoldersLeft,
   pidsWithArgs,
   sshdConnector,
   startDamagedNode,
@@ -68,8 +69,10 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
   function evidence(log: { text(): string }, paths: { json: string; text: string }): string {
     const all = log.text() + readFileSync(paths.json, 'utf8') + readFileSync(paths.text, 'utf8')
     seen.push(all)
+    reports.push(paths.json)
     return all
   }
+  const reports: string[] = []
 
   it('refuses a corrupted backup before dropping anything', async () => {
     const corrupt = join(tempDir('zsdr-corrupt-'), 'zstack-backup-db.gz')
@@ -226,6 +229,13 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
     expect(await checksums(db)).toEqual(original)
     evidence(log, result.reportPaths)
   }, 90_000)
+
+  it('no MySQL password file is left on the host after any of these faults', () => {
+    // A run that lost the host for good cannot remove its file; the next run's login sweeps it.
+    const withLogin = reports.filter((r) => readFileSync(r, 'utf8').includes('--defaults-extra-file='))
+    expect(withLogin.length).toBeGreaterThanOrEqual(5)
+    for (const report of withLogin) expect(optionFoldersLeft(report)).toEqual([])
+  })
 
   it('no password in any log line or report of these runs', () => {
     expect(seen.length).toBeGreaterThanOrEqual(4)
