@@ -60,6 +60,11 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
     const result = await runRestore(run)
     expect(result.outcome).toBe('refused')
     expect(result.plan?.checks.find((c) => c.id === 'backup_integrity')?.status).toBe('fail')
+    // Nothing is claimed about a backup that could not be read.
+    expect(result.plan?.backup).toBeNull()
+    expect(result.plan?.databases).toEqual([])
+    for (const id of ['backup_statements', 'version', 'databases'] as const)
+      expect(result.plan?.checks.find((c) => c.id === id)?.status).toBe('unknown')
     expect(result.safetyDump).toBeNull()
     expect(log.entries.some((e) => e.message.includes('Dropping'))).toBe(false)
     expect(await checksums(db)).toEqual(before)

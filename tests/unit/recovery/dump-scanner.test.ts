@@ -5,7 +5,11 @@ import {
   maxVersion,
   parseFlywayVersions,
 } from '../../../src-main/recovery/restore/dump-scanner.js'
-import { definerHost, endpointFromZstackProperties } from '../../../src-main/recovery/restore/mysql-client.js'
+import {
+  definerHost,
+  endpointFromZstackProperties,
+  mysqlError,
+} from '../../../src-main/recovery/restore/mysql-client.js'
 
 const DUMP = `/*!40101 SET NAMES utf8mb4 */;
 --
@@ -181,5 +185,16 @@ describe('zstack.properties', () => {
     expect(definerHost({ host: '127.0.0.1', port: 3306, socket: null })).toBe('localhost')
     expect(definerHost({ host: null, port: null, socket: '/run/mysqld.sock' })).toBe('localhost')
     expect(definerHost({ host: '10.0.0.5', port: 3306, socket: null })).toBe('10.0.0.5')
+  })
+})
+
+describe('MySQL errors', () => {
+  it('an empty error names the likely cause: the link to the host was lost', () => {
+    const e = mysqlError('root@mn1', '  \n')
+    expect(e.code).toBe('restore.mysql_no_answer')
+    expect(e.text.en).toContain('connection to the host was most likely lost')
+    expect(mysqlError('root@mn1', 'ERROR 1045 (28000): Access denied').code).toBe(
+      'restore.mysql_access_denied',
+    )
   })
 })
