@@ -182,7 +182,10 @@ export class DumpScanner {
     const d = this.ensureDatabase(db)
     for (const q of c.qualifiers) if (!d.qualifiers.includes(q)) d.qualifiers.push(q)
     if (c.kind === 'set') {
-      this.recentSets.push(`${text.toString('utf8')}${delimiter || ';'}`)
+      // A routine's context is what was set for it; restoring a previous one's saved values
+      // (`= @saved_sql_mode`) would read variables a replay session never set.
+      const sql = text.toString('utf8')
+      if (!/=\s*@(?!@)/.test(sql)) this.recentSets.push(`${sql}${delimiter || ';'}`)
       return
     }
     const table = c.name as string

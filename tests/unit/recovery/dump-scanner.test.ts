@@ -153,6 +153,27 @@ describe('DumpScanner observers and cost', () => {
   }, 60_000)
 })
 
+describe('DumpScanner routines', () => {
+  it("records each routine with the session settings written for it, not the previous one's restores", () => {
+    const sets = (n: string) =>
+      `/*!50003 SET @saved_sql_mode = @@sql_mode */ ;\n/*!50003 SET sql_mode = '${n}' */ ;\n`
+    const routine = (name: string) =>
+      `DELIMITER ;;\nCREATE DEFINER=\`x\`@\`%\` PROCEDURE \`${name}\`()\nBEGIN\n  SELECT 1;\nEND ;;\nDELIMITER ;\n/*!50003 SET sql_mode = @saved_sql_mode */ ;\n`
+    const scanner = new DumpScanner({ definerHost: 'localhost', trust: 'own-safety-dump' })
+    scanner.push(
+      Buffer.from(
+        `USE \`zstack\`;\n${sets('')}${routine('p1')}${sets('STRICT_TRANS_TABLES')}${routine('p2')}`,
+      ),
+    )
+    scanner.end()
+    const routines = scanner.summary().databases.zstack?.routines ?? []
+    expect(routines.map((r) => `${r.type} ${r.name}`)).toEqual(['PROCEDURE p1', 'PROCEDURE p2'])
+    expect(routines[1]?.script).toContain("SET sql_mode = 'STRICT_TRANS_TABLES'")
+    expect(routines[1]?.script).not.toContain('@saved_sql_mode */')
+    expect(routines[1]?.script).toContain('DEFINER=`root`@`localhost` PROCEDURE `p2`')
+  })
+})
+
 describe('versions', () => {
   it('compares dotted versions numerically', () => {
     expect(compareVersions('2.3.1.2', '2.3.1')).toBeGreaterThan(0)
