@@ -153,7 +153,7 @@ export class DumpScanner {
     if (!verdict.ok) {
       this.refused++
       if (this.refusals.length < MAX_REFUSALS)
-        this.refusals.push({ line: s.line, excerpt: excerpt(s.text), reason: verdict.reason })
+        this.refusals.push({ line: s.line, excerpt: excerpt(s.text), reason: safeText(verdict.reason, 300) })
       return
     }
     const c = verdict.statement
@@ -271,9 +271,14 @@ class SegmentBuilder {
 /** A statement's start for a refusal message: whitespace runs folded, control and format characters shown as `\\xNN`/`\\uNNNN`. */
 export function excerpt(text: Buffer): string {
   const head = text.toString('utf8', 0, Math.min(text.length, EXCERPT * 4))
+  return safeText(head, EXCERPT, text.length > EXCERPT * 4)
+}
+
+/** Text from a backup made safe to show: spacing folded, unsafe characters escaped, at most `max` characters. */
+function safeText(text: string, max: number, cut = false): string {
   const chars: string[] = []
   let space = false
-  for (const ch of head.trim()) {
+  for (const ch of text.trim()) {
     if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
       space = true
       continue
@@ -281,11 +286,9 @@ export function excerpt(text: Buffer): string {
     if (space) chars.push(' ')
     space = false
     chars.push(unsafeChar(ch.codePointAt(0) as number) ? escapeChar(ch.codePointAt(0) as number) : ch)
-    if (chars.length > EXCERPT) break
+    if (chars.length > max) break
   }
-  return chars.length > EXCERPT || text.length > EXCERPT * 4
-    ? `${chars.slice(0, EXCERPT).join('')}…`
-    : chars.join('')
+  return chars.length > max || cut ? `${chars.slice(0, max).join('')}…` : chars.join('')
 }
 
 /** C0/C1 controls, DEL, zero-width and bidirectional format characters, BOM. */
