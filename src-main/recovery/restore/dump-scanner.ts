@@ -123,6 +123,11 @@ export class DumpScanner {
     return this.current
   }
 
+  /** Statements refused so far (cheap to ask after every chunk). */
+  get refusedCount(): number {
+    return this.refused
+  }
+
   /** Bytes the lexer handled: linear in the input, whatever its line lengths. */
   get work(): number {
     return this.lexer.work

@@ -119,7 +119,7 @@ export async function streamRestore(
   try {
     const route = async (segments: ReturnType<DumpScanner['push']>) => {
       // The preflight refused any backup with such a statement: the file changed since.
-      if (scanner.summary().refusedCount > 0) throw refusedDuringRestore(file, scanner.summary())
+      if (scanner.refusedCount > 0) throw refusedDuringRestore(file, scanner.summary())
       for (const { database, data } of segments) {
         if (database === null) {
           preamble.push(data)
