@@ -71,6 +71,15 @@ describe('malicious backups (real MariaDB and sshd)', () => {
     }
   }
 
+  /** The corpus backup of kind `id`, plain form, written to a file. */
+  function plainBackup(id: string): string {
+    const kind = MALICIOUS_KINDS.find((k) => k.id === id)
+    if (!kind) throw new Error(`corpus lost its ${id} case`)
+    const file = join(backups, `${id}.gz`)
+    writeFileSync(file, maliciousBackup(backup, variant(kind, 'plain', { file: marker, sql: sqlFile })).gz)
+    return file
+  }
+
   beforeAll(async () => {
     ;({ db, sshd, backup, original } = await startDamagedNode(password))
     await db.sql(
@@ -107,10 +116,7 @@ describe('malicious backups (real MariaDB and sshd)', () => {
   }, 240_000)
 
   it('the engine refuses a malicious backup before anything is dropped, and --dry-run reports why', async () => {
-    const kind = MALICIOUS_KINDS.find((k) => k.id === 'shell-escape')
-    if (!kind) throw new Error('corpus lost its shell-escape case')
-    const file = join(backups, 'engine.gz')
-    writeFileSync(file, maliciousBackup(backup, variant(kind, 'plain', { file: marker, sql: sqlFile })).gz)
+    const file = plainBackup('shell-escape')
     const damaged = await checksums(db)
     for (const dryRun of [false, true]) {
       const log = collectingSink()
@@ -132,10 +138,7 @@ describe('malicious backups (real MariaDB and sshd)', () => {
   }, 60_000)
 
   it('past the preflight too, the loader never receives a refused statement', async () => {
-    const kind = MALICIOUS_KINDS.find((k) => k.id === 'system')
-    if (!kind) throw new Error('corpus lost its system case')
-    const file = join(backups, 'direct.gz')
-    writeFileSync(file, maliciousBackup(backup, variant(kind, 'plain', { file: marker, sql: sqlFile })).gz)
+    const file = plainBackup('system')
     const mysql = await MysqlClient.open(host, { host: '127.0.0.1', port: db.port, socket: null }, password)
     const dropped: string[] = []
     try {
