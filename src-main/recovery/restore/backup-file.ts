@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors/app-error.js'
 import { verifyBackupFile } from '../integrity.js'
-import { DumpScanner, type DumpSummary } from './dump-scanner.js'
+import { type DumpObserver, DumpScanner, type DumpSummary } from './dump-scanner.js'
 
 export interface BackupInspection {
   sha256: string
@@ -18,10 +18,14 @@ export interface BackupInspection {
  */
 export async function inspectBackup(
   file: string,
-  options: { signal?: AbortSignal; onBytes?: (done: number, total: number) => void } = {},
+  options: {
+    signal?: AbortSignal
+    onBytes?: (done: number, total: number) => void
+    observer?: DumpObserver
+  } = {},
 ): Promise<BackupInspection> {
   const check = await verifyBackupFile(file, options.signal)
-  const scanner = new DumpScanner('localhost')
+  const scanner = new DumpScanner('localhost', options.observer ?? null)
   let read = 0
   const input = createReadStream(file, {
     highWaterMark: 1 << 20,

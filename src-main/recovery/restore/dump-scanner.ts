@@ -35,6 +35,14 @@ export interface DumpSummary {
   totalRows: number
 }
 
+/** Sees the scan's single pass: the restore drift reads a few tables' rows from it (never runs them). */
+export interface DumpObserver {
+  /** Each line outside INSERT statements, with the database in use. */
+  controlLine(database: string | null, text: string): void
+  /** A part (a line) of an INSERT statement into `table`; `end` on its last part. */
+  insertPart(database: string | null, table: string, part: Buffer, end: boolean): void
+}
+
 const NL = 0x0a
 const QUOTE = 0x27
 const BACKSLASH = 0x5c
@@ -65,7 +73,10 @@ export class DumpScanner {
   private readonly flywayText: string[] = []
   private readonly definer: string
 
-  constructor(definerHost: string) {
+  constructor(
+    definerHost: string,
+    private readonly observer: DumpObserver | null = null,
+  ) {
     this.definer = `DEFINER=\`root\`@\`${definerHost.replace(/`/g, '``')}\``
   }
 
@@ -111,17 +122,21 @@ export class DumpScanner {
 
   private line(line: Buffer, out: SegmentBuilder): void {
     if (this.insertTable !== null) {
+      const table = this.insertTable
       this.scanValues(line, 0)
+      this.observer?.insertPart(this.current, table, line, this.insertTable === null)
       out.add(this.current, line)
       return
     }
     if (line.length > INSERT_PREFIX.length && line.subarray(0, INSERT_PREFIX.length).equals(INSERT_PREFIX)) {
       const end = line.indexOf(0x60, INSERT_PREFIX.length)
-      this.insertTable = line.toString('utf8', INSERT_PREFIX.length, end)
+      const table = line.toString('utf8', INSERT_PREFIX.length, end)
+      this.insertTable = table
       this.inQuote = false
       this.escaped = false
       this.depth = 0
       this.scanValues(line, end + 1)
+      this.observer?.insertPart(this.current, table, line, this.insertTable === null)
       out.add(this.current, line)
       return
     }
@@ -156,6 +171,7 @@ export class DumpScanner {
   }
 
   private control(text: string, out: SegmentBuilder): void {
+    this.observer?.controlLine(this.current, text)
     const use = USE_LINE.exec(text)
     if (use) {
       this.current = use[1] as string
