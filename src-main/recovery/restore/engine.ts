@@ -6,6 +6,8 @@ import { AppError, type ErrorEnvelope, toEnvelope } from '../../errors/app-error
 import { redact } from '../../errors/redact.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import { appInfo } from '../../util/app-info.js'
+import { applyVmHa } from './drift/index.js'
+import { vmHaReport } from './drift/plan-text.js'
 import type { DumpSummary } from './dump-scanner.js'
 import { type EvidenceReport, writeEvidence } from './evidence.js'
 import { MysqlClient } from './mysql-client.js'
@@ -64,6 +66,7 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
     restored: null,
     verification: null,
     dropped: [],
+    vmHaAfter: null,
     rollback: { attempted: false, verification: null, error: null },
     node: { wasRunning: null, stopped: false, restarted: null },
   }
@@ -120,6 +123,7 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
         : null,
     },
     verification: state.verification,
+    vmHa: state.plan ? vmHaReport(state.plan.vmHa, state.vmHaAfter) : null,
     rollback: state.rollback,
     node: state.node,
     manualRecovery,
@@ -163,6 +167,8 @@ interface RunState {
   verification: Verification | null
   /** Databases dropped so far: what a rollback must bring back. */
   dropped: string[]
+  /** `ha`/`enable` values in the restored database once the VM HA step ran. */
+  vmHaAfter: (string | null)[] | null
   rollback: EvidenceReport['rollback']
   node: EvidenceReport['node']
 }
@@ -289,6 +295,17 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
     )
   }
   log.end('ok')
+
+  const disableHa = plan.vmHa.action === 'disable'
+  log.begin(
+    'vm_ha',
+    disableHa
+      ? "Switching VM HA off in the restored database ('ha'/'enable' global config → false)."
+      : 'Keeping VM HA as the backup has it (--keep-ha).',
+  )
+  state.vmHaAfter = await applyVmHa(mysql, disableHa)
+  log.end('ok', { values: state.vmHaAfter })
+  log.info(`VM HA ('ha'/'enable') in the restored database: ${state.vmHaAfter.join(', ') || 'no such row'}.`)
   return 'restored'
 }
 
