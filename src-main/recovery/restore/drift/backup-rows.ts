@@ -11,7 +11,7 @@ export type TableRows = { ok: true; rows: Record<string, SqlValue>[] } | { ok: f
 
 export interface BackupRows {
   tables: Map<string, TableRows>
-  /** mysqldump's `-- Dump completed on …` of the first dump, in the dump server's local time (no zone). */
+  /** mysqldump's `-- Dump completed on …` of the first dump (`YYYY-MM-DD HH:MM:SS`), local time of the host that ran it. */
   dumpCompletedAt: string | null
 }
 
@@ -19,7 +19,8 @@ export interface BackupRows {
 export const MAX_TRACKED_ROWS = 1_000_000
 const CREATE_TABLE = /^CREATE TABLE `((?:[^`]|``)+)` \(/
 const COLUMN_LINE = /^\s*(`(?:[^`]|``)+`)\s/
-const DUMP_COMPLETED = /^-- Dump completed on (\d{4}-\d\d-\d\d {1,2}\d{1,2}:\d\d:\d\d)\s*$/
+/** mysqldump pads the hour with a space (`%04d-%02d-%02d %2d:%02d:%02d`). */
+const DUMP_COMPLETED = /^-- Dump completed on (\d{4}-\d\d-\d\d) +(\d{1,2}):(\d\d:\d\d)\s*$/
 
 /**
  * Watches the backup scanner's single pass and keeps the rows of a few `zstack` tables. The column
@@ -57,7 +58,8 @@ export class BackupRowCollector {
       return
     }
     const completed = DUMP_COMPLETED.exec(text)
-    if (completed && this.dumpCompletedAt === null) this.dumpCompletedAt = completed[1] as string
+    if (completed && this.dumpCompletedAt === null)
+      this.dumpCompletedAt = `${completed[1]} ${(completed[2] as string).padStart(2, '0')}:${completed[3]}`
   }
 
   /** A part of an `INSERT INTO `table`` statement; `end` is true on its last part. */
