@@ -5,6 +5,7 @@ import type { ResourceDrift, RestorePlan } from '../../../src-main/api/contract/
 import { runRestore } from '../../../src-main/recovery/restore/engine.js'
 import type { RestoreSettings } from '../../../src-main/recovery/restore/preflight.js'
 import { dumpLikeZstackCtl, loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
+import { runZsdr } from '../../harness/cli.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
 import { type Sshd, startSshd } from '../../harness/sshd.js'
 import { checksums, hostDir, sshdConnector, tempDir } from './helpers.js'
@@ -164,6 +165,53 @@ describe('restore drift: what a restore would undo (ZStack 3.0.0 schema, real Ma
     expect(noHost.plan?.drift.status).toBe('unknown')
     expect(noHost.plan?.drift.reason?.en).toContain('could not be reached')
     expect(noHost.plan?.drift.backupTakenAt).toMatch(/^\d{4}-/)
+  }, 120_000)
+
+  it('zsdr db restore --dry-run: the plan (text and --json) carries the drift; --accept-drift lets it pass', async () => {
+    const data = tempDir('zsdr-drift-cli-')
+    const zsdr = (...extra: string[]) =>
+      runZsdr(
+        [
+          'db',
+          'restore',
+          `${sshd.user}@127.0.0.1:${sshd.port}`,
+          backup,
+          '--ssh-config',
+          'none',
+          '--known-hosts',
+          join(data, 'known_hosts'),
+          '--accept-new-host-key',
+          '--mysql-host',
+          '127.0.0.1',
+          '--mysql-port',
+          String(db.port),
+          '--dry-run',
+          ...extra,
+        ],
+        {
+          env: {
+            ZSDR_HOME: join(data, 'home'),
+            HOME: join(data, 'user'),
+            DBUS_SESSION_BUS_ADDRESS: '',
+            SSH_AUTH_SOCK: '',
+            ZSDR_SSH_PASSWORD: sshd.password,
+            ZSDR_MYSQL_ROOT_PASSWORD: db.rootPassword,
+          },
+        },
+      )
+    const refused = await zsdr('--json')
+    expect(refused.code).toBe(1)
+    const plan = JSON.parse(refused.stdout) as RestorePlan
+    expect(plan.drift.installPathChanged).toBe(1)
+    expect(resource(plan, 'vm').deleted.map((i) => i.name)).toEqual(['vm-gone-已删除'])
+
+    const accepted = await zsdr('--accept-drift', '--keep-ha')
+    expect(accepted.code).toBe(0)
+    expect(accepted.stdout).toContain('What the restore undoes')
+    expect(accepted.stdout).toMatch(/VMs +3 +3 +1 +1 +1/)
+    expect(accepted.stdout).toContain('- "data-gone" volgone')
+    expect(accepted.stdout).toContain('ACCEPTED by the engineer')
+    expect(accepted.stdout).toContain('VM HA is kept as the backup has it (ha.enable: true)')
   }, 120_000)
 
   it('accepted drift restores; the acceptance is in the report; VM HA is off in the restored database', async () => {
