@@ -48,7 +48,7 @@ export interface RestoreDrift {
   /** `unknown`: the live database (or the backup's rows) could not be read; the restore is not blocked by it. */
   status: 'known' | 'unknown'
   reason: LocalizedText | null
-  /** `-- Dump completed on …` of the backup, in the database server's local time. */
+  /** When the backup was taken, from the name zstack-ctl dump_mysql gives it (the node's local time). */
   backupTakenAt: string | null
   /** Seconds between the backup and the live server's clock now; null when either is unknown. */
   backupAgeSeconds: number | null

@@ -57,7 +57,7 @@ export async function preflight(
 
   const rows = new BackupRowCollector(trackedTables())
   const inspection = await inspectBackup(settings.backupFile, {
-    observer: rows,
+    observers: [rows],
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onBackupBytes ? { onBytes: options.onBackupBytes } : {}),
   }).then(
@@ -110,7 +110,7 @@ export async function preflight(
   })
 
   const { drift, vmHa } = await planDrift(
-    inspection ? rows.result() : null,
+    inspection ? rows.result(settings.backupFile) : null,
     host instanceof AppError
       ? { unreachable: host.text }
       : mysql

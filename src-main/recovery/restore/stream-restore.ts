@@ -4,14 +4,19 @@ import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors/app-error.js'
 import { redact } from '../../errors/redact.js'
 import type { RemoteHost, RemoteProcess } from '../../ssh/remote-host.js'
-import { DumpScanner, type DumpSummary } from './dump-scanner.js'
+import { type DatabaseSummary, DumpScanner, type DumpSummary } from './dump-scanner.js'
 import type { MysqlClient } from './mysql-client.js'
 import { ident, sq } from './shell.js'
+import type { DumpTrust } from './statement-policy.js'
 
 export interface StreamRestoreOptions {
   /** Databases to drop, create and load; others in the dump are skipped. */
   databases: readonly string[]
   definerHost: string
+  /** `own-safety-dump` for a rollback from our own safety dump; a backup otherwise. */
+  trust?: DumpTrust
+  /** Extra `mysql` client options (`--sandbox` where the host's client has it). */
+  clientOptions?: string
   /** Called just before a database is dropped: from then on a failure needs a rollback. */
   onDrop(database: string): void
   onBytes?(done: number, total: number): void
@@ -40,20 +45,22 @@ export async function streamRestore(
   options: StreamRestoreOptions,
 ): Promise<DumpSummary> {
   const wanted = new Set(options.databases)
-  const scanner = new DumpScanner(options.definerHost)
+  const scanner = new DumpScanner({ definerHost: options.definerHost, trust: options.trust ?? 'backup' })
   const sinks = new Map<string, Sink>()
   const preamble: Buffer[] = []
   const total = statSync(file).size
   let read = 0
 
   const openSink = async (database: string): Promise<Sink> => {
-    const createOptions = scanner.summary().databases[database]?.createOptions ?? ''
     options.onDrop(database)
     await mysql.query(
-      `DROP DATABASE IF EXISTS ${ident(database)};\nCREATE DATABASE ${ident(database)} ${createOptions};`,
+      `DROP DATABASE IF EXISTS ${ident(database)};\n${createDatabase(database, scanner.summary().databases[database])};`,
     )
     const proc = await host.exec(
-      mysql.command('mysql', `--default-character-set=utf8mb4 --one-database ${sq(database)}`),
+      mysql.command(
+        'mysql',
+        `--default-character-set=utf8mb4 ${options.clientOptions ?? ''} --one-database ${sq(database)}`,
+      ),
       {
         ...(options.signal ? { signal: options.signal } : {}),
       },
@@ -71,6 +78,8 @@ export async function streamRestore(
       throw sinkFailure(host.label, sink, exit)
     })
     sink.died.catch(() => {})
+    // Our own first statement: the session's quoting rules are known whatever the server's default.
+    await write(sink, Buffer.from(`SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\n`))
     for (const part of preamble) await write(sink, part)
     return sink
   }
@@ -86,6 +95,8 @@ export async function streamRestore(
   const gunzip = input.pipe(createGunzip())
   try {
     const route = async (segments: ReturnType<DumpScanner['push']>) => {
+      // The preflight refused any backup with such a statement: the file changed since.
+      if (scanner.summary().refusedCount > 0) throw refusedDuringRestore(file, scanner.summary())
       for (const { database, data } of segments) {
         if (database === null) {
           preamble.push(data)
@@ -125,6 +136,26 @@ export async function streamRestore(
     )
   }
   return scanner.summary()
+}
+
+/** `CREATE DATABASE` written by us: the name is ours, charset and collation passed the allow-list. */
+function createDatabase(database: string, summary: DatabaseSummary | undefined): string {
+  const charset = summary?.charset ? ` CHARACTER SET ${summary.charset}` : ''
+  const collation = summary?.collation ? ` COLLATE ${summary.collation}` : ''
+  return `CREATE DATABASE ${ident(database)}${charset}${collation}`
+}
+
+function refusedDuringRestore(file: string, summary: DumpSummary): AppError {
+  const first = summary.refusals[0]
+  const where = first ? ` (line ${first.line}: ${first.reason})` : ''
+  return new AppError(
+    'restore.backup_refused',
+    {
+      en: `${file} changed after the preflight: it now holds a statement a backup may not hold${where}. Loading stopped.`,
+      zh: `${file} 在预检之后发生了变化：其中出现了备份不允许包含的语句${where}。已停止导入。`,
+    },
+    { line: first?.line ?? null },
+  )
 }
 
 async function write(sink: Sink, data: Buffer): Promise<void> {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { BackupRowCollector } from '../../../src-main/recovery/restore/drift/backup-rows.js'
+import { columnsOfCreateTable } from '../../../src-main/recovery/restore/drift/create-table.js'
 import {
   InsertSyntaxError,
   InsertValuesParser,
   type SqlValue,
 } from '../../../src-main/recovery/restore/drift/insert-values.js'
+import { DumpScanner } from '../../../src-main/recovery/restore/dump-scanner.js'
 
 /** Parses a statement fed in parts of `step` bytes (1 = every byte boundary, the hardest split). */
 function rows(statement: string | Buffer, step = Number.MAX_SAFE_INTEGER, keep?: Set<number>): SqlValue[][] {
@@ -79,68 +81,74 @@ describe('InsertValuesParser (mysqldump INSERT text, hostile by default)', () =>
   })
 })
 
-const DUMP = [
-  'USE `zstack`;',
-  'CREATE TABLE `VolumeEO` (',
-  '  `uuid` varchar(32) NOT NULL,',
-  '  `name` varchar(255) NOT NULL,',
-  '  `installPath` varchar(1024) DEFAULT NULL,',
-  '  `deleted` varchar(255) DEFAULT NULL,',
-  '  PRIMARY KEY (`uuid`)',
-  ') ENGINE=InnoDB DEFAULT CHARSET=utf8;',
-  "INSERT INTO `VolumeEO` VALUES ('v1','数据盘','/zstack/v1.qcow2',NULL),",
-  "('v2','root\\'s','/a\\\\b',NULL);",
-  'CREATE TABLE `Other` (',
-  '  `x` int',
-  ');',
-  "INSERT INTO `Other` VALUES ('not','parsed' garbage);",
-  '-- Dump completed on 2026-11-27 10:00:01',
-  '-- Dump completed on 2026-11-27 10:00:05',
-]
+const DUMP = `/*!40101 SET NAMES utf8mb4 */;
+CREATE DATABASE /*!32312 IF NOT EXISTS*/ \`zstack\` /*!40100 DEFAULT CHARACTER SET utf8mb3 */;
+USE \`zstack\`;
+DROP TABLE IF EXISTS \`VolumeEO\`;
+CREATE TABLE \`VolumeEO\` (
+  \`uuid\` varchar(32) NOT NULL,
+  \`name\` varchar(255) NOT NULL COMMENT 'a, (tricky) \`comment\`',
+  \`size\` decimal(10,2) DEFAULT NULL,
+  \`installPath\` varchar(1024) DEFAULT NULL,
+  \`deleted\` varchar(255) DEFAULT NULL,
+  PRIMARY KEY (\`uuid\`),
+  KEY \`idx\` (\`name\`,\`size\`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+INSERT INTO \`VolumeEO\` VALUES ('v1','数据盘',1.50,'/zstack/v1.qcow2',NULL),
+('v2','root\\'s',NULL,'/a\\\\b;',NULL);
+CREATE TABLE \`Other\` (\`x\` int);
+INSERT INTO \`Other\` VALUES (1);
+-- Dump completed on 2026-11-27 10:00:01
+`
 
-function collect(
-  lines: string[],
-  tracked = [{ table: 'VolumeEO', columns: ['uuid', 'installPath', 'name'] }],
-) {
+function collect(dump: string, tracked = [{ table: 'VolumeEO', columns: ['uuid', 'installPath', 'name'] }]) {
   const collector = new BackupRowCollector(tracked)
-  let database: string | null = null
-  for (const line of lines) {
-    const use = /^USE `(.*)`;$/.exec(line)
-    if (use) database = use[1] as string
-    const insert = /^INSERT INTO `([^`]+)`/.exec(line)
-    if (insert || line.startsWith('(')) {
-      const table = insert ? (insert[1] as string) : 'VolumeEO'
-      collector.insertPart(database, table, Buffer.from(`${line}\n`), line.endsWith(';'))
-    } else collector.controlLine(database, `${line}\n`)
-  }
-  return collector.result()
+  const scanner = new DumpScanner({ definerHost: 'localhost', observers: [collector] })
+  scanner.push(Buffer.from(dump))
+  scanner.end()
+  return collector
 }
 
-describe('BackupRowCollector', () => {
+describe('BackupRowCollector (a StatementObserver of the backup scan)', () => {
   it('takes the column order from the CREATE TABLE and keeps the wanted columns of wanted tables', () => {
-    const result = collect(DUMP)
+    const result = collect(DUMP).result('/x/host-zstack-backup-db-2026-11-27_10-00-00.gz')
     expect(result.tables.get('VolumeEO')).toEqual({
       ok: true,
       rows: [
         { uuid: 'v1', installPath: '/zstack/v1.qcow2', name: '数据盘' },
-        { uuid: 'v2', installPath: '/a\\b', name: "root's" },
+        { uuid: 'v2', installPath: '/a\\b;', name: "root's" },
       ],
     })
     expect(result.tables.has('Other')).toBe(false)
-    expect(result.dumpCompletedAt).toBe('2026-11-27 10:00:01')
+    expect(result.takenAt).toBe('2026-11-27 10:00:00')
+    expect(collect(DUMP).result('/x/backup.gz').takenAt).toBeNull()
   })
 
-  it('marks a table unreadable (not the scan) when its text is not what mysqldump writes', () => {
-    const bad = [...DUMP.slice(0, 8), "INSERT INTO `VolumeEO` VALUES ('v1','x','p',NULL) garbage;"]
-    const table = collect(bad).tables.get('VolumeEO')
-    expect(table?.ok).toBe(false)
+  it('column names: nested parentheses, quotes, keys and constraints are not columns', () => {
+    expect(
+      columnsOfCreateTable(
+        "CREATE TABLE `a(b` (\n `x``y` enum('p,q','r)') NOT NULL,\n `z` decimal(10,2) COMMENT \"it's, (x)\",\n PRIMARY KEY (`x``y`),\n CONSTRAINT `c` FOREIGN KEY (`z`) REFERENCES `t` (`id`)\n) ENGINE=InnoDB",
+      ),
+    ).toEqual(['x`y', 'z'])
+    expect(() => columnsOfCreateTable('CREATE TABLE `t` LIKE `u`')).toThrow(/no column list/)
+  })
+
+  it('marks a table unreadable (never the scan) when its text is not what mysqldump writes', () => {
+    const collector = collect(DUMP)
+    collector.onInsert('zstack', 'VolumeEO', "INSERT INTO `VolumeEO` VALUES ('v3','x',1,'p',NULL) garbage")
+    expect(collector.result('b.gz').tables.get('VolumeEO')).toMatchObject({
+      ok: false,
+      reason: /not what mysqldump writes/,
+    })
   })
 
   it('refuses rows whose count of values does not match the CREATE TABLE, and rows before any CREATE TABLE', () => {
-    const short = [...DUMP.slice(0, 8), "INSERT INTO `VolumeEO` VALUES ('v1','x','p');"]
-    expect(collect(short).tables.get('VolumeEO')).toMatchObject({ ok: false, reason: /3 values for 4/ })
-    const early = ['USE `zstack`;', "INSERT INTO `VolumeEO` VALUES ('v1','x','p',NULL);"]
-    expect(collect(early).tables.get('VolumeEO')).toMatchObject({
+    const short = collect(DUMP)
+    short.onInsert('zstack', 'VolumeEO', "INSERT INTO `VolumeEO` VALUES ('v1','x','p')")
+    expect(short.result('b.gz').tables.get('VolumeEO')).toMatchObject({ ok: false, reason: /3 values for 5/ })
+    const early = new BackupRowCollector([{ table: 'VolumeEO', columns: ['uuid'] }])
+    early.onInsert('zstack', 'VolumeEO', "INSERT INTO `VolumeEO` VALUES ('v1')")
+    expect(early.result('b.gz').tables.get('VolumeEO')).toMatchObject({
       ok: false,
       reason: /before the CREATE TABLE/,
     })
@@ -151,10 +159,10 @@ describe('BackupRowCollector', () => {
       { table: 'VolumeEO', columns: ['uuid', 'primaryStorageUuid'] },
       { table: 'HostEO', columns: ['uuid'] },
     ]
-    const result = collect(DUMP, tracked)
+    const result = collect(DUMP, tracked).result('b.gz')
     expect(result.tables.get('VolumeEO')).toMatchObject({ ok: false, reason: /no column primaryStorageUuid/ })
     expect(result.tables.get('HostEO')).toEqual({ ok: false, reason: 'not in the backup' })
-    const elsewhere = collect(['USE `zstack_ui`;', ...DUMP.slice(1)])
+    const elsewhere = collect(DUMP.replace(/zstack/g, 'zstack_ui')).result('b.gz')
     expect(elsewhere.tables.get('VolumeEO')).toEqual({ ok: false, reason: 'not in the backup' })
   })
 })

@@ -1,4 +1,8 @@
-import { InsertSyntaxError, InsertValuesParser, type SqlValue, unquoteName } from './insert-values.js'
+import { basename } from 'node:path'
+import { DUMP_NAME } from '../../scan/dump-files.js'
+import type { StatementObserver } from '../dump-scanner.js'
+import { columnsOfCreateTable } from './create-table.js'
+import { InsertSyntaxError, InsertValuesParser, type SqlValue } from './insert-values.js'
 
 /** A table of the backup whose rows the drift needs, and which of its columns. */
 export interface TrackedTable {
@@ -11,30 +15,26 @@ export type TableRows = { ok: true; rows: Record<string, SqlValue>[] } | { ok: f
 
 export interface BackupRows {
   tables: Map<string, TableRows>
-  /** mysqldump's `-- Dump completed on …` of the first dump (`YYYY-MM-DD HH:MM:SS`), local time of the host that ran it. */
-  dumpCompletedAt: string | null
+  /**
+   * When the backup was taken (`YYYY-MM-DD HH:MM:SS`, the node's local time), from the name
+   * `zstack-ctl dump_mysql` gives the file; null when the name does not carry it.
+   */
+  takenAt: string | null
 }
 
 /** Past this, a table's rows are not kept (memory stays bounded whatever the backup claims). */
 export const MAX_TRACKED_ROWS = 1_000_000
-const CREATE_TABLE = /^CREATE TABLE `((?:[^`]|``)+)` \(/
-const COLUMN_LINE = /^\s*(`(?:[^`]|``)+`)\s/
-/** mysqldump pads the hour with a space (`%04d-%02d-%02d %2d:%02d:%02d`). */
-const DUMP_COMPLETED = /^-- Dump completed on (\d{4}-\d\d-\d\d) +(\d{1,2}):(\d\d:\d\d)\s*$/
 
 /**
- * Watches the backup scanner's single pass and keeps the rows of a few `zstack` tables. The column
- * order comes from the `CREATE TABLE` in the same backup (never from what this code expects), and only
- * the wanted columns are decoded. Any table whose text is not what mysqldump writes is marked
- * unreadable with the reason; the scan itself goes on.
+ * Watches the backup scanner's single pass (a `StatementObserver`) and keeps the rows of a few `zstack`
+ * tables. The column order comes from the `CREATE TABLE` in the same backup (never from what this code
+ * expects), and only the wanted columns are decoded. Any table whose text is not what mysqldump writes
+ * is marked unreadable with the reason; the scan itself goes on.
  */
-export class BackupRowCollector {
+export class BackupRowCollector implements StatementObserver {
   private readonly wanted: Map<string, readonly string[]>
   private readonly columns = new Map<string, string[]>()
   private readonly tables = new Map<string, TableRows>()
-  private creating: { table: string; lines: string[] } | null = null
-  private insert: { table: string; parser: InsertValuesParser } | null = null
-  private dumpCompletedAt: string | null = null
 
   constructor(
     tracked: readonly TrackedTable[],
@@ -43,44 +43,29 @@ export class BackupRowCollector {
     this.wanted = new Map(tracked.map((t) => [t.table, t.columns]))
   }
 
-  /** A line outside INSERT statements (as the scanner sees it): CREATE TABLE bodies, comments. */
-  controlLine(database: string | null, text: string): void {
-    if (this.creating) {
-      if (COLUMN_LINE.test(text)) this.creating.lines.push(text)
-      else if (/^\s*\)/.test(text)) this.createTable(database, this.creating.table, this.creating.lines)
-      else return
-      return
-    }
-    const create = CREATE_TABLE.exec(text)
-    if (create && database === this.database) {
-      const table = unquoteName(`\`${create[1] as string}\``)
-      if (this.wanted.has(table)) this.creating = { table, lines: [] }
-      return
-    }
-    const completed = DUMP_COMPLETED.exec(text)
-    if (completed && this.dumpCompletedAt === null)
-      this.dumpCompletedAt = `${completed[1]} ${(completed[2] as string).padStart(2, '0')}:${completed[3]}`
-  }
-
-  /** A part of an `INSERT INTO `table`` statement; `end` is true on its last part. */
-  insertPart(database: string | null, table: string, part: Buffer, end: boolean): void {
+  onCreateTable(database: string, table: string, statement: string): void {
     if (database !== this.database || !this.wanted.has(table)) return
-    const state = this.tables.get(table)
-    if (state && !state.ok) return
     try {
-      if (!this.insert || this.insert.table !== table) this.insert = { table, parser: this.parserFor(table) }
-      this.insert.parser.push(part)
-      if (end) {
-        this.insert.parser.end()
-        this.insert = null
-      }
+      this.columns.set(table, columnsOfCreateTable(statement))
     } catch (e) {
-      this.insert = null
       this.tables.set(table, { ok: false, reason: describe(e) })
     }
   }
 
-  result(): BackupRows {
+  onInsert(database: string, table: string, statement: string): void {
+    if (database !== this.database || !this.wanted.has(table)) return
+    if (this.tables.get(table)?.ok === false) return
+    try {
+      const parser = this.parserFor(table)
+      parser.push(Buffer.from(statement))
+      parser.end()
+    } catch (e) {
+      this.tables.set(table, { ok: false, reason: describe(e) })
+    }
+  }
+
+  /** The rows kept; `file` is the backup's path (its name may carry the time it was taken). */
+  result(file: string): BackupRows {
     const tables = new Map(this.tables)
     for (const table of this.wanted.keys())
       if (!tables.has(table))
@@ -88,16 +73,8 @@ export class BackupRowCollector {
           table,
           this.columns.has(table) ? { ok: true, rows: [] } : { ok: false, reason: 'not in the backup' },
         )
-    return { tables, dumpCompletedAt: this.dumpCompletedAt }
-  }
-
-  private createTable(database: string | null, table: string, lines: string[]): void {
-    this.creating = null
-    if (database !== this.database) return
-    this.columns.set(
-      table,
-      lines.map((l) => unquoteName((COLUMN_LINE.exec(l) as RegExpExecArray)[1] as string)),
-    )
+    const m = DUMP_NAME.exec(basename(file))
+    return { tables, takenAt: m ? `${m[1]} ${m[2]}:${m[3]}:${m[4]}` : null }
   }
 
   private parserFor(table: string): InsertValuesParser {
@@ -137,6 +114,6 @@ export class BackupRowCollector {
 }
 
 function describe(e: unknown): string {
-  if (e instanceof InsertSyntaxError) return `its INSERT text is not what mysqldump writes (${e.message})`
+  if (e instanceof InsertSyntaxError) return `its text is not what mysqldump writes (${e.message})`
   return e instanceof Error ? e.message : String(e)
 }

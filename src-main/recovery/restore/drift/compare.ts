@@ -16,7 +16,7 @@ export function compareDrift(
   live: LiveRows | LocalizedText,
   accepted: boolean,
 ): RestoreDrift {
-  const backupTakenAt = backup?.dumpCompletedAt ?? null
+  const backupTakenAt = backup?.takenAt ?? null
   const unknown = (reason: LocalizedText): RestoreDrift => ({
     status: 'unknown',
     reason,
@@ -112,7 +112,7 @@ function sortAndCap(items: DriftItem[]): DriftItem[] {
     .slice(0, DRIFT_LIST_LIMIT)
 }
 
-/** Both times are the same server's local time (mysqldump's footer and `NOW()`), so no zone is needed. */
+/** Both times are the node's local time (zstack-ctl names the file with it; `NOW()` of its MySQL), so no zone is needed. */
 function ageSeconds(takenAt: string | null, now: string | null): number | null {
   if (!takenAt || !now) return null
   const parse = (t: string) => Date.parse(`${t.replace(' ', 'T')}Z`)
