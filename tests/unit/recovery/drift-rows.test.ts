@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { BackupRowCollector } from '../../../src-main/recovery/restore/drift/backup-rows.js'
+import {
+  BackupRowCollector,
+  type TrackedTable,
+} from '../../../src-main/recovery/restore/drift/backup-rows.js'
 import { columnsOfCreateTable } from '../../../src-main/recovery/restore/drift/create-table.js'
 import {
   InsertSyntaxError,
@@ -8,12 +11,11 @@ import {
 } from '../../../src-main/recovery/restore/drift/insert-values.js'
 import { DumpScanner } from '../../../src-main/recovery/restore/dump-scanner.js'
 
-/** Parses a statement fed in parts of `step` bytes (1 = every byte boundary, the hardest split). */
-function rows(statement: string | Buffer, step = Number.MAX_SAFE_INTEGER, keep?: Set<number>): SqlValue[][] {
+/** Parses a statement fed in parts of `step` characters (1 = every boundary, the hardest split). */
+function rows(statement: string, step = Number.MAX_SAFE_INTEGER, keep?: Set<number>): SqlValue[][] {
   const out: SqlValue[][] = []
   const parser = new InsertValuesParser((r) => out.push(r), keep ? { keep } : {})
-  const bytes = Buffer.isBuffer(statement) ? statement : Buffer.from(statement)
-  for (let i = 0; i < bytes.length; i += step) parser.push(bytes.subarray(i, i + step))
+  for (let i = 0; i < statement.length; i += step) parser.push(statement.slice(i, i + step))
   parser.end()
   return out
 }
@@ -25,7 +27,7 @@ describe('InsertValuesParser (mysqldump INSERT text, hostile by default)', () =>
     for (const step of [1, 2, 3, 7, 1000]) expect(rows(text, step)).toEqual(expected)
   })
 
-  it('reads NULL, numbers, Chinese text split inside a character, and several rows on several lines', () => {
+  it('reads NULL, numbers, Chinese text, and several rows on several lines, whatever the split', () => {
     const text =
       "INSERT INTO `VmInstanceEO` VALUES (1,NULL,-2.5e+10,'云主机-一号'),\n(2,null,0x1F,'数据库 (主)');"
     const expected = [
@@ -42,7 +44,7 @@ describe('InsertValuesParser (mysqldump INSERT text, hostile by default)', () =>
 
   it('charset introducers and a column list (--complete-insert)', () => {
     const parser = new InsertValuesParser(() => {})
-    parser.push(Buffer.from("INSERT INTO `t` (`a`,`b``c`) VALUES (_binary 'x',_utf8mb4'y');"))
+    parser.push("INSERT INTO `t` (`a`,`b``c`) VALUES (_binary 'x',_utf8mb4'y');")
     parser.end()
     expect(parser.columns).toEqual(['a', 'b`c'])
     expect(rows("INSERT INTO `t` VALUES (_binary 'x',b'01');")).toEqual([['x', '01']])
@@ -65,11 +67,11 @@ describe('InsertValuesParser (mysqldump INSERT text, hostile by default)', () =>
 
   it('a 32 MiB value in one line is read in linear time and kept only up to the limit', () => {
     const big = 'A'.repeat(32 * 1024 * 1024)
-    const text = Buffer.from(`INSERT INTO \`t\` VALUES ('${big}','path'),('${big}\\'','p2');`)
+    const text = `INSERT INTO \`t\` VALUES ('${big}','path'),('${big}\\'','p2');`
     const out: SqlValue[][] = []
-    const parser = new InsertValuesParser((r) => out.push(r), { maxValueBytes: 16 })
+    const parser = new InsertValuesParser((r) => out.push(r), { maxValueLength: 16 })
     const started = performance.now()
-    for (let i = 0; i < text.length; i += 1 << 16) parser.push(text.subarray(i, i + (1 << 16)))
+    for (let i = 0; i < text.length; i += 1 << 16) parser.push(text.slice(i, i + (1 << 16)))
     parser.end()
     const ms = performance.now() - started
     expect(out).toEqual([
@@ -101,7 +103,10 @@ INSERT INTO \`Other\` VALUES (1);
 -- Dump completed on 2026-11-27 10:00:01
 `
 
-function collect(dump: string, tracked = [{ table: 'VolumeEO', columns: ['uuid', 'installPath', 'name'] }]) {
+function collect(
+  dump: string,
+  tracked: TrackedTable[] = [{ table: 'VolumeEO', columns: ['uuid', 'installPath', 'name'] }],
+) {
   const collector = new BackupRowCollector(tracked)
   const scanner = new DumpScanner({ definerHost: 'localhost', observers: [collector] })
   scanner.push(Buffer.from(dump))
@@ -122,6 +127,13 @@ describe('BackupRowCollector (a StatementObserver of the backup scan)', () => {
     expect(result.tables.has('Other')).toBe(false)
     expect(result.takenAt).toBe('2026-11-27 10:00:00')
     expect(collect(DUMP).result('/x/backup.gz').takenAt).toBeNull()
+  })
+
+  it('liveOnly keeps only the rows ZStack shows (deleted NULL)', () => {
+    const dump = DUMP.replace("'/a\\\\b;',NULL)", "'/a\\\\b;','2026-11-28')")
+    expect(dump).not.toBe(DUMP)
+    const rows = collect(dump, [{ table: 'VolumeEO', columns: ['uuid'], liveOnly: true }]).result('b.gz')
+    expect(rows.tables.get('VolumeEO')).toEqual({ ok: true, rows: [{ uuid: 'v1', deleted: null }] })
   })
 
   it('column names: nested parentheses, quotes, keys and constraints are not columns', () => {

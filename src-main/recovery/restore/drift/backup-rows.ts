@@ -8,6 +8,8 @@ import { InsertSyntaxError, InsertValuesParser, type SqlValue } from './insert-v
 export interface TrackedTable {
   table: string
   columns: readonly string[]
+  /** Keep only rows whose `deleted` column is NULL (what ZStack's `…VO` view shows); the rest cost no memory. */
+  liveOnly?: boolean
 }
 
 /** The rows of one tracked table, by column name; or why they could not be read. */
@@ -33,6 +35,7 @@ export const MAX_TRACKED_ROWS = 1_000_000
  */
 export class BackupRowCollector implements StatementObserver {
   private readonly wanted: Map<string, readonly string[]>
+  private readonly liveOnly: Set<string>
   private readonly columns = new Map<string, string[]>()
   private readonly tables = new Map<string, TableRows>()
 
@@ -40,7 +43,8 @@ export class BackupRowCollector implements StatementObserver {
     tracked: readonly TrackedTable[],
     private readonly database = 'zstack',
   ) {
-    this.wanted = new Map(tracked.map((t) => [t.table, t.columns]))
+    this.wanted = new Map(tracked.map((t) => [t.table, t.liveOnly ? [...t.columns, 'deleted'] : t.columns]))
+    this.liveOnly = new Set(tracked.filter((t) => t.liveOnly).map((t) => t.table))
   }
 
   onCreateTable(database: string, table: string, statement: string): void {
@@ -57,7 +61,7 @@ export class BackupRowCollector implements StatementObserver {
     if (this.tables.get(table)?.ok === false) return
     try {
       const parser = this.parserFor(table)
-      parser.push(Buffer.from(statement))
+      parser.push(statement)
       parser.end()
     } catch (e) {
       this.tables.set(table, { ok: false, reason: describe(e) })
@@ -92,7 +96,7 @@ export class BackupRowCollector implements StatementObserver {
           throw new Error(`a row has ${values.length} values for ${all.length} columns`)
         this.addRow(table, wanted, positions, values)
       },
-      { keep: new Set(positions), maxValueBytes: 4096 },
+      { keep: new Set(positions), maxValueLength: 4096 },
     )
     return parser
   }
@@ -104,6 +108,7 @@ export class BackupRowCollector implements StatementObserver {
       this.tables.set(table, state)
     }
     if (!state.ok) return
+    if (this.liveOnly.has(table) && values[positions[positions.length - 1] as number] !== null) return
     if (state.rows.length >= MAX_TRACKED_ROWS) throw new Error(`more than ${MAX_TRACKED_ROWS} rows`)
     const row: Record<string, SqlValue> = {}
     wanted.forEach((c, i) => {

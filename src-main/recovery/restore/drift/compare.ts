@@ -60,16 +60,16 @@ export function compareDrift(
   }
 }
 
-/** Rows with `deleted` NULL (what ZStack's view shows), keyed by uuid. */
-function byUuid(rows: Row[], softDeleted: boolean): Map<string, Row> {
+/** Both sides hold only rows with `deleted` NULL (what ZStack's view shows); keyed by uuid. */
+function byUuid(rows: Row[]): Map<string, Row> {
   const map = new Map<string, Row>()
-  for (const row of rows) if (row.uuid && (!softDeleted || row.deleted === null)) map.set(row.uuid, row)
+  for (const row of rows) if (row.uuid) map.set(row.uuid, row)
   return map
 }
 
 export function compareResource(resource: DriftResource, backupRows: Row[], liveRows: Row[]): ResourceDrift {
-  const backup = byUuid(backupRows, true)
-  const live = byUuid(liveRows, false)
+  const backup = byUuid(backupRows)
+  const live = byUuid(liveRows)
   const nameField = resource.fields[0] as string
   const item = (uuid: string, row: Row): DriftItem => ({ uuid, name: row[nameField] ?? null })
   const created: DriftItem[] = []

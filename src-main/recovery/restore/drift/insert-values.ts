@@ -1,8 +1,8 @@
 /**
- * Reads the rows of one mysqldump `INSERT INTO `t` [(`c`,...)] VALUES (...),(...);` statement, fed in
- * parts (a statement may span lines and chunks of any size). The text comes from another machine: it
- * is only ever decoded into values here, never run or re-assembled into SQL. One pass over the bytes,
- * no backtracking, so the time is linear in the statement's length whatever it holds.
+ * Reads the rows of one mysqldump `INSERT INTO `t` [(`c`,...)] VALUES (...),(...);` statement, fed as
+ * decoded text in parts of any size (the scanner hands over whole statements; tests split them). The
+ * text comes from another machine: it is only ever decoded into values here, never run or re-assembled
+ * into SQL. One pass, no backtracking, so the time is linear in the statement's length whatever it holds.
  *
  * Values are what the server would store: strings with mysqldump's escapes undone
  * (`\0 \' \" \b \n \r \t \Z \\`, a doubled quote, `_charset'…'` introducers), `NULL` as null, and
@@ -11,13 +11,13 @@
 
 export type SqlValue = string | null
 
-/** The statement is not what mysqldump writes; `offset` is the byte offset in the statement. */
+/** The statement is not what mysqldump writes; `offset` is the character offset in the statement. */
 export class InsertSyntaxError extends Error {
   constructor(
     readonly reason: string,
     readonly offset: number,
   ) {
-    super(`${reason} at byte ${offset}`)
+    super(`${reason} at character ${offset}`)
     this.name = 'InsertSyntaxError'
   }
 }
@@ -25,8 +25,8 @@ export class InsertSyntaxError extends Error {
 export interface InsertValuesOptions {
   /** Only these column positions are decoded; the others are skipped and read as null. Absent: all. */
   keep?: ReadonlySet<number>
-  /** A kept value longer than this keeps only its first bytes (an install path is at most 1024 bytes). */
-  maxValueBytes?: number
+  /** A kept value longer than this keeps only its first characters (an install path is at most 1024). */
+  maxValueLength?: number
 }
 
 enum State {
@@ -54,7 +54,7 @@ const INTRODUCER = /^(?:_\w+|[bBxX])$/
 const BARE_VALUE = /^[-+]?[\w.]+(?:[eE][-+]?\d+)?$/
 const DEFAULT_MAX_VALUE = 64 * 1024
 
-/** mysqldump's escapes (MySQL's `escape_string_for_mysql`); any other escaped byte stands for itself. */
+/** mysqldump's escapes (MySQL's `escape_string_for_mysql`); any other escaped character stands for itself. */
 const UNESCAPE: Record<number, number> = {
   48: 0x00, // \0
   98: 0x08, // \b
@@ -63,7 +63,15 @@ const UNESCAPE: Record<number, number> = {
   116: 0x09, // \t
   90: 0x1a, // \Z
 }
-const SINGLE_BYTES = Array.from({ length: 256 }, (_, b) => Buffer.from([b]))
+
+function indexOr(found: number, none: number): number {
+  return found === -1 ? none : found
+}
+
+/** Where a bare value (number, NULL, introducer) ends: a separator, a space or a quote. */
+function isBareEnd(b: number): boolean {
+  return b === COMMA || b === CLOSE || b === QUOTE || isSpace(b)
+}
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09
@@ -74,8 +82,8 @@ export class InsertValuesParser {
   private head = ''
   private offset = 0
   private row: SqlValue[] = []
-  private parts: Buffer[] = []
-  private partBytes = 0
+  private parts: string[] = []
+  private partLength = 0
   private bare = ''
   /** Column names when the statement lists them (`mysqldump --complete-insert`), else null. */
   columns: string[] | null = null
@@ -85,11 +93,12 @@ export class InsertValuesParser {
     private readonly options: InsertValuesOptions = {},
   ) {}
 
-  push(part: Buffer): void {
+  push(part: string): void {
     const n = part.length
     let i = 0
+    let backslash = -1
     while (i < n) {
-      const b = part[i] as number
+      const b = part.charCodeAt(i)
       switch (this.state) {
         case State.Head:
           if (b === OPEN && /\bVALUES\s*$/i.test(this.head)) {
@@ -97,7 +106,7 @@ export class InsertValuesParser {
             if (this.columns === null && this.head.includes('(')) this.fail('unreadable column list', i)
             this.state = State.FieldStart
           } else {
-            this.head += String.fromCharCode(b)
+            this.head += part[i]
             if (this.head.length > MAX_HEAD) this.fail('no VALUES list', i)
           }
           break
@@ -109,46 +118,54 @@ export class InsertValuesParser {
           if (b === QUOTE) this.state = State.Text
           else if (b === CLOSE && this.row.length === 0) this.endRow()
           else if (!isSpace(b)) {
-            this.bare = String.fromCharCode(b)
+            this.bare = part[i] as string
             this.state = State.Bare
           }
           break
-        case State.Bare:
-          if (isSpace(b) && INTRODUCER.test(this.bare)) break
-          if (b === COMMA || b === CLOSE || isSpace(b)) {
-            this.endBare(i)
+        case State.Bare: {
+          let j = i
+          while (j < n && !isBareEnd(part.charCodeAt(j))) j++
+          if (j > i) {
+            if (this.bare.length + j - i > 256) this.fail('bare value too long', i)
+            this.bare += part.slice(i, j)
+            i = j
             continue
           }
+          if (isSpace(b) && INTRODUCER.test(this.bare)) break
           if (b === QUOTE) {
             if (!INTRODUCER.test(this.bare)) this.fail('quote inside a bare value', i)
             this.bare = ''
             this.state = State.Text
-          } else if (this.bare.length < 256) this.bare += String.fromCharCode(b)
-          else this.fail('bare value too long', i)
-          break
+            break
+          }
+          this.endBare(i)
+          continue
+        }
         case State.Text: {
-          let j = i
-          while (j < n && part[j] !== QUOTE && part[j] !== BACKSLASH) j++
-          if (j > i) this.collect(part.subarray(i, j))
+          // String searches for the next quote and backslash (V8 does them natively, cheap per call);
+          // the backslash position is reused until passed, so every character is searched over once.
+          if (backslash < i) backslash = indexOr(part.indexOf('\\', i), n)
+          const j = Math.min(indexOr(part.indexOf("'", i), n), backslash)
+          if (j > i) this.collect(part.slice(i, j))
           if (j === n) {
             i = n
             continue
           }
-          this.state = part[j] === QUOTE ? State.QuoteInText : State.Escape
+          this.state = part.charCodeAt(j) === QUOTE ? State.QuoteInText : State.Escape
           i = j + 1
           continue
         }
         case State.Escape:
-          this.collect(SINGLE_BYTES[UNESCAPE[b] ?? b] as Buffer)
+          this.collect(String.fromCharCode(UNESCAPE[b] ?? b))
           this.state = State.Text
           break
         case State.QuoteInText:
           if (b === QUOTE) {
-            this.collect(SINGLE_BYTES[QUOTE] as Buffer)
+            this.collect("'")
             this.state = State.Text
             break
           }
-          this.row.push(this.kept() ? Buffer.concat(this.parts).toString('utf8') : null)
+          this.row.push(this.kept() ? this.parts.join('') : null)
           this.resetValue()
           this.state = State.FieldEnd
           continue
@@ -181,18 +198,18 @@ export class InsertValuesParser {
     return this.options.keep === undefined || this.options.keep.has(this.row.length)
   }
 
-  private collect(bytes: Buffer): void {
+  private collect(text: string): void {
     if (!this.kept()) return
-    const room = (this.options.maxValueBytes ?? DEFAULT_MAX_VALUE) - this.partBytes
+    const room = (this.options.maxValueLength ?? DEFAULT_MAX_VALUE) - this.partLength
     if (room <= 0) return
-    const taken = bytes.length > room ? bytes.subarray(0, room) : bytes
+    const taken = text.length > room ? text.slice(0, room) : text
     this.parts.push(taken)
-    this.partBytes += taken.length
+    this.partLength += taken.length
   }
 
   private resetValue(): void {
     this.parts = []
-    this.partBytes = 0
+    this.partLength = 0
   }
 
   private endBare(at: number): void {

@@ -35,10 +35,10 @@ export const INSTALL_PATH = { kind: 'volume', field: 'installPath' } as const
 /** `GlobalConfigVO` (V0.6__schema.sql: id, name, description, category, defaultValue, value). */
 export const GLOBAL_CONFIG: TrackedTable = { table: 'GlobalConfigVO', columns: ['category', 'name', 'value'] }
 
-/** What the backup scan keeps: uuid, the soft-delete mark and the compared fields of each resource. */
+/** What the backup scan keeps: uuid and the compared fields of each resource's rows that ZStack shows. */
 export function trackedTables(): TrackedTable[] {
   return [
-    ...DRIFT_RESOURCES.map((r) => ({ table: r.table, columns: ['uuid', 'deleted', ...r.fields] })),
+    ...DRIFT_RESOURCES.map((r) => ({ table: r.table, columns: ['uuid', ...r.fields], liveOnly: true })),
     GLOBAL_CONFIG,
   ]
 }
