@@ -43,7 +43,6 @@ enum State {
 }
 
 const QUOTE = 0x27
-const BACKSLASH = 0x5c
 const OPEN = 0x28
 const CLOSE = 0x29
 const COMMA = 0x2c
