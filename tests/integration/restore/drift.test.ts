@@ -14,7 +14,7 @@ import { checksums, hostDir, sshdConnector, tempDir } from './helpers.js'
 const HOSTILE_NAME = 'it\'s "云主机"\\ 新\n行\t\x1a'
 const sq = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 
-/** The cloud at backup time. ZStack's generated fixture rows all carry a `deleted` mark, so only these count. */
+/** The cloud at backup time: the fixture's 20 generated rows per table, and these. */
 const AT_BACKUP = `SET FOREIGN_KEY_CHECKS=0;
   INSERT INTO VmInstanceEO (uuid, name, state, type, hypervisorType) VALUES
     ('vmkeep00000000000000000000000000', ${sq(HOSTILE_NAME)}, 'Running', 'UserVm', 'KVM'),
@@ -98,7 +98,7 @@ describe('restore drift: what a restore would undo (ZStack 3.0.0 schema, real Ma
 
     const vms = resource(plan, 'vm')
     expect(vms.counts).toEqual({ created: 1, deleted: 1, changed: 1 })
-    expect({ backup: vms.backupCount, live: vms.liveCount }).toEqual({ backup: 3, live: 3 })
+    expect({ backup: vms.backupCount, live: vms.liveCount }).toEqual({ backup: 23, live: 23 })
     expect(vms.created.map((i) => i.name)).toEqual(['vm-after-新建'])
     expect(vms.deleted.map((i) => i.name)).toEqual(['vm-gone-已删除'])
     expect(vms.changed).toEqual([
@@ -208,7 +208,7 @@ describe('restore drift: what a restore would undo (ZStack 3.0.0 schema, real Ma
     const accepted = await zsdr('--accept-drift', '--keep-ha')
     expect(accepted.code).toBe(0)
     expect(accepted.stdout).toContain('What the restore undoes')
-    expect(accepted.stdout).toMatch(/VMs +3 +3 +1 +1 +1/)
+    expect(accepted.stdout).toMatch(/VMs +23 +23 +1 +1 +1/)
     expect(accepted.stdout).toContain('- "data-gone" volgone')
     expect(accepted.stdout).toContain('ACCEPTED by the engineer')
     expect(accepted.stdout).toContain('VM HA is kept as the backup has it (ha.enable: true)')
