@@ -32,6 +32,14 @@ const KIND_LABEL: Record<string, string> = {
   l3_network: 'L3 networks',
 }
 
+/** Text from the backup or the live database, quoted: no control, bidi or zero-width character reaches a terminal. */
+function quoted(text: string | null): string {
+  return JSON.stringify(text).replace(
+    /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g,
+    (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+  )
+}
+
 /** The drift as plain English lines (CLI plan and evidence text): counts first, then the lists by name. */
 export function driftLines(drift: RestoreDrift, indent = '  '): string[] {
   const lines: string[] = []
@@ -49,7 +57,8 @@ export function driftLines(drift: RestoreDrift, indent = '  '): string[] {
     )
   for (const u of drift.unreadable)
     lines.push(`${indent}not compared: ${KIND_LABEL[u.kind] ?? u.kind}: ${u.reason}`)
-  const name = (n: string | null, uuid: string) => `${n === null ? '(no name)' : JSON.stringify(n)} ${uuid}`
+  const name = (n: string | null, uuid: string) =>
+    `${n === null ? '(no name)' : quoted(n)} ${quoted(uuid).slice(1, -1)}`
   for (const r of drift.resources) {
     const label = KIND_LABEL[r.kind] ?? r.kind
     const more = (shown: number, total: number) => (total > shown ? ` (first ${shown} of ${total})` : '')
@@ -72,9 +81,7 @@ export function driftLines(drift: RestoreDrift, indent = '  '): string[] {
       for (const i of r.changed) {
         lines.push(`${indent}  ~ ${name(i.name, i.uuid)}`)
         for (const c of i.changes ?? [])
-          lines.push(
-            `${indent}      ${c.field}: backup ${JSON.stringify(c.backup)} → live ${JSON.stringify(c.live)}`,
-          )
+          lines.push(`${indent}      ${c.field}: backup ${quoted(c.backup)} → live ${quoted(c.live)}`)
       }
     }
   }
