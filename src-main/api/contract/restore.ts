@@ -28,6 +28,7 @@ export interface PlanCheck {
     | 'tools'
     | 'mysql_login'
     | 'backup_integrity'
+    | 'backup_statements'
     | 'version'
     | 'node_status'
     | 'disk_host'

@@ -19,6 +19,13 @@ export interface StreamRestoreOptions {
   clientOptions?: string
   /** Called just before a database is dropped: from then on a failure needs a rollback. */
   onDrop(database: string): void
+  /** The server's CONNECTION_ID() of each database's load session (to KILL it if the link is lost). */
+  onSession?(database: string, connectionId: number): void
+  /**
+   * For a rollback: how long the DROP may wait for a metadata lock each time (an abandoned session
+   * may hold one), how often, and a call before each new wait so it can be logged.
+   */
+  lockWait?: { seconds: number; attempts: number; onWait(database: string, attempt: number): void }
   onBytes?(done: number, total: number): void
   signal?: AbortSignal
 }
@@ -53,21 +60,34 @@ export async function streamRestore(
 
   const openSink = async (database: string): Promise<Sink> => {
     options.onDrop(database)
-    await mysql.query(
-      `DROP DATABASE IF EXISTS ${ident(database)};\n${createDatabase(database, scanner.summary().databases[database])};`,
+    await dropDatabase(
+      mysql,
+      database,
+      `${createDatabase(database, scanner.summary().databases[database])};`,
+      options.lockWait,
     )
     const proc = await host.exec(
       mysql.command(
         'mysql',
-        `--default-character-set=utf8mb4 ${options.clientOptions ?? ''} --one-database ${sq(database)}`,
+        // --unbuffered: the session id must arrive at once, not when the load ends.
+        `--default-character-set=utf8mb4 --unbuffered ${options.clientOptions ?? ''} --one-database ${sq(database)}`,
       ),
       {
         ...(options.signal ? { signal: options.signal } : {}),
       },
     )
     const stderr: string[] = []
-    // Nothing useful comes on stdout, but it must be read: an SSH channel only closes once drained.
-    proc.stdout.resume()
+    // stdout carries the session id, then nothing; it must be read: an SSH channel only closes once drained.
+    let head = ''
+    proc.stdout.on('data', (c: Buffer) => {
+      if (head.length > 200) return
+      head += c.toString('latin1')
+      const id = /^(\d+)\s*$/m.exec(head)?.[1]
+      if (id) {
+        options.onSession?.(database, Number(id))
+        head = '.'.repeat(201)
+      }
+    })
     proc.stderr.on('data', (c: Buffer) => {
       if (stderr.join('').length < 4000) stderr.push(c.toString('utf8'))
     })
@@ -79,7 +99,10 @@ export async function streamRestore(
     })
     sink.died.catch(() => {})
     // Our own first statement: the session's quoting rules are known whatever the server's default.
-    await write(sink, Buffer.from(`SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\n`))
+    await write(
+      sink,
+      Buffer.from(`SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\nSELECT CONNECTION_ID();\n`),
+    )
     for (const part of preamble) await write(sink, part)
     return sink
   }
@@ -136,6 +159,36 @@ export async function streamRestore(
     )
   }
   return scanner.summary()
+}
+
+/**
+ * Drops a database (then runs `then`, e.g. our CREATE). With `lockWait`, each try waits at most
+ * `seconds` for a metadata lock and every new wait is reported, so a stuck rollback is never silent.
+ */
+export async function dropDatabase(
+  mysql: MysqlClient,
+  database: string,
+  then: string,
+  lockWait?: StreamRestoreOptions['lockWait'],
+): Promise<void> {
+  const sql = `DROP DATABASE IF EXISTS ${ident(database)};\n${then}`
+  if (!lockWait) {
+    await mysql.query(sql)
+    return
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mysql.query(
+        `SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(lockWait.seconds))};\n${sql}`,
+      )
+      return
+    } catch (e) {
+      const lock =
+        e instanceof AppError && /\b1205\b|Lock wait timeout/i.test(String(e.details?.stderr ?? ''))
+      if (!lock || attempt >= lockWait.attempts) throw e
+      lockWait.onWait(database, attempt)
+    }
+  }
 }
 
 /** `CREATE DATABASE` written by us: the name is ours, charset and collation passed the allow-list. */

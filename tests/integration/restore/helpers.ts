@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RestoreLogEntry } from '../../../src-main/api/contract/restore.js'
@@ -106,7 +106,11 @@ export function collectingSink(): { sink: LogSink; entries: RestoreLogEntry[]; t
 }
 
 /** Connects to a loopback sshd as its test user, with a private known-hosts file (first key accepted). */
-export function sshdConnector(sshd: Sshd, port = sshd.port): () => Promise<RemoteHost> {
+export function sshdConnector(
+  sshd: Sshd,
+  port = sshd.port,
+  keepaliveIntervalMs?: number,
+): () => Promise<RemoteHost> {
   const dir = tempDir('zsdr-restore-ssh-')
   return () =>
     connectHost(
@@ -118,8 +122,20 @@ export function sshdConnector(sshd: Sshd, port = sshd.port): () => Promise<Remot
         acceptNewHostKey: true,
         credentials: () => ({ password: sshd.password }),
         readyTimeoutMs: 5000,
+        ...(keepaliveIntervalMs ? { keepaliveIntervalMs } : {}),
       },
     )
+}
+
+/** Password option folders (`--defaults-extra-file`) named in a run's report that still exist. */
+export function optionFoldersLeft(reportJson: string): string[] {
+  const folders = new Set(
+    [...readFileSync(reportJson, 'utf8').matchAll(/--defaults-extra-file='(\/tmp\/zsdr-mysql\.[A-Za-z0-9]+)\/client\.cnf'/g)].map(
+      (m) => m[1] as string,
+    ),
+  )
+  if (folders.size === 0) throw new Error(`no option folder named in ${reportJson}`)
+  return [...folders].filter((f) => existsSync(f))
 }
 
 /** A folder the sshd test user may write to (a safety-dump folder on the "host"). */
