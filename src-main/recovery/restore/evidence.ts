@@ -103,7 +103,7 @@ export function renderText(r: EvidenceReport): string {
   if (r.vmHa) {
     lines.push('VM HA')
     lines.push(
-      `  ${r.vmHa.action === 'disable' ? 'switched off' : 'kept (--keep-ha)'}; in the backup: ${r.vmHa.inBackup ?? 'no row'}; after the restore: ${r.vmHa.after?.join(', ') || '-'}`,
+      `  plan: ${r.vmHa.action === 'disable' ? 'switch off' : 'keep (--keep-ha)'}; in the backup: ${r.vmHa.inBackup ?? 'no row'}; after the restore: ${r.vmHa.after?.join(', ') || '-'}`,
     )
     lines.push(`  ${r.vmHa.afterwards}`)
   }

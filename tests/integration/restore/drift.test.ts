@@ -232,7 +232,7 @@ describe('restore drift: what a restore would undo (ZStack 3.0.0 schema, real Ma
     expect(report.vmHa.afterwards).toContain('UpdateGlobalConfig category=ha name=enable value=true')
     const text = readFileSync(result.reportPaths.text, 'utf8')
     expect(text).toContain('ACCEPTED by the engineer')
-    expect(text).toContain('VM HA\n  switched off')
+    expect(text).toContain('VM HA\n  plan: switch off; in the backup: true; after the restore: false')
   }, 180_000)
 
   it('--keep-ha leaves VM HA as the backup has it; with no drift left the plan needs no acceptance', async () => {
