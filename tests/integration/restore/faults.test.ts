@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RestoreRunOptions, runRestore } from '../../../src-main/recovery/restore/engine.js'
@@ -12,6 +12,7 @@ import {
   collectingSink,
   hostDir,
   observedHost,
+  optionFoldersLeft,
   pidsWithArgs,
   sshdConnector,
   startDamagedNode,
@@ -68,8 +69,10 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
   function evidence(log: { text(): string }, paths: { json: string; text: string }): string {
     const all = log.text() + readFileSync(paths.json, 'utf8') + readFileSync(paths.text, 'utf8')
     seen.push(all)
+    reports.push(paths.json)
     return all
   }
+  const reports: string[] = []
 
   it('refuses a corrupted backup before dropping anything', async () => {
     const corrupt = join(tempDir('zsdr-corrupt-'), 'zstack-backup-db.gz')
@@ -138,6 +141,38 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
       execFileSync('umount', [small])
     }
   })
+
+  it('a safety dump that fills the host disk is removed from the host and reported; nothing is dropped', async (ctx) => {
+    const small = tempDir('zsdr-full-disk-')
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=80m,mode=777', 'tmpfs', small], { stdio: 'pipe' })
+    } catch (e) {
+      ctx.skip(`cannot mount a small tmpfs here (needs root): ${(e as Error).message.split('\n')[0]}`)
+      return
+    }
+    try {
+      const safetyDir = join(small, 'mysql-backup')
+      const { run, log, laptopDir } = options({
+        settings: { safetyDir },
+        // The plan saw room; by the time the dump runs, another writer has taken nearly all of it.
+        confirm: async () => {
+          const free = statfsSync(small).bavail * statfsSync(small).bsize
+          execFileSync('fallocate', ['-l', String(free - 64 * 1024), join(small, 'filler')])
+          return true
+        },
+      })
+      const result = await runRestore(run)
+      expect(result.error?.code).toBe('restore.safety_dump_failed')
+      expect(result.error?.message.en).toContain('The partial dump was removed')
+      expect(readdirSync(safetyDir)).toEqual([])
+      expect(readdirSync(laptopDir).filter((f) => f.endsWith('.gz'))).toEqual([])
+      expect(log.entries.some((e) => e.message.includes('Dropping'))).toBe(false)
+      expect(await checksums(db)).toEqual(before)
+      evidence(log, result.reportPaths)
+    } finally {
+      execFileSync('umount', [small])
+    }
+  }, 60_000)
 
   it('rolls back automatically when mysql is killed mid-restore', async () => {
     let optionFile = ''
@@ -226,6 +261,13 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
     expect(await checksums(db)).toEqual(original)
     evidence(log, result.reportPaths)
   }, 90_000)
+
+  it('no MySQL password file is left on the host after any of these faults', () => {
+    // A run that lost the host for good cannot remove its file; the next run's login sweeps it.
+    const withLogin = reports.filter((r) => readFileSync(r, 'utf8').includes('--defaults-extra-file='))
+    expect(withLogin.length).toBeGreaterThanOrEqual(5)
+    for (const report of withLogin) expect(optionFoldersLeft(report)).toEqual([])
+  })
 
   it('no password in any log line or report of these runs', () => {
     expect(seen.length).toBeGreaterThanOrEqual(4)

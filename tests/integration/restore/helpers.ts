@@ -130,9 +130,11 @@ export function sshdConnector(
 /** Password option folders (`--defaults-extra-file`) named in a run's report that still exist. */
 export function optionFoldersLeft(reportJson: string): string[] {
   const folders = new Set(
-    [...readFileSync(reportJson, 'utf8').matchAll(/--defaults-extra-file='(\/tmp\/zsdr-mysql\.[A-Za-z0-9]+)\/client\.cnf'/g)].map(
-      (m) => m[1] as string,
-    ),
+    [
+      ...readFileSync(reportJson, 'utf8').matchAll(
+        /--defaults-extra-file='(\/tmp\/zsdr-mysql\.[A-Za-z0-9]+)\/client\.cnf'/g,
+      ),
+    ].map((m) => m[1] as string),
   )
   if (folders.size === 0) throw new Error(`no option folder named in ${reportJson}`)
   return [...folders].filter((f) => existsSync(f))

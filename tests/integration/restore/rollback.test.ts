@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RestoreRunOptions, runRestore } from '../../../src-main/recovery/restore/engine.js'
 import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
-import { loadDump } from '../../fixtures/zstack-db/build.js'
+import { loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
 import type { MariaDb } from '../../harness/mariadb.js'
 import { type Sshd, startTcpProxy } from '../../harness/sshd.js'
 import {
@@ -42,7 +42,12 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
     await Promise.all([db?.stop(), sshd?.stop()])
   })
 
-  function run(overrides: Partial<Omit<RestoreRunOptions, 'settings'>> & { zstackCtl?: string } = {}) {
+  function run(
+    overrides: Partial<Omit<RestoreRunOptions, 'settings'>> & {
+      zstackCtl?: string
+      backupFile?: string
+    } = {},
+  ) {
     const log = collectingSink()
     const options: RestoreRunOptions = {
       runId: 'b'.repeat(32),
@@ -52,7 +57,7 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
       reconnect: { attempts: 3, delayMs: 200 },
       ...overrides,
       settings: {
-        backupFile: backup,
+        backupFile: overrides.backupFile ?? backup,
         mysql: { host: '127.0.0.1', port: db.port, password },
         skipUi: false,
         safetyDir: hostDir('zsdr-rollback-host-'),
@@ -97,7 +102,9 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
     expect(report.restore.recreatedRoutines).toEqual(['PROCEDURE zstack.zsdr_probe'])
     expect(report.restore.definersRewritten).toBeGreaterThan(0)
     expect(report.confirmation).toBe('typed_host_name')
-    expect(readFileSync(result.reportPaths.text, 'utf8')).toContain('Re-created    PROCEDURE zstack.zsdr_probe')
+    expect(readFileSync(result.reportPaths.text, 'utf8')).toContain(
+      'Re-created    PROCEDURE zstack.zsdr_probe',
+    )
     expect(log.text()).toContain('safety dump')
     expect(optionFoldersLeft(result.reportPaths.json)).toEqual([])
     await damage(db)
@@ -105,16 +112,19 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
   }, 120_000)
 
   it('a frozen link mid-restore: the abandoned session is KILLed, the rollback completes, verified, in bounded time', async () => {
+    // Wide tables: the loader spends most of its time between LOCK TABLES and UNLOCK TABLES.
+    const bulky = await zstackDumpFixture({ rowsPerTable: 20, bulkBytes: 24 << 20 })
     const proxy = await startTcpProxy(sshd.port)
     const connect = sshdConnector(sshd, proxy.port, 1000)
     let frozen = false
     const { options, log } = run({
+      backupFile: bulky,
       connect: async () =>
         observedHost(await connect(), (command) => {
           if (!frozen && command.includes("--one-database 'zstack'")) {
             frozen = true
             // Let the loader take its table locks, then freeze: no close, no reset, just silence.
-            setTimeout(() => proxy.freezeAll(), 400)
+            setTimeout(() => proxy.freezeAll(), 1500)
           }
         }),
     })
@@ -144,9 +154,9 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
     const result = await runRestore(options)
     expect(result.outcome).toBe('rolled_back')
     expect(result.rollbackVerification?.ok).toBe(true)
-    expect(await db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'zstack_ui'")).toBe(
-      '0\n',
-    )
+    expect(
+      await db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'zstack_ui'"),
+    ).toBe('0\n')
     expect(await checksums(db)).toEqual(withoutUi)
     expect(await routines()).toContain('zsdr_probe')
     expect(log.text()).toContain('it did not exist before the restore')
