@@ -112,10 +112,18 @@ export class BackupRowCollector implements StatementObserver {
     if (state.rows.length >= MAX_TRACKED_ROWS) throw new Error(`more than ${MAX_TRACKED_ROWS} rows`)
     const row: Record<string, SqlValue> = {}
     wanted.forEach((c, i) => {
-      row[c] = values[positions[i] as number] ?? null
+      row[c] = ownCopy(values[positions[i] as number] ?? null)
     })
     state.rows.push(row)
   }
+}
+
+/**
+ * A value cut from a statement is a V8 slice that keeps the whole statement (up to megabytes) alive;
+ * the few values kept get their own memory, so the statements can go.
+ */
+function ownCopy(value: SqlValue): SqlValue {
+  return value === null ? null : Buffer.from(value, 'utf8').toString('utf8')
 }
 
 function describe(e: unknown): string {
