@@ -147,7 +147,11 @@ describe('BackupRowCollector (a StatementObserver of the backup scan)', () => {
 
   it('marks a table unreadable (never the scan) when its text is not what mysqldump writes', () => {
     const collector = collect(DUMP)
-    collector.onInsert('zstack', 'VolumeEO', "INSERT INTO `VolumeEO` VALUES ('v3','x',1,'p',NULL) garbage")
+    collector.onInsert(
+      'zstack',
+      'VolumeEO',
+      Buffer.from("INSERT INTO `VolumeEO` VALUES ('v3','x',1,'p',NULL) garbage"),
+    )
     expect(collector.result('b.gz').tables.get('VolumeEO')).toMatchObject({
       ok: false,
       reason: /not what mysqldump writes/,
@@ -156,10 +160,10 @@ describe('BackupRowCollector (a StatementObserver of the backup scan)', () => {
 
   it('refuses rows whose count of values does not match the CREATE TABLE, and rows before any CREATE TABLE', () => {
     const short = collect(DUMP)
-    short.onInsert('zstack', 'VolumeEO', "INSERT INTO `VolumeEO` VALUES ('v1','x','p')")
+    short.onInsert('zstack', 'VolumeEO', Buffer.from("INSERT INTO `VolumeEO` VALUES ('v1','x','p')"))
     expect(short.result('b.gz').tables.get('VolumeEO')).toMatchObject({ ok: false, reason: /3 values for 5/ })
     const early = new BackupRowCollector([{ table: 'VolumeEO', columns: ['uuid'] }])
-    early.onInsert('zstack', 'VolumeEO', "INSERT INTO `VolumeEO` VALUES ('v1')")
+    early.onInsert('zstack', 'VolumeEO', Buffer.from("INSERT INTO `VolumeEO` VALUES ('v1')"))
     expect(early.result('b.gz').tables.get('VolumeEO')).toMatchObject({
       ok: false,
       reason: /before the CREATE TABLE/,

@@ -47,21 +47,25 @@ export class BackupRowCollector implements StatementObserver {
     this.liveOnly = new Set(tracked.filter((t) => t.liveOnly).map((t) => t.table))
   }
 
-  onCreateTable(database: string, table: string, statement: string): void {
+  onCreateTable(database: string, table: string, statement: Buffer): void {
     if (database !== this.database || !this.wanted.has(table)) return
     try {
-      this.columns.set(table, columnsOfCreateTable(statement))
+      this.columns.set(table, columnsOfCreateTable(statement.toString('utf8')))
     } catch (e) {
       this.tables.set(table, { ok: false, reason: describe(e) })
     }
   }
 
-  onInsert(database: string, table: string, statement: string): void {
+  /**
+   * The statement is read as latin1 (one character per byte, no UTF-8 decoding: the delimiters are
+   * ASCII and never part of a multi-byte character); only the kept values are decoded as UTF-8.
+   */
+  onInsert(database: string, table: string, statement: Buffer): void {
     if (database !== this.database || !this.wanted.has(table)) return
     if (this.tables.get(table)?.ok === false) return
     try {
       const parser = this.parserFor(table)
-      parser.push(statement)
+      parser.push(statement.toString('latin1'))
       parser.end()
     } catch (e) {
       this.tables.set(table, { ok: false, reason: describe(e) })
@@ -90,7 +94,7 @@ export class BackupRowCollector implements StatementObserver {
     const positions = wanted.map((c) => all.indexOf(c))
     const parser = new InsertValuesParser(
       (values) => {
-        if (parser.columns !== null && parser.columns.join('`') !== all.join('`'))
+        if (parser.columns !== null && parser.columns.map(utf8).join('`') !== all.join('`'))
           throw new Error('its INSERT lists columns in another order than its CREATE TABLE')
         if (values.length !== all.length)
           throw new Error(`a row has ${values.length} values for ${all.length} columns`)
@@ -112,18 +116,19 @@ export class BackupRowCollector implements StatementObserver {
     if (state.rows.length >= MAX_TRACKED_ROWS) throw new Error(`more than ${MAX_TRACKED_ROWS} rows`)
     const row: Record<string, SqlValue> = {}
     wanted.forEach((c, i) => {
-      row[c] = ownCopy(values[positions[i] as number] ?? null)
+      const value = values[positions[i] as number] ?? null
+      row[c] = value === null ? null : utf8(value)
     })
     state.rows.push(row)
   }
 }
 
 /**
- * A value cut from a statement is a V8 slice that keeps the whole statement (up to megabytes) alive;
- * the few values kept get their own memory, so the statements can go.
+ * A latin1 value back to its bytes, decoded as UTF-8. It also gives the value its own memory: a slice
+ * of the statement would keep the whole statement (up to megabytes) alive.
  */
-function ownCopy(value: SqlValue): SqlValue {
-  return value === null ? null : Buffer.from(value, 'utf8').toString('utf8')
+function utf8(latin1: string): string {
+  return Buffer.from(latin1, 'latin1').toString('utf8')
 }
 
 function describe(e: unknown): string {
