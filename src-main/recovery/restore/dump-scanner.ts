@@ -158,7 +158,7 @@ export class DumpScanner {
     if (!verdict.ok) {
       this.refused++
       if (this.refusals.length < MAX_REFUSALS)
-        this.refusals.push({ line: s.line, excerpt: excerpt(s.text), reason: verdict.reason })
+        this.refusals.push({ line: s.line, excerpt: excerpt(s.text), reason: safeText(verdict.reason, 300) })
       return
     }
     const c = verdict.statement
@@ -187,7 +187,10 @@ export class DumpScanner {
     const d = this.ensureDatabase(db)
     for (const q of c.qualifiers) if (!d.qualifiers.includes(q)) d.qualifiers.push(q)
     if (c.kind === 'set') {
-      this.recentSets.push(`${text.toString('utf8')}${delimiter || ';'}`)
+      // A routine's context is what was set for it; restoring a previous one's saved values
+      // (`= @saved_sql_mode`) would read variables a replay session never set.
+      const sql = text.toString('utf8')
+      if (!/=\s*@(?!@)/.test(sql)) this.recentSets.push(`${sql}${delimiter || ';'}`)
       return
     }
     const table = c.name as string
@@ -273,9 +276,14 @@ class SegmentBuilder {
 /** A statement's start for a refusal message: whitespace runs folded, control and format characters shown as `\\xNN`/`\\uNNNN`. */
 export function excerpt(text: Buffer): string {
   const head = text.toString('utf8', 0, Math.min(text.length, EXCERPT * 4))
+  return safeText(head, EXCERPT, text.length > EXCERPT * 4)
+}
+
+/** Text from a backup made safe to show: spacing folded, unsafe characters escaped, at most `max` characters. */
+function safeText(text: string, max: number, cut = false): string {
   const chars: string[] = []
   let space = false
-  for (const ch of head.trim()) {
+  for (const ch of text.trim()) {
     if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
       space = true
       continue
@@ -283,11 +291,9 @@ export function excerpt(text: Buffer): string {
     if (space) chars.push(' ')
     space = false
     chars.push(unsafeChar(ch.codePointAt(0) as number) ? escapeChar(ch.codePointAt(0) as number) : ch)
-    if (chars.length > EXCERPT) break
+    if (chars.length > max) break
   }
-  return chars.length > EXCERPT || text.length > EXCERPT * 4
-    ? `${chars.slice(0, EXCERPT).join('')}…`
-    : chars.join('')
+  return chars.length > max || cut ? `${chars.slice(0, max).join('')}…` : chars.join('')
 }
 
 /** C0/C1 controls, DEL, zero-width and bidirectional format characters, BOM. */

@@ -337,15 +337,20 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
   }
   log.end('ok')
   if (state.safety) {
-    state.recreated = await recreateMissingRoutines(
+    const routines = await recreateMissingRoutines(
       mysql,
       state.safety.summary,
       state.restored,
       plan.databases,
     )
-    for (const r of state.recreated)
+    state.recreated = routines.recreated
+    for (const r of routines.recreated)
       log.warn(
         `Re-created ${r} from the safety dump: it existed before the restore and the backup has no copy of it.`,
+      )
+    for (const f of routines.failed)
+      log.error(
+        `Could not re-create ${f.routine} from the safety dump (${f.error}): create it by hand from ${state.safety.hostPath}.`,
       )
   }
   if (state.restored.definersRewritten > 0)

@@ -1,3 +1,4 @@
+import { AppError } from '../../errors/app-error.js'
 import type { DumpSummary } from './dump-scanner.js'
 import type { MysqlClient } from './mysql-client.js'
 import { ident } from './shell.js'
@@ -13,15 +14,20 @@ export async function recreateMissingRoutines(
   before: DumpSummary,
   restored: DumpSummary,
   databases: readonly string[],
-): Promise<string[]> {
+): Promise<{ recreated: string[]; failed: { routine: string; error: string }[] }> {
   const recreated: string[] = []
+  const failed: { routine: string; error: string }[] = []
   for (const database of databases) {
     const inBackup = restored.databases[database]?.routines ?? []
     for (const routine of before.databases[database]?.routines ?? []) {
       if (inBackup.some((r) => r.type === routine.type && r.name === routine.name)) continue
-      await mysql.query(`USE ${ident(database)};\n${routine.script}`)
-      recreated.push(`${routine.type} ${database}.${routine.name}`)
+      const name = `${routine.type} ${database}.${routine.name}`
+      // One that cannot be re-created does not undo a verified restore: it is reported instead.
+      await mysql.query(`USE ${ident(database)};\n${routine.script}`).then(
+        () => recreated.push(name),
+        (e: unknown) => failed.push({ routine: name, error: e instanceof AppError ? e.text.en : String(e) }),
+      )
     }
   }
-  return recreated
+  return { recreated, failed }
 }

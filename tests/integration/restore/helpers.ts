@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RestoreLogEntry } from '../../../src-main/api/contract/restore.js'
+import type { RestoreRunOptions } from '../../../src-main/recovery/restore/engine.js'
 import type { LogSink } from '../../../src-main/recovery/restore/run-log.js'
 import { connectHost, KnownHosts } from '../../../src-main/ssh/index.js'
 import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
@@ -99,6 +100,33 @@ export function observedHost(inner: RemoteHost, onCommand: (command: string) => 
   }
 }
 
+/**
+ * Connects like `sshdConnector`, and once the loader of `database` starts, SIGKILLs the running `zstack`
+ * loader (it stays open until the dump ends): a crash mid-restore. `then` runs right after the kill.
+ */
+export function killZstackLoaderWhen(
+  sshd: Sshd,
+  database: string,
+  then: () => void = () => {},
+): { connect: () => Promise<RemoteHost>; killed: number[] } {
+  let optionFile = ''
+  const killed: number[] = []
+  const connect = async () =>
+    observedHost(await sshdConnector(sshd)(), (command) => {
+      const file = /--defaults-extra-file='([^']+)'/.exec(command)?.[1]
+      if (file) optionFile = file
+      if (!command.includes(`--one-database '${database}'`) || killed.length > 0) return
+      for (const pid of pidsWithArgs([optionFile, '--one-database'])) {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        if (!cmdline.includes('zstack') || cmdline.includes('zstack_')) continue
+        process.kill(pid, 'SIGKILL')
+        killed.push(pid)
+      }
+      then()
+    })
+  return { connect, killed }
+}
+
 /** Collects the live log; `text()` is everything a user could have seen. */
 export function collectingSink(): { sink: LogSink; entries: RestoreLogEntry[]; text(): string } {
   const entries: RestoreLogEntry[] = []
@@ -138,6 +166,36 @@ export function optionFoldersLeft(reportJson: string): string[] {
   )
   if (folders.size === 0) throw new Error(`no option folder named in ${reportJson}`)
   return [...folders].filter((f) => existsSync(f))
+}
+
+export type RunOverrides = Partial<Omit<RestoreRunOptions, 'settings'>> & {
+  settings?: Partial<RestoreRunOptions['settings']>
+}
+
+/** Options of a run against a test node (loopback sshd + MariaDB), with its live log collected. */
+export function nodeRun(
+  node: { sshd: Sshd; db: MariaDb; password: string; backup: string },
+  overrides: RunOverrides = {},
+): { run: RestoreRunOptions; log: ReturnType<typeof collectingSink>; laptopDir: string } {
+  const log = collectingSink()
+  const laptopDir = tempDir('zsdr-restore-laptop-')
+  const run: RestoreRunOptions = {
+    runId: 'f'.repeat(32),
+    connect: sshdConnector(node.sshd),
+    confirm: async () => true,
+    sinks: [log.sink],
+    reconnect: { attempts: 2, delayMs: 100 },
+    ...overrides,
+    settings: {
+      backupFile: node.backup,
+      mysql: { host: '127.0.0.1', port: node.db.port, password: node.password },
+      skipUi: false,
+      safetyDir: hostDir('zsdr-restore-host-'),
+      laptopDir,
+      ...overrides.settings,
+    },
+  }
+  return { run, log, laptopDir }
 }
 
 /** A folder the sshd test user may write to (a safety-dump folder on the "host"). */

@@ -1,22 +1,21 @@
 import { chmodSync, copyFileSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RestoreRunOptions, runRestore } from '../../../src-main/recovery/restore/engine.js'
-import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
+import { runRestore } from '../../../src-main/recovery/restore/engine.js'
 import { loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
 import type { MariaDb } from '../../harness/mariadb.js'
 import { type Sshd, startTcpProxy } from '../../harness/sshd.js'
 import {
   checksums,
-  collectingSink,
   damage,
   hostDir,
+  killZstackLoaderWhen,
+  nodeRun,
   observedHost,
   optionFoldersLeft,
-  pidsWithArgs,
+  type RunOverrides,
   sshdConnector,
   startDamagedNode,
-  tempDir,
 } from './helpers.js'
 
 const STANDIN = new URL('../../fixtures/zstack-db/zstack-ctl-standin.sh', import.meta.url).pathname
@@ -42,54 +41,22 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
     await Promise.all([db?.stop(), sshd?.stop()])
   })
 
-  function run(
-    overrides: Partial<Omit<RestoreRunOptions, 'settings'>> & {
-      zstackCtl?: string
-      backupFile?: string
-    } = {},
-  ) {
-    const log = collectingSink()
-    const options: RestoreRunOptions = {
-      runId: 'b'.repeat(32),
-      connect: sshdConnector(sshd),
-      confirm: async () => true,
-      sinks: [log.sink],
-      reconnect: { attempts: 3, delayMs: 200 },
-      ...overrides,
-      settings: {
-        backupFile: overrides.backupFile ?? backup,
-        mysql: { host: '127.0.0.1', port: db.port, password },
-        skipUi: false,
-        safetyDir: hostDir('zsdr-rollback-host-'),
-        laptopDir: tempDir('zsdr-rollback-laptop-'),
-        ...(overrides.zstackCtl ? { zstackCtl: overrides.zstackCtl } : {}),
+  function run(overrides: RunOverrides & { zstackCtl?: string; backupFile?: string } = {}) {
+    const { zstackCtl, backupFile, ...rest } = overrides
+    const { run: options, log } = nodeRun(
+      { sshd, db, password, backup },
+      {
+        runId: 'b'.repeat(32),
+        reconnect: { attempts: 3, delayMs: 200 },
+        ...rest,
+        settings: { ...(zstackCtl ? { zstackCtl } : {}), ...(backupFile ? { backupFile } : {}) },
       },
-    }
+    )
     return { options, log }
   }
 
   async function routines(): Promise<string> {
     return db.sql("SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'zstack'")
-  }
-
-  /** Kills the running `zstack` loader once the loader of `database` starts (a crash mid-restore). */
-  function killZstackLoaderWhen(database: string, then: () => void = () => {}) {
-    let optionFile = ''
-    let killed = 0
-    return async (): Promise<RemoteHost> =>
-      observedHost(await sshdConnector(sshd)(), (command) => {
-        const file = /--defaults-extra-file='([^']+)'/.exec(command)?.[1]
-        if (file) optionFile = file
-        if (command.includes(`--one-database '${database}'`) && killed === 0) {
-          for (const pid of pidsWithArgs([optionFile, '--one-database'])) {
-            const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-            if (!cmdline.includes('zstack') || cmdline.includes('zstack_')) continue
-            process.kill(pid, 'SIGKILL')
-            killed++
-          }
-          then()
-        }
-      })
   }
 
   it('a backup without routines: the live routine is re-created from the safety dump, and the report says so', async () => {
@@ -150,7 +117,7 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
   it('a database the restore created (zstack_ui did not exist) is dropped again by the rollback', async () => {
     await db.sql('DROP DATABASE zstack_ui')
     const withoutUi = await checksums(db)
-    const { options, log } = run({ connect: killZstackLoaderWhen('zstack_ui') })
+    const { options, log } = run({ connect: killZstackLoaderWhen(sshd, 'zstack_ui').connect })
     const result = await runRestore(options)
     expect(result.outcome).toBe('rolled_back')
     expect(result.rollbackVerification?.ok).toBe(true)
@@ -177,10 +144,10 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
     const { options } = run({
       zstackCtl: ctl,
       // The crash comes with a damaged laptop copy of the safety dump: the rollback cannot succeed.
-      connect: killZstackLoaderWhen('zstack_rest', () => {
+      connect: killZstackLoaderWhen(sshd, 'zstack_rest', () => {
         for (const f of readdirSync(laptopDir).filter((n) => n.startsWith('safety-dump-')))
           truncateSync(join(laptopDir, f), 100)
-      }),
+      }).connect,
     })
     laptopDir = options.settings.laptopDir
     const result = await runRestore(options)

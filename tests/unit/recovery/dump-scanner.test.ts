@@ -5,7 +5,11 @@ import {
   maxVersion,
   parseFlywayVersions,
 } from '../../../src-main/recovery/restore/dump-scanner.js'
-import { definerHost, endpointFromZstackProperties } from '../../../src-main/recovery/restore/mysql-client.js'
+import {
+  definerHost,
+  endpointFromZstackProperties,
+  mysqlError,
+} from '../../../src-main/recovery/restore/mysql-client.js'
 
 const DUMP = `/*!40101 SET NAMES utf8mb4 */;
 --
@@ -149,6 +153,27 @@ describe('DumpScanner observers and cost', () => {
   }, 60_000)
 })
 
+describe('DumpScanner routines', () => {
+  it("records each routine with the session settings written for it, not the previous one's restores", () => {
+    const sets = (n: string) =>
+      `/*!50003 SET @saved_sql_mode = @@sql_mode */ ;\n/*!50003 SET sql_mode = '${n}' */ ;\n`
+    const routine = (name: string) =>
+      `DELIMITER ;;\nCREATE DEFINER=\`x\`@\`%\` PROCEDURE \`${name}\`()\nBEGIN\n  SELECT 1;\nEND ;;\nDELIMITER ;\n/*!50003 SET sql_mode = @saved_sql_mode */ ;\n`
+    const scanner = new DumpScanner({ definerHost: 'localhost', trust: 'own-safety-dump' })
+    scanner.push(
+      Buffer.from(
+        `USE \`zstack\`;\n${sets('')}${routine('p1')}${sets('STRICT_TRANS_TABLES')}${routine('p2')}`,
+      ),
+    )
+    scanner.end()
+    const routines = scanner.summary().databases.zstack?.routines ?? []
+    expect(routines.map((r) => `${r.type} ${r.name}`)).toEqual(['PROCEDURE p1', 'PROCEDURE p2'])
+    expect(routines[1]?.script).toContain("SET sql_mode = 'STRICT_TRANS_TABLES'")
+    expect(routines[1]?.script).not.toContain('@saved_sql_mode */')
+    expect(routines[1]?.script).toContain('DEFINER=`root`@`localhost` PROCEDURE `p2`')
+  })
+})
+
 describe('versions', () => {
   it('compares dotted versions numerically', () => {
     expect(compareVersions('2.3.1.2', '2.3.1')).toBeGreaterThan(0)
@@ -181,5 +206,16 @@ describe('zstack.properties', () => {
     expect(definerHost({ host: '127.0.0.1', port: 3306, socket: null })).toBe('localhost')
     expect(definerHost({ host: null, port: null, socket: '/run/mysqld.sock' })).toBe('localhost')
     expect(definerHost({ host: '10.0.0.5', port: 3306, socket: null })).toBe('10.0.0.5')
+  })
+})
+
+describe('MySQL errors', () => {
+  it('an empty error names the likely cause: the link to the host was lost', () => {
+    const e = mysqlError('root@mn1', '  \n')
+    expect(e.code).toBe('restore.mysql_no_answer')
+    expect(e.text.en).toContain('connection to the host was most likely lost')
+    expect(mysqlError('root@mn1', 'ERROR 1045 (28000): Access denied').code).toBe(
+      'restore.mysql_access_denied',
+    )
   })
 })

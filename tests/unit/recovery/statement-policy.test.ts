@@ -43,6 +43,10 @@ describe('statement allow-list: what mysqldump writes passes in any case and spa
     expect(excerpt).toContain('\\x1b[31mred\\u202e')
     expect([...excerpt].some((c) => (c.codePointAt(0) as number) < 0x20 || c === '\u202e')).toBe(false)
     expect(excerpt.endsWith('…')).toBe(true)
+    // The reason quotes backup text too: it is made safe the same way.
+    const reason = scan(`${HEAD}CREATE \u202eevil;${TAIL}`).summary.refusals[0]?.reason ?? ''
+    expect(reason).toContain('\\u202e')
+    expect(reason).not.toContain('\u202e')
   })
 
   it('refuses a statement split from its comment by a chunk boundary just as when whole', () => {
