@@ -24,8 +24,13 @@ export interface DumpSegment {
 
 /** Sees statements in the scanner's single pass. Keep it cheap: it runs for every INSERT of the dump. */
 export interface StatementObserver {
-  /** An accepted `INSERT INTO <table>` of `database`; `statement` is its text without the delimiter. */
-  onInsert?(database: string, table: string, statement: string): void
+  /**
+   * An accepted `INSERT INTO <table>` of `database`; `statement` is its bytes without the delimiter,
+   * not decoded (decoding every INSERT of a dump costs more than the scan: an observer decodes the few it reads).
+   */
+  onInsert?(database: string, table: string, statement: Buffer): void
+  /** An accepted `CREATE TABLE <table>` of `database`: the column order of its INSERTs. */
+  onCreateTable?(database: string, table: string, statement: Buffer): void
 }
 
 export interface DumpScannerOptions {
@@ -194,7 +199,10 @@ export class DumpScanner {
       return
     }
     const table = c.name as string
-    if (c.kind === 'create_table') d.tables[table] ??= 0
+    if (c.kind === 'create_table') {
+      d.tables[table] ??= 0
+      for (const o of this.observers) o.onCreateTable?.(db, table, text)
+    }
     if (c.kind === 'create_routine' || c.kind === 'create_event') {
       const body = text.toString('utf8')
       d.routines.push({
@@ -207,10 +215,7 @@ export class DumpScanner {
       this.rows += c.rows
       d.tables[table] = (d.tables[table] ?? 0) + c.rows
       if (table === FLYWAY_TABLE && db === 'zstack') this.flywayText.push(text.toString('utf8'))
-      if (this.observers.length > 0) {
-        const statement = text.toString('utf8')
-        for (const o of this.observers) o.onInsert?.(db, table, statement)
-      }
+      for (const o of this.observers) o.onInsert?.(db, table, text)
     }
     this.recentSets = []
   }

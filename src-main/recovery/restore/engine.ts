@@ -6,6 +6,8 @@ import { AppError, type ErrorEnvelope, toEnvelope } from '../../errors/app-error
 import { redact } from '../../errors/redact.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import { appInfo } from '../../util/app-info.js'
+import { applyVmHa } from './drift/index.js'
+import { vmHaReport } from './drift/plan-text.js'
 import type { DumpSummary } from './dump-scanner.js'
 import { type EvidenceReport, writeEvidence } from './evidence.js'
 import { MysqlClient, removeOptionFolders } from './mysql-client.js'
@@ -67,6 +69,7 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
     restored: null,
     verification: null,
     dropped: [],
+    vmHaAfter: null,
     loadSessions: [],
     optionFolders: [],
     recreated: [],
@@ -136,6 +139,7 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
         : null,
     },
     verification: state.verification,
+    vmHa: state.plan ? vmHaReport(state.plan.vmHa, state.vmHaAfter) : null,
     rollback: state.rollback,
     node: state.node,
     manualRecovery,
@@ -179,6 +183,8 @@ interface RunState {
   verification: Verification | null
   /** Databases dropped so far: what a rollback must bring back (or drop again, if they were new). */
   dropped: string[]
+  /** `ha`/`enable` values in the restored database once the VM HA step ran. */
+  vmHaAfter: (string | null)[] | null
   /** CONNECTION_ID() of each load session: KILLed before a rollback (a frozen link leaves them running). */
   loadSessions: number[]
   /** Every password option folder this run made on the host, removed at the end over the live link. */
@@ -351,6 +357,17 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
     log.info(
       `${state.restored.definersRewritten} DEFINER clauses were rewritten to root, as zstack-ctl does.`,
     )
+
+  const disableHa = plan.vmHa.action === 'disable'
+  log.begin(
+    'vm_ha',
+    disableHa
+      ? "Switching VM HA off in the restored database ('ha'/'enable' global config → false)."
+      : 'Keeping VM HA as the backup has it (--keep-ha).',
+  )
+  state.vmHaAfter = await applyVmHa(mysql, disableHa)
+  log.end('ok', { values: state.vmHaAfter })
+  log.info(`VM HA ('ha'/'enable') in the restored database: ${state.vmHaAfter.join(', ') || 'no such row'}.`)
   return 'restored'
 }
 

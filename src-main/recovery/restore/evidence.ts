@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RestoreLogEntry, RestoreOutcome, RestorePlan } from '../../api/contract/restore.js'
 import { redact, redactValue } from '../../errors/redact.js'
+import { driftLines, type VmHaReport } from './drift/plan-text.js'
 import type { StepRecord } from './run-log.js'
 import type { Verification } from './verify.js'
 
@@ -27,6 +28,8 @@ export interface EvidenceReport {
     tables: Record<string, Record<string, number>> | null
   }
   verification: Verification | null
+  /** VM HA in the restored database; null without a plan. */
+  vmHa: VmHaReport | null
   rollback: { attempted: boolean; verification: Verification | null; error: string | null }
   node: {
     wasRunning: boolean | null
@@ -94,6 +97,15 @@ export function renderText(r: EvidenceReport): string {
     }
     lines.push('Preflight')
     for (const c of p.checks) lines.push(`  [${c.status.toUpperCase().padEnd(7)}] ${c.text.en}`)
+    lines.push('What the restore undoes (drift between the live database and the backup)')
+    lines.push(...driftLines(p.drift))
+  }
+  if (r.vmHa) {
+    lines.push('VM HA')
+    lines.push(
+      `  plan: ${r.vmHa.action === 'disable' ? 'switch off' : 'keep (--keep-ha)'}; in the backup: ${r.vmHa.inBackup ?? 'no row'}; after the restore: ${r.vmHa.after?.join(', ') || '-'}`,
+    )
+    lines.push(`  ${r.vmHa.afterwards}`)
   }
   if (r.safetyDump) {
     lines.push('Safety dump')

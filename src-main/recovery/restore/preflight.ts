@@ -3,6 +3,7 @@ import type { CheckStatus, PlanCheck, RestorePlan } from '../../api/contract/res
 import { AppError, type LocalizedText } from '../../errors/app-error.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import { type BackupInspection, inspectBackup } from './backup-file.js'
+import { BackupRowCollector, driftCheck, planDrift, trackedTables, vmHaCheck } from './drift/index.js'
 import { compareVersions, type DumpSummary } from './dump-scanner.js'
 import { definerHost, endpointFromZstackProperties, MysqlClient, type MysqlEndpoint } from './mysql-client.js'
 import { type NodeState, nodeState } from './node-control.js'
@@ -27,6 +28,10 @@ export interface RestoreSettings {
   zstackCtl?: string
   /** Laptop folder for the safety-dump copy and the evidence report. */
   laptopDir: string
+  /** Go on although volume install paths differ from the backup (recorded in the report). */
+  acceptDrift?: boolean
+  /** Leave VM HA as the backup has it instead of switching it off. */
+  keepHa?: boolean
 }
 
 /** What the later steps need from the preflight besides the plan shown to the user. */
@@ -53,7 +58,9 @@ export async function preflight(
   const safetyDir = settings.safetyDir ?? DEFAULT_SAFETY_DIR
   const zstackCtl = settings.zstackCtl ?? 'zstack-ctl'
 
+  const rows = new BackupRowCollector(trackedTables())
   const inspection = await inspectBackup(settings.backupFile, {
+    observers: [rows],
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onBackupBytes ? { onBytes: options.onBackupBytes } : {}),
   }).then(
@@ -124,6 +131,18 @@ export async function preflight(
       zh: `将删除并恢复：${inDump.join('、')}${settings.skipUi ? '（跳过 zstack_ui）' : ''}${absent.length ? `；备份中没有：${absent.join('、')}` : ''}。`,
     })
 
+  const { drift, vmHa } = await planDrift(
+    inspection ? rows.result(settings.backupFile) : null,
+    host instanceof AppError
+      ? { unreachable: host.text }
+      : mysql
+        ? { mysql, databases: existing }
+        : { noMysql: true },
+    { acceptDrift: settings.acceptDrift ?? false, keepHa: settings.keepHa ?? false },
+  )
+  add('drift', ...driftCheck(drift))
+  add('vm_ha', ...vmHaCheck(vmHa))
+
   const plan: RestorePlan = {
     target: {
       label: host instanceof AppError ? '' : host.label,
@@ -153,6 +172,8 @@ export async function preflight(
       laptopFreeBytes: laptopFree,
     },
     databases: inDump,
+    drift,
+    vmHa,
     checks,
     ok: checks.every((c) => c.status !== 'fail'),
     confirmationText: hostName ?? (host instanceof AppError ? '' : host.label),

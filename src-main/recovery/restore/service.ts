@@ -23,6 +23,8 @@ export interface RestoreJob {
   skipUi: boolean
   safetyDir?: string | undefined
   zstackCtl?: string | undefined
+  acceptDrift: boolean
+  keepHa: boolean
 }
 
 export interface RestoreServiceDeps {
@@ -158,6 +160,8 @@ export class RestoreService {
         mysql: { ...mysql, password },
         skipUi: job.skipUi,
         laptopDir: this.reportDir,
+        acceptDrift: job.acceptDrift,
+        keepHa: job.keepHa,
         ...(job.safetyDir ? { safetyDir: job.safetyDir } : {}),
         ...(job.zstackCtl ? { zstackCtl: job.zstackCtl } : {}),
       },

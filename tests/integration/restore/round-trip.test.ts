@@ -66,6 +66,7 @@ describe('restore round trip through the loopback sshd', () => {
       'stop_node',
       'restore',
       'verify',
+      'vm_ha',
       'start_node',
       'report',
     ])

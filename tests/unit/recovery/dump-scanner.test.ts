@@ -110,7 +110,7 @@ describe('DumpScanner observers and cost', () => {
     const seen: [string, string, string][] = []
     const scanner = new DumpScanner({
       definerHost: 'localhost',
-      observers: [{ onInsert: (db, table, statement) => seen.push([db, table, statement]) }],
+      observers: [{ onInsert: (db, table, statement) => seen.push([db, table, statement.toString('utf8')]) }],
     })
     scanner.push(Buffer.from(DUMP))
     scanner.end()
