@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { AppError, toEnvelope } from '../errors/app-error.js'
 import type { OperationProgress, OperationSummary } from './contract/index.js'
 import type { EventBus } from './event-bus.js'
+import type { OperationHistory } from './operation-history.js'
 
 export interface ProgressUpdate {
   phase: string
@@ -25,6 +26,12 @@ interface Running {
   phase: string
 }
 
+/** What the starter knows about an operation's target, for the job history. */
+export interface OperationMeta {
+  subject?: string | null
+  connectionId?: string | null
+}
+
 export function cancelledError(): AppError {
   return new AppError('op.cancelled', { en: 'Cancelled by the user.', zh: '已被用户取消。' })
 }
@@ -36,13 +43,20 @@ export function cancelledError(): AppError {
 export class OperationRegistry {
   private readonly ops = new Map<string, Running>()
 
-  constructor(private readonly bus: EventBus) {}
+  /** With a history, every operation is also recorded in SQLite and listed again after a restart. */
+  constructor(
+    private readonly bus: EventBus,
+    private readonly history?: OperationHistory,
+  ) {
+    history?.closeInterrupted()
+  }
 
   /** Starts `work` and returns at once; the outcome arrives as an `op.finished` event. */
   start<T>(
     kind: string,
     label: string,
     work: (op: OperationControl) => Promise<T>,
+    meta: OperationMeta = {},
   ): { opId: string; done: Promise<T> } {
     const opId = randomBytes(16).toString('hex')
     const controller = new AbortController()
@@ -54,6 +68,10 @@ export class OperationRegistry {
         startedAt: new Date().toISOString(),
         state: 'running',
         lastProgress: null,
+        subject: meta.subject ?? null,
+        connectionId: meta.connectionId ?? null,
+        finishedAt: null,
+        error: null,
       },
       controller,
       phaseStartedAt: Date.now(),
@@ -61,6 +79,7 @@ export class OperationRegistry {
       phase: '',
     }
     this.ops.set(opId, running)
+    this.history?.started(running.summary)
     const control: OperationControl = {
       opId,
       signal: controller.signal,
@@ -89,8 +108,11 @@ export class OperationRegistry {
     return true
   }
 
+  /** This process's operations, then the recorded history of earlier runs (newest first). */
   list(): OperationSummary[] {
-    return [...this.ops.values()].map((r) => r.summary)
+    const live = [...this.ops.values()].map((r) => r.summary)
+    const earlier = (this.history?.list() ?? []).filter((h) => !this.ops.has(h.opId))
+    return [...live, ...earlier]
   }
 
   private report(running: Running, update: ProgressUpdate): void {
@@ -116,11 +138,13 @@ export class OperationRegistry {
   }
 
   private finish(running: Running, outcome: 'succeeded' | 'failed' | 'cancelled', error?: unknown): void {
-    running.summary.state = outcome
+    const envelope = error === undefined ? null : toEnvelope(error)
+    Object.assign(running.summary, { state: outcome, finishedAt: new Date().toISOString(), error: envelope })
+    this.history?.finished(running.summary)
     const { opId, kind } = running.summary
     this.bus.emit(
       'op.finished',
-      error === undefined ? { opId, kind, outcome } : { opId, kind, outcome, error: toEnvelope(error) },
+      envelope ? { opId, kind, outcome, error: envelope } : { opId, kind, outcome },
     )
   }
 }

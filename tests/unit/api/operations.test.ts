@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { OperationFinished, OperationProgress } from '../../../src-main/api/contract/index.js'
 import { EventBus } from '../../../src-main/api/event-bus.js'
+import { OperationHistory } from '../../../src-main/api/operation-history.js'
 import { OperationRegistry } from '../../../src-main/api/operations.js'
+import { openDatabase } from '../../../src-main/db/index.js'
+import { AppError } from '../../../src-main/errors/app-error.js'
+import { registerSecret } from '../../../src-main/errors/redact.js'
 
 function collect(bus: EventBus) {
   const progress: OperationProgress[] = []
@@ -60,5 +64,42 @@ describe('operations', () => {
     await expect(done).rejects.toThrow()
     expect(events.finished[0]?.outcome).toBe('failed')
     expect(JSON.stringify(events.finished)).not.toContain('secret detail')
+  })
+
+  it('keeps name, target, duration, outcome and cause across a restart; an interrupted one ends failed', async () => {
+    const db = openDatabase(':memory:')
+    const first = new OperationRegistry(new EventBus(), new OperationHistory(db))
+    registerSecret('hunter2-secret')
+    const cause = new AppError(
+      'zstack.api_failed',
+      { en: 'The node refused: bad password hunter2-secret', zh: '节点拒绝' },
+      { cause: { code: 'SYS.1000', details: 'backup storage is Disconnected' } },
+    )
+    const failed = first.start(
+      'zstack.dr',
+      'DeleteVolumeBackup',
+      async () => {
+        throw cause
+      },
+      { subject: 'web-01 nightly', connectionId: 'c1' },
+    )
+    await expect(failed.done).rejects.toBe(cause)
+    const ok = first.start('cache.sync', 'Sync', async () => 1, { connectionId: 'c1' })
+    await ok.done
+    first.start('db.fetch', 'Fetch', () => new Promise(() => {}))
+
+    // A new process on the same database: the live map is empty, the history is not.
+    const second = new OperationRegistry(new EventBus(), new OperationHistory(db))
+    const listed = second.list()
+    expect(listed.map((o) => o.state).sort()).toEqual(['failed', 'failed', 'succeeded'])
+    const del = listed.find((o) => o.opId === failed.opId)!
+    expect(del).toMatchObject({ label: 'DeleteVolumeBackup', subject: 'web-01 nightly', connectionId: 'c1' })
+    expect(Date.parse(del.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(del.startedAt))
+    expect(del.error?.details).toEqual({
+      cause: { code: 'SYS.1000', details: 'backup storage is Disconnected' },
+    })
+    expect(JSON.stringify(listed)).not.toContain('hunter2-secret')
+    expect(listed.find((o) => o.kind === 'db.fetch')?.error?.code).toBe('op.interrupted')
+    db.close()
   })
 })
