@@ -40,6 +40,7 @@ export function scanHandlers(deps: BackupHandlerDeps): HandlerMap {
           deps.bus.emit('db.scanned', { opId: op.opId, hosts })
           return hosts
         },
+        { subject: names.join(', ') || null },
       )
       return { opId }
     },

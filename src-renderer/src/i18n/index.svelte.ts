@@ -48,6 +48,14 @@ export function t(key: MessageKey, values?: Record<string, string | number>): st
   return i18next.t(key, { lng: state.locale, ...values })
 }
 
+/** A key with plural forms (`<base>_one`, `<base>_other`…), named by its base. */
+export type PluralKey = MessageKey extends infer K ? (K extends `${infer B}_other` ? B : never) : never
+
+/** "1 row" / "2 rows": i18next picks the form the language's plural rules need for `count`. */
+export function plural(key: PluralKey, count: number, values?: Record<string, string | number>): string {
+  return i18next.t(key, { lng: state.locale, ...values, count })
+}
+
 /** Picks the user's language from a message that came from the backend. */
 export function localized(text: LocalizedText): string {
   return state.locale === 'zh-CN' ? text.zh : text.en
