@@ -73,6 +73,13 @@ export function kindLabel(kind: string): string | null {
   return Object.hasOwn(en, key) ? t(key as MessageKey) : null
 }
 
+/** A ZStack status or state value (`Ready`, `Enabled`, `Running`…) in the user's language; unknown ones as they came. */
+export function statusLabel(value: string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—'
+  const key = `status.${value}`
+  return Object.hasOwn(en, key) ? t(key as MessageKey) : value
+}
+
 /** A progress phase id (`download`, `verify`, a synced resource...) in the user's language, if known. */
 export function phaseLabel(phase: string): string {
   for (const key of [`opphase.${phase}`, `conn.cache.resource.${phase}`]) {

@@ -15,7 +15,7 @@ export const EMPTY_JOB_FILTER: JobFilter = { text: '', state: '', api: '', conne
 
 /** The API a job ran, or its kind when it is not one DR call. */
 export function jobApi(op: OperationSummary): string {
-  return op.kind === 'zstack.dr' || op.kind === 'zstack.recover' ? op.label : op.kind
+  return op.kind === 'zstack.dr' ? op.label : op.kind
 }
 
 /**
