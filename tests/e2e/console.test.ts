@@ -387,6 +387,17 @@ describe('console against the simulator', () => {
     await expectFullyTranslated(page, 'zh-CN')
     await screenshot(page, 'volume-backups-detail-zh-CN')
     // Status values are translated; the node's own word stays in the title. Counts use the language's plural.
+    // Known server texts too (the server's own words in the title).
+    await goTo(page, 'jobs')
+    const cause = page
+      .getByTestId('jobs-finished')
+      .getByTestId('error')
+      .first()
+      .locator('li span[title]')
+      .first()
+    expect(await cause.textContent()).toContain('操作失败: failed to write backup')
+    expect(await cause.getAttribute('title')).toContain('An operation failed')
+    await goTo(page, 'volume-backups')
     const ready = page.locator('[data-testid=vb-table-grid] [role=gridcell][title=Ready]').first()
     expect(await ready.textContent()).toBe('就绪')
     expect(await page.getByTestId('vb-table-count').textContent()).toMatch(/^共 \d+ 行$/)

@@ -434,6 +434,13 @@ export const en = {
   'status.Unknown': 'Unknown',
   'status.NotInstantiated': 'Not instantiated',
   'opkind.zstack.recover': 'Recovery outcome (from its log)',
+  // ZStack's generic error texts per code (zstack conf/errorCodes; the simulator's tests/sim/errors.ts).
+  'server.ID.1000': 'Incorrect account name or password',
+  'server.ID.1001': 'Session expired or invalid',
+  'server.SYS.1000': 'An internal error happened in system',
+  'server.SYS.1001': 'A message or a operation timeout',
+  'server.SYS.1006': 'An operation failed',
+  'server.SYS.1007': 'One or more API argument is invalid',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -80,6 +80,15 @@ export function statusLabel(value: string | null | undefined): string {
   return Object.hasOwn(en, key) ? t(key as MessageKey) : value
 }
 
+/**
+ * A server error's generic description (ZStack's text for its code, e.g. SYS.1006 "An operation
+ * failed") in the user's language, when it is the known English text for that code; else as it came.
+ */
+export function serverDescription(code: string | null, description: string): string {
+  const key = `server.${code}`
+  return Object.hasOwn(en, key) && en[key as MessageKey] === description ? t(key as MessageKey) : description
+}
+
 /** A progress phase id (`download`, `verify`, a synced resource...) in the user's language, if known. */
 export function phaseLabel(phase: string): string {
   for (const key of [`opphase.${phase}`, `conn.cache.resource.${phase}`]) {

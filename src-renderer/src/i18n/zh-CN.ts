@@ -232,7 +232,7 @@ export const zhCN: Catalogue = {
   'api.SyncVmBackupFromImageStoreBackupStorage': '同步云主机备份到其他镜像仓库',
   'api.CreateDatabaseBackup': '创建数据库备份',
   'api.DeleteDatabaseBackup': '删除数据库备份',
-  'api.RecoverDatabaseFromBackup': '恢复结果（来自日志）',
+  'api.RecoverDatabaseFromBackup': '通过管理节点恢复数据库',
   'api.ExportDatabaseBackupFromBackupStorage': '导出数据库备份',
   'api.GetDatabaseBackupFromImageStore': '列出镜像仓库上的数据库备份',
   'api.DeleteExportedDatabaseBackupFromBackupStorage': '删除导出的数据库备份',
@@ -421,4 +421,11 @@ export const zhCN: Catalogue = {
   'status.Unknown': '未知',
   'status.NotInstantiated': '未实例化',
   'opkind.zstack.recover': '恢复结果（来自日志）',
+  // ZStack's generic error texts per code (zstack conf/errorCodes; the simulator's tests/sim/errors.ts).
+  'server.ID.1000': '账户名或密码错误',
+  'server.ID.1001': '会话已过期或无效',
+  'server.SYS.1000': '系统内部错误',
+  'server.SYS.1001': '消息或操作超时',
+  'server.SYS.1006': '操作失败',
+  'server.SYS.1007': '一个或多个 API 参数无效',
 }
