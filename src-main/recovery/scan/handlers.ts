@@ -1,6 +1,8 @@
+import type { HostScanResult } from '../../api/contract/db-backups.js'
 import type { EventBus } from '../../api/event-bus.js'
 import type { OperationRegistry } from '../../api/operations.js'
 import type { HandlerMap } from '../../api/router.js'
+import { AppError } from '../../errors/app-error.js'
 import type { Logger } from '../../log/logger.js'
 import type { SshConnector } from '../../ssh/connector.js'
 import type { BackupCatalog } from './catalog.js'
@@ -18,6 +20,7 @@ export interface BackupHandlerDeps {
 export function scanHandlers(deps: BackupHandlerDeps): HandlerMap {
   return {
     'db.scan': (req) => {
+      if (req.hosts.length === 0 && req.localDirs.length === 0) throw nothingToScanError()
       const names = [
         ...req.hosts.map((h) => h.target.host),
         ...(req.localDirs.length ? ['local folders'] : []),
@@ -38,6 +41,8 @@ export function scanHandlers(deps: BackupHandlerDeps): HandlerMap {
             op,
           )
           deps.bus.emit('db.scanned', { opId: op.opId, hosts })
+          // Every place refused (or broke): the search failed, whatever "0 found" would suggest.
+          if (hosts.every((h) => h.found === 0 && h.problems.length > 0)) throw nothingSearchedError(hosts)
           return hosts
         },
         { subject: names.join(', ') || null },
@@ -47,4 +52,23 @@ export function scanHandlers(deps: BackupHandlerDeps): HandlerMap {
     'db.catalog': (req) =>
       deps.catalog.list({ hostLabel: req.hostLabel, includeMissing: req.includeMissing }),
   }
+}
+
+function nothingToScanError(): AppError {
+  return new AppError('scan.nothing', {
+    en: 'Nothing to search: give at least one host or one local folder.',
+    zh: '没有可查找的位置：请至少提供一个主机或一个本地文件夹。',
+  })
+}
+
+function nothingSearchedError(hosts: HostScanResult[]): AppError {
+  const places = hosts.map((h) => h.label).join(', ')
+  return new AppError(
+    'scan.nothing_searched',
+    {
+      en: `No place could be searched (${places}): see each one's problem.`,
+      zh: `没有任何位置能被查找（${places}）：请查看各自的问题。`,
+    },
+    { places: hosts.map((h) => h.label) },
+  )
 }

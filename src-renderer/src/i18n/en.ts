@@ -277,7 +277,6 @@ export const en = {
   'rec.sources.advanced': 'Advanced',
   'rec.sources.scan': 'Search for backups',
   'rec.sources.skip': 'Use the catalog without searching',
-  'rec.sources.found': '{{count}} backup(s) found',
   'rec.field.host': 'Host',
   'rec.field.port': 'SSH port',
   'rec.field.user': 'User',
@@ -413,6 +412,24 @@ export const en = {
   'theme.system': 'As the system',
   'theme.light': 'Light',
   'theme.dark': 'Dark',
+  'rec.sources.nothing': 'Nothing was searched: enter a host or a folder on this computer first.',
+  'rec.sources.localFolders': 'Folders on this computer',
+  'rec.sources.notSearched': 'could not be searched',
+  'rec.sources.foundCount_one': '{{count}} backup found',
+  'rec.sources.foundCount_other': '{{count}} backups found',
+  'rec.sources.fromBackup':
+    'Opened from the database backup {{name}}: the hosts of its image stores are filled in, and the restore target is the management node {{host}}.',
+  'rec.field.moreLogin': 'Key file and jump host',
+  'rec.field.identityFile': 'Identity file (private key on this computer)',
+  'rec.field.passphrase': 'Key passphrase',
+  'rec.field.jumpHost': 'Jump host (optional)',
+  'rec.restore.notChecked': 'unknown: not checked (no SSH connection)',
+  'gui.error.ssh.no_credentials':
+    'No way to log in to {{host}}: type the SSH password, or give an identity file under "Key file and jump host", or run an ssh-agent.',
+  'gui.error.ssh.key_passphrase_required':
+    'The key {{file}} is protected by a passphrase: type it in "Key passphrase", or load the key into ssh-agent.',
+  'gui.error.ssh.host_key_unknown':
+    "{{host}} presented a host key that is not yet trusted: {{keyType}} {{fingerprint}}. Compare it with the host's own (ssh-keygen -lf on the host), then accept it when asked.",
   'status.Ready': 'Ready',
   'status.Creating': 'Creating',
   'status.Deleting': 'Deleting',

@@ -1,5 +1,5 @@
 import i18next from 'i18next'
-import type { LocalizedText } from '../../../src-main/api/contract/index.js'
+import type { ErrorEnvelope, LocalizedText } from '../../../src-main/api/contract/index.js'
 import { type Catalogue, en, type MessageKey } from './en.js'
 import { zhCN } from './zh-CN.js'
 
@@ -71,6 +71,22 @@ export function apiLabel(api: string): string {
 export function kindLabel(kind: string): string | null {
   const key = `opkind.${kind}`
   return Object.hasOwn(en, key) ? t(key as MessageKey) : null
+}
+
+/**
+ * A backend error's message as the window should say it. Messages written for both the CLI and
+ * the window name command-line options; where the catalogue has `gui.error.<code>` that text is
+ * used instead, filled from the error's details (host, file…). Otherwise the backend's text.
+ */
+export function errorText(error: ErrorEnvelope): string {
+  const key = `gui.error.${error.code}`
+  if (!Object.hasOwn(en, key)) return localized(error.message)
+  const values = Object.fromEntries(
+    Object.entries(error.details ?? {}).filter((e): e is [string, string | number] =>
+      ['string', 'number'].includes(typeof e[1]),
+    ),
+  )
+  return t(key as MessageKey, values)
 }
 
 /** A ZStack status or state value (`Ready`, `Enabled`, `Running`…) in the user's language; unknown ones as they came. */

@@ -265,7 +265,6 @@ export const zhCN: Catalogue = {
   'rec.sources.advanced': '高级选项',
   'rec.sources.scan': '查找备份',
   'rec.sources.skip': '不查找，直接使用备份目录',
-  'rec.sources.found': '找到 {{count}} 个备份',
   'rec.field.host': '主机',
   'rec.field.port': 'SSH 端口',
   'rec.field.user': '用户',
@@ -400,6 +399,24 @@ export const zhCN: Catalogue = {
   'theme.system': '跟随系统',
   'theme.light': '浅色',
   'theme.dark': '深色',
+  'rec.sources.nothing': '没有进行任何查找：请先输入主机或本机上的文件夹。',
+  'rec.sources.localFolders': '本机上的文件夹',
+  'rec.sources.notSearched': '无法查找',
+  'rec.sources.foundCount_one': '找到 {{count}} 个备份',
+  'rec.sources.foundCount_other': '找到 {{count}} 个备份',
+  'rec.sources.fromBackup':
+    '从数据库备份 {{name}} 打开：已填入其镜像仓库所在主机，恢复目标为管理节点 {{host}}。',
+  'rec.field.moreLogin': '密钥文件和跳板机',
+  'rec.field.identityFile': '身份密钥文件（本机上的私钥）',
+  'rec.field.passphrase': '密钥口令',
+  'rec.field.jumpHost': '跳板机（可选）',
+  'rec.restore.notChecked': '未知：未检查（没有 SSH 连接）',
+  'gui.error.ssh.no_credentials':
+    '无法登录 {{host}}：请输入 SSH 密码，或在“密钥文件和跳板机”中提供身份密钥文件，或运行 ssh-agent。',
+  'gui.error.ssh.key_passphrase_required':
+    '密钥 {{file}} 受口令保护：请在“密钥口令”中输入，或将密钥加载到 ssh-agent。',
+  'gui.error.ssh.host_key_unknown':
+    '{{host}} 提供的主机密钥尚未被信任：{{keyType}} {{fingerprint}}。请与主机上的密钥核对（在主机上运行 ssh-keygen -lf），并在询问时接受。',
   'status.Ready': '就绪',
   'status.Creating': '创建中',
   'status.Deleting': '删除中',

@@ -223,6 +223,26 @@ describe('scan and fetch over real SSH', () => {
     }
   })
 
+  it('refuses a search of nothing, and fails (not "0 found") when every place refused', async () => {
+    await expect(app.call('db.scan', { hosts: [], localDirs: [] })).rejects.toMatchObject({
+      code: 'scan.nothing',
+    })
+    // Nothing listens on port 1: the host refuses the connection.
+    const { opId } = await app.call(
+      'db.scan',
+      scanRequest({ hosts: [{ target: { host: `${sshd.user}@127.0.0.1:1`, agent: false } }], localDirs: [] }),
+    )
+    const done = await app.finished(opId)
+    expect(done.outcome).toBe('failed')
+    expect(done.error?.code).toBe('scan.nothing_searched')
+    const scanned = app.events.find(
+      (e) => e.name === 'db.scanned' && (e.payload as ScanFinished).opId === opId,
+    )?.payload as ScanFinished
+    expect(scanned.hosts).toHaveLength(1)
+    expect(scanned.hosts[0]).toMatchObject({ found: 0 })
+    expect(scanned.hosts[0]?.problems[0]?.code).toMatch(/^ssh\./)
+  })
+
   it('the catalog answers with the host gone (no network needed)', async () => {
     await sshd.stop()
     const catalog = await app.call('db.catalog', { hostLabel: `${sshd.user}@127.0.0.1:${sshd.port}` })
