@@ -75,7 +75,11 @@ class WizardState {
   dumpDirs = $state('')
   zstcli = $state('')
   scanOpId = $state<string | null>(null)
-  scanned = $state<HostScanResult[] | null>(null)
+  /** Results by scan: a quick scan (a refused host) can report before `db.scan` answers with its id. */
+  scans = $state<Record<string, HostScanResult[]>>({})
+  get scanned(): HostScanResult[] | null {
+    return this.scanOpId ? (this.scans[this.scanOpId] ?? null) : null
+  }
   backup = $state<CatalogBackup | null>(null)
   fetchOpId = $state<string | null>(null)
   copy = $state<FetchedCopy | null>(null)
