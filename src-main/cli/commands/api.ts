@@ -13,10 +13,12 @@ export function registerApi(program: Command, ctx: CliContext): void {
     .command('api')
     .description('ZStack management node REST API: log in, query, run a DR call / 调用 ZStack 管理节点 API')
 
-  withConnection(api.command('login'))
+  withConnection(api.command('login').argument('[endpoint]', 'the management node (same as --endpoint)'))
     .description('log in to a management node, check the session, log out / 登录管理节点并检查会话')
-    .action(async (opts: ConnOpts, command: Command) => {
-      const info = await connect(ctx, opts)
+    .action(async (endpoint: string | undefined, opts: ConnOpts, command: Command) => {
+      if (endpoint && opts.endpoint && endpoint !== opts.endpoint)
+        throw usage('give the management node once: as the argument or with --endpoint')
+      const info = await connect(ctx, { ...opts, endpoint: endpoint ?? opts.endpoint })
       try {
         const { valid } = await ctx.call('zstack.session.check', { connectionId: info.connectionId })
         const value = { ...info, sessionValid: valid }
@@ -115,7 +117,7 @@ export function registerApi(program: Command, ctx: CliContext): void {
 }
 
 interface ConnOpts {
-  endpoint: string
+  endpoint?: string
   account: string
   passwordStdin?: boolean
   insecureTls?: boolean
@@ -140,7 +142,7 @@ interface CallOpts {
 
 function withConnection(cmd: Command): Command {
   return cmd
-    .requiredOption(
+    .option(
       '-e, --endpoint <address>',
       'management node: host, host:port or http(s)://host:port[/zstack] (port 8080 by default)',
     )
@@ -150,6 +152,7 @@ function withConnection(cmd: Command): Command {
 }
 
 async function connect(ctx: CliContext, opts: ConnOpts) {
+  if (!opts.endpoint) throw usage('no management node: give it with --endpoint <address>')
   const password = opts.passwordStdin ? await firstLineOfStdin() : process.env.ZSDR_PASSWORD
   if (!password) throw usage('no password: pass --password-stdin, or set ZSDR_PASSWORD')
   return ctx.call('zstack.connect', {
