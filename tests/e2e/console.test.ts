@@ -372,6 +372,27 @@ describe('console against the simulator', () => {
     await page.getByTestId('jobs-filter-clear').click()
   })
 
+  it('opens standalone recovery from a database backup with what the app knows filled in', async () => {
+    await goTo(page, 'database-backups')
+    await row(page, 'dbb-table', 'db-backup-nightly-2').click()
+    await page.getByTestId('dbb-standalone').click()
+    await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('recovery')
+    const origin = page.getByTestId('rec-origin')
+    expect(await origin.textContent()).toContain('db-backup-nightly-2')
+    // The node's own host is the restore target; the backup's image stores are the places to search.
+    expect(await origin.textContent()).toContain(new URL(sim.baseUrl).hostname)
+    const hosts = await page
+      .getByTestId('src-host')
+      .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))
+    expect(hosts.length).toBeGreaterThan(0)
+    for (const h of hosts) expect(h).toMatch(/^10\.0\.0\.\d+$/)
+    await screenshot(page, 'recovery-prefilled-en')
+    await setLanguage(page, 'zh-CN')
+    await expectFullyTranslated(page, 'zh-CN')
+    await screenshot(page, 'recovery-prefilled-zh-CN')
+    await setLanguage(page, 'en')
+  })
+
   it('flips every visible string to Chinese on every screen', async () => {
     const screens: Screen[] = ['connections', 'volume-backups', 'vm-backups', 'database-backups', 'jobs']
     await setLanguage(page, 'zh-CN')
