@@ -26,8 +26,9 @@ interface Running {
   phase: string
 }
 
-/** What the starter knows about an operation's target, for the job history. */
-export interface OperationMeta {
+/** An operation's label and what the starter knows of its target, for the job history. */
+export interface OperationDescription {
+  label: string
   subject?: string | null
   connectionId?: string | null
 }
@@ -54,10 +55,10 @@ export class OperationRegistry {
   /** Starts `work` and returns at once; the outcome arrives as an `op.finished` event. */
   start<T>(
     kind: string,
-    label: string,
+    what: string | OperationDescription,
     work: (op: OperationControl) => Promise<T>,
-    meta: OperationMeta = {},
   ): { opId: string; done: Promise<T> } {
+    const { label, ...meta }: OperationDescription = typeof what === 'string' ? { label: what } : what
     const opId = randomBytes(16).toString('hex')
     const controller = new AbortController()
     const running: Running = {

@@ -101,30 +101,25 @@ export class CacheService {
     const existing = this.running.get(connectionId)
     if (existing) return existing
     const effective = this.effectiveMode(connectionId, mode)
-    const started = this.o.ops.start(
-      'cache.sync',
-      `Sync offline inventory (${effective})`,
-      async (op) => {
-        const source = await this.o.backend.sourceFor(connectionId)
-        const result = await this.workers.run(
-          {
-            dbFile: this.o.dbFile,
-            connectionId,
-            mode: effective,
-            source,
-            ...(this.o.pageSize ? { pageSize: this.o.pageSize } : {}),
-          },
-          {
-            signal: op.signal,
-            onProgress: (p) =>
-              op.progress({ phase: p.resource, done: p.done, total: p.total, unit: 'items' }),
-          },
-        )
-        this.o.bus.emit('cache.synced', { opId: op.opId, ...result })
-        return result
-      },
-      { connectionId },
-    )
+    const label = `Sync offline inventory (${effective})`
+    const started = this.o.ops.start('cache.sync', { label, connectionId }, async (op) => {
+      const source = await this.o.backend.sourceFor(connectionId)
+      const result = await this.workers.run(
+        {
+          dbFile: this.o.dbFile,
+          connectionId,
+          mode: effective,
+          source,
+          ...(this.o.pageSize ? { pageSize: this.o.pageSize } : {}),
+        },
+        {
+          signal: op.signal,
+          onProgress: (p) => op.progress({ phase: p.resource, done: p.done, total: p.total, unit: 'items' }),
+        },
+      )
+      this.o.bus.emit('cache.synced', { opId: op.opId, ...result })
+      return result
+    })
     const entry = { opId: started.opId, done: started.done }
     this.running.set(connectionId, entry)
     started.done.then(

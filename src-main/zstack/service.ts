@@ -173,10 +173,8 @@ export class ZStackService {
   startDr(req: DrRequest): { opId: string; done: Promise<unknown> } {
     this.connection(req.connectionId)
     const { subject, ...call } = req
-    return this.deps.ops.start('zstack.dr', req.api, (op) => this.dr(call, op.signal), {
-      subject: subject ?? null,
-      connectionId: req.connectionId,
-    })
+    const what = { label: req.api, subject: subject ?? null, connectionId: req.connectionId }
+    return this.deps.ops.start('zstack.dr', what, (op) => this.dr(call, op.signal))
   }
 
   /** Runs a DR call and waits for it, recorded in the job history like a started one. */
@@ -279,23 +277,19 @@ export class ZStackService {
         error === undefined ? { streamId } : { streamId, error: toEnvelope(error) },
       )
     }
-    const { opId, done } = this.deps.ops.start(
-      'zstack.recover',
-      'RecoverDatabaseFromBackup',
-      async (op) => {
-        for await (const line of readLogStream(conn.client.endpoint, port, { signal: op.signal })) {
-          this.deps.bus.emit('zstack.log.line', { streamId, line })
-          // The rest of the stream is the management node's own log: the recovery is over.
-          if (RESTORE_SUCCEEDED.test(line)) return
-        }
-        if (op.signal.aborted) throw op.signal.reason
-        throw new AppError('zstack.recover_unconfirmed', {
-          en: 'The recovery log ended without zstack-ctl\'s success line ("Recover data successfully"): treat the recovery as failed and check the node.',
-          zh: '恢复日志结束时没有 zstack-ctl 的成功行（"Recover data successfully"）：请按恢复失败处理并检查管理节点。',
-        })
-      },
-      { subject: subject ?? null, connectionId },
-    )
+    const what = { label: 'RecoverDatabaseFromBackup', subject: subject ?? null, connectionId }
+    const { opId, done } = this.deps.ops.start('zstack.recover', what, async (op) => {
+      for await (const line of readLogStream(conn.client.endpoint, port, { signal: op.signal })) {
+        this.deps.bus.emit('zstack.log.line', { streamId, line })
+        // The rest of the stream is the management node's own log: the recovery is over.
+        if (RESTORE_SUCCEEDED.test(line)) return
+      }
+      if (op.signal.aborted) throw op.signal.reason
+      throw new AppError('zstack.recover_unconfirmed', {
+        en: 'The recovery log ended without zstack-ctl\'s success line ("Recover data successfully"): treat the recovery as failed and check the node.',
+        zh: '恢复日志结束时没有 zstack-ctl 的成功行（"Recover data successfully"）：请按恢复失败处理并检查管理节点。',
+      })
+    })
     this.logs.set(streamId, opId)
     done.then(() => emitEnd(), emitEnd)
     return streamId

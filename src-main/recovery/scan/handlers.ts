@@ -27,7 +27,7 @@ export function scanHandlers(deps: BackupHandlerDeps): HandlerMap {
       ]
       const { opId } = deps.ops.start(
         'db.scan',
-        `Scan ${names.length} place(s) for database backups`,
+        { label: `Scan ${names.length} place(s) for database backups`, subject: names.join(', ') || null },
         async (op) => {
           const hosts = await scanBackups(
             deps,
@@ -45,7 +45,6 @@ export function scanHandlers(deps: BackupHandlerDeps): HandlerMap {
           if (hosts.every((h) => h.found === 0 && h.problems.length > 0)) throw nothingSearchedError(hosts)
           return hosts
         },
-        { subject: names.join(', ') || null },
       )
       return { opId }
     },

@@ -77,14 +77,13 @@ describe('operations', () => {
     )
     const failed = first.start(
       'zstack.dr',
-      'DeleteVolumeBackup',
+      { label: 'DeleteVolumeBackup', subject: 'web-01 nightly', connectionId: 'c1' },
       async () => {
         throw cause
       },
-      { subject: 'web-01 nightly', connectionId: 'c1' },
     )
     await expect(failed.done).rejects.toBe(cause)
-    const ok = first.start('cache.sync', 'Sync', async () => 1, { connectionId: 'c1' })
+    const ok = first.start('cache.sync', { label: 'Sync', connectionId: 'c1' }, async () => 1)
     await ok.done
     first.start('db.fetch', 'Fetch', () => new Promise(() => {}))
 
