@@ -166,8 +166,16 @@ describe('standalone recovery wizard', () => {
   it('plans the restore (dry run), changing nothing', async () => {
     await page.getByTestId('fetch-next').click()
     await page.getByTestId('rs-host').fill('127.0.0.1')
-    // SSH refused: what is on the host is unknown, never "no zstack-ctl" or "no schema_version".
+    // Without any way to log in, the window's own words (no command-line flags).
     await page.getByTestId('rs-port').fill('1')
+    await page.getByTestId('rs-mysql-password').fill(ROOT_PASSWORD)
+    await page.getByTestId('rs-plan').click()
+    const sshCheck = page.locator('[data-testid=rs-checks] [data-check=ssh]')
+    await expect.poll(() => sshCheck.textContent(), { timeout: 30_000 }).toContain('type the SSH password')
+    expect(await sshCheck.textContent()).not.toMatch(/--password-stdin|\(-i\)/)
+    // SSH refused: what is on the host is unknown, never "no zstack-ctl" or "no schema_version".
+    await page.getByTestId('rs-user').fill(sshd.user)
+    await page.getByTestId('rs-password').fill(sshd.password)
     await page.getByTestId('rs-mysql-password').fill(ROOT_PASSWORD)
     await page.getByTestId('rs-plan').click()
     const refusedPlan = page.getByTestId('rs-plan-view')

@@ -102,7 +102,7 @@ export async function preflight(
     zh: `将删除并恢复：${inDump.join('、')}${settings.skipUi ? '（跳过 zstack_ui）' : ''}${absent.length ? `；备份中没有：${absent.join('、')}` : ''}。`,
   })
 
-  if (host instanceof AppError) markUnchecked(checks)
+  if (host instanceof AppError) markUnchecked(checks, host)
 
   const plan: RestorePlan = {
     target: {
@@ -377,8 +377,9 @@ const HOST_CHECKS: ReadonlySet<PlanCheck['id']> = new Set([
 ])
 
 /** Without SSH nothing on the host was looked at: say "unknown", never report absence as if it had looked. */
-function markUnchecked(checks: PlanCheck[]): void {
+function markUnchecked(checks: PlanCheck[], sshError: AppError): void {
   for (const c of checks) {
+    if (c.id === 'ssh') c.error = sshError.toEnvelope()
     if (!HOST_CHECKS.has(c.id)) continue
     c.status = 'unknown'
     c.text = {
