@@ -339,6 +339,9 @@ describe('console against the simulator', () => {
       expect(await exp.getByTestId('job-target').textContent()).toBe('db-backup-nightly-1')
       expect(await exp.getByTestId('job-outcome').textContent()).toBe('Succeeded')
       expect(await exp.getByTestId('job-duration').textContent()).toMatch(/^\d+:\d\d$/)
+      // The node's own job for it is named too.
+      const nodeJob = page.locator('[data-testid=node-job][data-api=ExportDatabaseBackupFromBackupStorage]')
+      expect(await nodeJob.textContent()).toContain('db-backup-nightly-1')
       const recovery = finishedRow('zstack.recover')
       expect(await recovery.getByTestId('job-target').textContent()).toBe('db-backup-nightly-2')
       expect(await recovery.getByTestId('job-outcome').textContent()).toBe('Succeeded')

@@ -1,4 +1,4 @@
-import type { OperationSummary } from '../../../src-main/api/contract/index.js'
+import type { OperationSummary, ZStackJob } from '../../../src-main/api/contract/index.js'
 
 /** What the Jobs screen's query bar and filters ask for; empty fields filter nothing. */
 export interface JobFilter {
@@ -31,4 +31,19 @@ export function jobMatches(op: OperationSummary, f: JobFilter, title: string, no
   if (!needle) return true
   const haystack = [title, op.subject, jobApi(op), op.error?.code, op.error?.message.en, op.error?.message.zh]
   return haystack.some((s) => s?.toLowerCase().includes(needle))
+}
+
+/**
+ * Whether a node job is the one a DR operation started: the same API on the same connection,
+ * created once the operation had begun (within its first minute; one operation sends one call).
+ */
+export function startedBy(job: ZStackJob, op: OperationSummary): boolean {
+  const delay = Date.parse(job.createdAt) - Date.parse(op.startedAt)
+  return (
+    op.kind === 'zstack.dr' &&
+    job.api === op.label &&
+    job.connectionId === op.connectionId &&
+    delay >= -1000 &&
+    delay < 60_000
+  )
 }

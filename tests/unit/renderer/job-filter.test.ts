@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { OperationSummary } from '../../../src-main/api/contract/index.js'
-import { EMPTY_JOB_FILTER, jobApi, jobMatches } from '../../../src-renderer/src/lib/job-filter.js'
+import type { OperationSummary, ZStackJob } from '../../../src-main/api/contract/index.js'
+import { EMPTY_JOB_FILTER, jobApi, jobMatches, startedBy } from '../../../src-renderer/src/lib/job-filter.js'
 
 const NOW = Date.parse('2026-11-30T12:00:00Z')
 const op = (o: Partial<OperationSummary>): OperationSummary => ({
@@ -49,5 +49,18 @@ describe('Jobs filters', () => {
   it('names a DR call by its API and anything else by its kind', () => {
     expect(jobApi(op({}))).toBe('DeleteVolumeBackup')
     expect(jobApi(op({ kind: 'zstack.recover', label: 'RecoverDatabaseFromBackup' }))).toBe('zstack.recover')
+  })
+
+  it('ties a node job to the operation that started it', () => {
+    const job = {
+      api: 'DeleteVolumeBackup',
+      connectionId: 'c1',
+      createdAt: '2026-11-30T11:30:00.500Z',
+    } as ZStackJob
+    expect(startedBy(job, op({}))).toBe(true)
+    expect(startedBy({ ...job, connectionId: 'c2' }, op({}))).toBe(false)
+    expect(startedBy({ ...job, api: 'SyncBackupFromImageStoreBackupStorage' }, op({}))).toBe(false)
+    expect(startedBy({ ...job, createdAt: '2026-11-30T11:40:00Z' }, op({}))).toBe(false)
+    expect(startedBy(job, op({ kind: 'cache.sync' }))).toBe(false)
   })
 })
