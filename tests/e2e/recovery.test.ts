@@ -87,9 +87,10 @@ describe('standalone recovery wizard', () => {
     await host.getByTestId('src-host').fill('127.0.0.1')
     await host.getByTestId('src-port').fill('1')
     await page.getByTestId('scan').click()
-    await expect
-      .poll(() => page.getByTestId('op-progress').getAttribute('data-state'), { timeout: 15_000 })
-      .toBe('failed')
+    const outcome = page.getByTestId('scan-outcome')
+    await expect.poll(() => outcome.getAttribute('data-outcome'), { timeout: 15_000 }).toBe('failed')
+    expect(await outcome.textContent()).toContain('Nothing searched')
+    expect(await outcome.textContent()).not.toContain('Succeeded')
     const result = page.getByTestId('scan-result')
     await expect.poll(() => result.getAttribute('data-searched')).toBe('false')
     expect(await result.textContent()).toContain('could not be searched')

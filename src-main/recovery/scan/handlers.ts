@@ -1,4 +1,3 @@
-import type { HostScanResult } from '../../api/contract/db-backups.js'
 import type { EventBus } from '../../api/event-bus.js'
 import type { OperationRegistry } from '../../api/operations.js'
 import type { HandlerMap } from '../../api/router.js'
@@ -41,8 +40,6 @@ export function scanHandlers(deps: BackupHandlerDeps): HandlerMap {
             op,
           )
           deps.bus.emit('db.scanned', { opId: op.opId, hosts })
-          // Every place refused (or broke): the search failed, whatever "0 found" would suggest.
-          if (hosts.every((h) => h.found === 0 && h.problems.length > 0)) throw nothingSearchedError(hosts)
           return hosts
         },
       )
@@ -58,16 +55,4 @@ function nothingToScanError(): AppError {
     en: 'Nothing to search: give at least one host or one local folder.',
     zh: '没有可查找的位置：请至少提供一个主机或一个本地文件夹。',
   })
-}
-
-function nothingSearchedError(hosts: HostScanResult[]): AppError {
-  const places = hosts.map((h) => h.label).join(', ')
-  return new AppError(
-    'scan.nothing_searched',
-    {
-      en: `No place could be searched (${places}): see each one's problem.`,
-      zh: `没有任何位置能被查找（${places}）：请查看各自的问题。`,
-    },
-    { places: hosts.map((h) => h.label) },
-  )
 }

@@ -223,7 +223,7 @@ describe('scan and fetch over real SSH', () => {
     }
   })
 
-  it('refuses a search of nothing, and fails (not "0 found") when every place refused', async () => {
+  it('refuses a search of nothing; a refused place reports its problem, not just "0 found"', async () => {
     await expect(app.call('db.scan', { hosts: [], localDirs: [] })).rejects.toMatchObject({
       code: 'scan.nothing',
     })
@@ -232,9 +232,7 @@ describe('scan and fetch over real SSH', () => {
       'db.scan',
       scanRequest({ hosts: [{ target: { host: `${sshd.user}@127.0.0.1:1`, agent: false } }], localDirs: [] }),
     )
-    const done = await app.finished(opId)
-    expect(done.outcome).toBe('failed')
-    expect(done.error?.code).toBe('scan.nothing_searched')
+    await app.finished(opId)
     const scanned = app.events.find(
       (e) => e.name === 'db.scanned' && (e.payload as ScanFinished).opId === opId,
     )?.payload as ScanFinished
