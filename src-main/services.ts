@@ -19,6 +19,8 @@ import { HostKeyPrompter } from './ssh/prompter.js'
 import { vaultHandlers } from './vault/handlers.js'
 import { Vault } from './vault/vault.js'
 import { ZStackService, zstackHandlers } from './zstack/index.js'
+import { scheduleHandlers } from './zstack/scheduler/handlers.js'
+import { SchedulesService } from './zstack/scheduler/service.js'
 
 export interface Services {
   dataDir: string
@@ -88,6 +90,7 @@ export function createServices(options: {
       ...appHandlers({ db, ops }),
       ...vaultHandlers(vault),
       ...zstackHandlers(zstack),
+      ...scheduleHandlers(new SchedulesService(zstack)),
       ...sshHandlers({ connector: ssh, prompter }),
       ...scanHandlers(backupDeps),
       ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),

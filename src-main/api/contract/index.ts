@@ -4,6 +4,7 @@ import { appCalls, appEvents } from './app.js'
 import { cacheCalls, cacheEvents } from './cache.js'
 import { dbBackupCalls, dbBackupEvents } from './db-backups.js'
 import { restoreCalls, restoreEvents } from './restore.js'
+import { scheduleCalls } from './schedules.js'
 import { sshCalls, sshEvents } from './ssh.js'
 import { vaultCalls } from './vault.js'
 import { zstackCalls, zstackEvents } from './zstack.js'
@@ -20,6 +21,7 @@ export const calls = {
   ...vaultCalls,
   ...restoreCalls,
   ...cacheCalls,
+  ...scheduleCalls,
 }
 
 export const events = {
@@ -50,6 +52,7 @@ export type * from './app.js'
 export type * from './cache.js'
 export type * from './db-backups.js'
 export type * from './restore.js'
+export type * from './schedules.js'
 export type * from './ssh.js'
 export type * from './vault.js'
 export type * from './zstack.js'
