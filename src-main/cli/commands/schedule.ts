@@ -3,7 +3,7 @@ import { type ScheduleRow, type ScheduleWhen, weekDays } from '../../api/contrac
 import { AppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
 import { helpExamples } from '../help.js'
-import { type Column, outputSettings, printList } from '../output/index.js'
+import { type Column, printList } from '../output/index.js'
 import { localDate } from '../output/values.js'
 import { type ConnectionOpts, openConnection, withConnectionOptions } from './cache.js'
 
