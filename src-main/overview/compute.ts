@@ -11,14 +11,15 @@ import type {
 } from '../api/contract/overview.js'
 import { ageBuckets } from '../api/contract/overview.js'
 import { queryValueToWallMs } from '../cache/dates.js'
-import {
-  DAY_MS,
-  type DailyRow,
-  type DatabaseBackupRow,
-  type ItemRow,
-  type StoreRow,
-  type StoreUsageRow,
+import type {
+  DatabaseBackupRow,
+  NewestDetail,
+  NewestRow,
+  StoreRow,
+  StoreUsageRow,
+  TargetRow,
 } from './inventory-reader.js'
+import { DAY_MS, type StoreTally, type TallyWindow } from './store-tally.js'
 
 /**
  * The overview's arithmetic on what the reader returned: ages, RPO breaches and their order,
@@ -26,7 +27,7 @@ import {
  * time as node wall-clock ms.
  */
 
-export const CHART_DAYS = 90
+const CHART_DAYS = 90
 /** Growth per week is averaged over this window. */
 const GROWTH_WINDOW_DAYS = 28
 
@@ -60,30 +61,32 @@ function storeRef(index: StoreIndex, uuid: string): OverviewStoreRef {
   return index.get(uuid.toLowerCase()) ?? { uuid, name: null, connected: false }
 }
 
+/** Each target with its volume's newest Ready backup (`details` by the newest backups' row ids). */
 export function toItems(
-  rows: readonly ItemRow[],
+  targets: readonly TargetRow[],
+  newest: readonly NewestRow[],
+  details: ReadonlyMap<number, NewestDetail>,
   index: StoreIndex,
   rpoSeconds: number,
   nowWall: number,
 ): ProtectedItem[] {
-  const items = rows.map((r): ProtectedItem => {
-    const ageSeconds = ageOf(r.newestAt, nowWall)
-    const stores = [...new Set(r.stores ? r.stores.split(',') : [])].map((u) => storeRef(index, u))
+  const byVolume = new Map(newest.map((n) => [n.volumeUuid.toLowerCase(), n]))
+  const items = targets.map((t): ProtectedItem => {
+    const n = t.volumeUuid === null ? undefined : byVolume.get(t.volumeUuid.toLowerCase())
+    const d = n ? details.get(n.id) : undefined
+    const at = n?.at ?? null
+    const ageSeconds = ageOf(at, nowWall)
+    const stores = [...new Set(d?.stores ? d.stores.split(',') : [])].map((u) => storeRef(index, u))
     return {
-      kind: r.kind,
-      uuid: r.uuid,
-      name: r.name,
-      volumeUuid: r.volumeUuid,
-      vmUuid: r.vmUuid,
-      vmName: r.vmName,
-      backupCount: r.backupCount,
-      newestBackupUuid: r.newestUuid,
-      newestBackupName: r.newestName,
-      newestBackupAt: wallText(r.newestAt),
+      ...t,
+      backupCount: n?.count ?? 0,
+      newestBackupUuid: d?.uuid ?? null,
+      newestBackupName: d?.name ?? null,
+      newestBackupAt: wallText(at),
       ageSeconds,
       stores,
       onTwoStores: stores.filter((s) => s.connected).length >= 2,
-      // Exactly at the target is still within it.
+      // Never backed up (or undated), or older than the target; exactly at the target is within it.
       breached: ageSeconds === null || ageSeconds > rpoSeconds,
     }
   })
@@ -125,15 +128,22 @@ export function countItems(items: readonly ProtectedItem[]): OverviewCounts {
   return counts
 }
 
-export function storeSummaries(stores: readonly StoreRow[], usage: readonly StoreUsageRow[]): StoreSummary[] {
-  const byStore = new Map(usage.map((u) => [u.store.toLowerCase(), u]))
+/** Stores as listed, with what volume and database backups hold there and how fast it grows. */
+export function storeSummaries(
+  stores: readonly StoreRow[],
+  volumes: ReadonlyMap<string, StoreTally>,
+  databases: readonly StoreUsageRow[],
+): StoreSummary[] {
+  const db = new Map(databases.map((u) => [u.store.toLowerCase(), u]))
   return stores.map((s) => {
-    const u = byStore.get(s.uuid.toLowerCase())
-    const growthPerWeek = Math.round(((u?.recent ?? 0) * 7) / GROWTH_WINDOW_DAYS)
+    const key = s.uuid.toLowerCase()
+    const v = volumes.get(key)
+    const d = db.get(key)
+    const growthPerWeek = Math.round((((v?.recent ?? 0) + (d?.recent ?? 0)) * 7) / GROWTH_WINDOW_DAYS)
     const perDay = growthPerWeek / 7
     return {
       ...s,
-      usedByBackups: u?.used ?? 0,
+      usedByBackups: (v?.used ?? 0) + (d?.used ?? 0),
       growthPerWeek,
       daysUntilFull:
         perDay > 0 && s.availableCapacity !== null
@@ -143,37 +153,32 @@ export function storeSummaries(stores: readonly StoreRow[], usage: readonly Stor
   })
 }
 
-/** Start of the growth window, in wall ms. */
-export function growthSince(nowWall: number): number {
-  return nowWall - GROWTH_WINDOW_DAYS * DAY_MS
+/** The chart's 90 days and the growth window's 28, both ending today (node wall-clock days). */
+export function windows(nowWall: number): TallyWindow {
+  const today = Math.floor(nowWall / DAY_MS)
+  return {
+    firstDay: today - (CHART_DAYS - 1),
+    growthFirstDay: today - (GROWTH_WINDOW_DAYS - 1),
+    days: CHART_DAYS,
+  }
 }
 
-/** First wall-clock day (as a day number) of the chart window ending today. */
-export function chartFirstDay(nowWall: number): number {
-  return Math.floor(nowWall / DAY_MS) - (CHART_DAYS - 1)
-}
-
+/** Every listed store has a series (zeros included), and so has any other store holding copies. */
 export function charts(
-  daily: readonly DailyRow[],
+  tallies: ReadonlyMap<string, StoreTally>,
   index: StoreIndex,
   items: readonly ProtectedItem[],
-  nowWall: number,
+  w: TallyWindow,
 ): OverviewCharts {
-  const first = chartFirstDay(nowWall)
-  const days = Array.from({ length: CHART_DAYS }, (_, i) => wallText((first + i) * DAY_MS)!.slice(0, 10))
-  const series = new Map<string, { store: OverviewStoreRef; counts: number[] }>()
-  for (const s of index.values()) series.set(s.uuid.toLowerCase(), { store: s, counts: days.map(() => 0) })
-  for (const row of daily) {
-    const key = row.store.toLowerCase()
-    let line = series.get(key)
-    if (!line) {
-      line = { store: storeRef(index, row.store), counts: days.map(() => 0) }
-      series.set(key, line)
-    }
-    const i = row.day - first
-    if (i >= 0 && i < CHART_DAYS) line.counts[i]! += row.n
+  const days = Array.from({ length: w.days }, (_, i) => wallText((w.firstDay + i) * DAY_MS)!.slice(0, 10))
+  const perStore = [...index.values()].map((store) => ({
+    store,
+    counts: tallies.get(store.uuid.toLowerCase())?.perDay ?? days.map(() => 0),
+  }))
+  for (const [key, tally] of tallies) {
+    if (!index.has(key)) perStore.push({ store: storeRef(index, tally.uuid), counts: tally.perDay })
   }
-  return { days, perStore: [...series.values()], ageBuckets: bucketAges(items) }
+  return { days, perStore, ageBuckets: bucketAges(items) }
 }
 
 function bucketOf(ageSeconds: number | null): AgeBucket {

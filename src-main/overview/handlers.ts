@@ -6,6 +6,8 @@ export function overviewHandlers(overview: OverviewService): HandlerMap {
   return {
     'overview.get': ({ connectionId }) => overview.overview(connectionId),
     'overview.lines': ({ connectionIds }) => overview.lines(connectionIds),
+    'overview.export': ({ connectionIds, format, lang }) =>
+      overview.exportReport(connectionIds, format, lang),
     'overview.rpo.set': ({ connectionId, rpoHours }) => overview.setRpoHours(connectionId, rpoHours),
   }
 }

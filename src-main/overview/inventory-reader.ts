@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3'
+import { DAY_MS } from './store-tally.js'
 
 /**
  * The overview's reads of the offline inventory (the cache tables of migration 3), one snapshot
@@ -8,20 +9,37 @@ import type { Database, Statement } from 'better-sqlite3'
  * Only Ready backups and Ready copies count: one being created, failed or deleted restores nothing.
  */
 
-/** A VM (by its root volume) or a data volume with its newest Ready backup, if any. */
-export interface ItemRow {
+/** A VM (by its root volume) or a live data volume: what should have a backup. */
+export interface TargetRow {
   kind: 'vm' | 'dataVolume'
   uuid: string
   name: string | null
   volumeUuid: string | null
   vmUuid: string | null
   vmName: string | null
-  backupCount: number
-  newestUuid: string | null
-  newestName: string | null
-  newestAt: number | null
-  /** Comma-separated store uuids of the newest backup's Ready copies. */
+}
+
+/** A volume's newest Ready backup (row id) and how many Ready backups it has. */
+export interface NewestRow {
+  volumeUuid: string
+  count: number
+  at: number | null
+  id: number
+}
+
+export interface NewestDetail {
+  uuid: string
+  name: string | null
+  /** Comma-separated store uuids of its Ready copies. */
   stores: string | null
+}
+
+/** Ready copies of volume backups per store and creation day (-1: before the window). */
+export interface StoreDayRow {
+  store: string
+  day: number
+  count: number
+  bytes: number
 }
 
 export interface StoreRow {
@@ -40,67 +58,52 @@ export interface StoreUsageRow {
   recent: number
 }
 
-export interface DailyRow {
-  store: string
-  day: number
-  n: number
-}
-
 export interface DatabaseBackupRow {
   store: string | null
   name: string | null
   at: number | null
 }
 
-export const DAY_MS = 86_400_000
-
-/**
- * The newest Ready backup per volume, and how many there are. SQLite returns the bare columns
- * (id, uuid, name) of the row holding max(createDate), a documented property of its aggregates.
- */
-const NEWEST = `newest AS (
-  SELECT volumeUuid, count(*) AS n, max(createDate) AS at, id, uuid, name
-  FROM cache_volume_backups WHERE snapshot_id = @s AND status = 'Ready' GROUP BY volumeUuid
-)`
-
-const STORES_OF = (parent: string) =>
-  `(SELECT group_concat(r.backupStorageUuid) FROM cache_volume_backup_refs r
-    WHERE r.parent_id = ${parent} AND r.status = 'Ready')`
-
 /** User VMs that exist (destroyed ones are in the recycle bin or gone) and live data volumes. */
-const ITEMS_SQL = `WITH ${NEWEST}
-SELECT 'vm' AS kind, vm.uuid, vm.name, vm.rootVolumeUuid AS volumeUuid, NULL AS vmUuid, NULL AS vmName,
-       coalesce(nw.n, 0) AS backupCount, nw.uuid AS newestUuid, nw.name AS newestName, nw.at AS newestAt,
-       ${STORES_OF('nw.id')} AS stores
-FROM cache_vm_instances vm LEFT JOIN newest nw ON nw.volumeUuid = vm.rootVolumeUuid
+const TARGETS_SQL = `SELECT 'vm' AS kind, vm.uuid, vm.name, vm.rootVolumeUuid AS volumeUuid, NULL AS vmUuid, NULL AS vmName
+FROM cache_vm_instances vm
 WHERE vm.snapshot_id = @s AND coalesce(vm.type, 'UserVm') = 'UserVm'
   AND coalesce(vm.state, '') NOT IN ('Destroyed', 'Expunging')
 UNION ALL
-SELECT 'dataVolume', v.uuid, v.name, v.uuid, vm.uuid, vm.name,
-       coalesce(nw.n, 0), nw.uuid, nw.name, nw.at, ${STORES_OF('nw.id')}
-FROM cache_volumes v LEFT JOIN newest nw ON nw.volumeUuid = v.uuid
-LEFT JOIN cache_vm_instances vm ON vm.snapshot_id = @s AND vm.uuid = v.vmInstanceUuid
+SELECT 'dataVolume', v.uuid, v.name, v.uuid, vm.uuid, vm.name
+FROM cache_volumes v LEFT JOIN cache_vm_instances vm ON vm.snapshot_id = @s AND vm.uuid = v.vmInstanceUuid
 WHERE v.snapshot_id = @s AND v.type = 'Data' AND coalesce(v.status, '') NOT IN ('Deleted', 'Expunging')`
+
+/*
+ * The two big aggregates read the tables in row order (NOT INDEXED) and sort in a temporary
+ * B-tree: with 100,000 backups that is several times faster than walking the volumeUuid or
+ * backupStorageUuid index, which costs a random row lookup per backup (measured in the overview
+ * benchmark). SQLite returns the bare column `id` of the row holding max(createDate).
+ */
+const NEWEST_SQL = `SELECT volumeUuid, count(*) AS count, max(createDate) AS at, id
+FROM cache_volume_backups NOT INDEXED
+WHERE snapshot_id = @s AND status = 'Ready' AND volumeUuid IS NOT NULL GROUP BY volumeUuid`
+
+const NEWEST_DETAIL_SQL = `SELECT b.id, b.uuid, b.name,
+  (SELECT group_concat(r.backupStorageUuid) FROM cache_volume_backup_refs r
+   WHERE r.parent_id = b.id AND r.status = 'Ready') AS stores
+FROM cache_volume_backups b WHERE b.id IN (SELECT value FROM json_each(@ids))`
+
+const STORE_DAYS_SQL = `SELECT r.backupStorageUuid AS store,
+  CASE WHEN b.createDate >= @first * ${DAY_MS} THEN b.createDate / ${DAY_MS} ELSE -1 END AS day,
+  count(*) AS count, coalesce(sum(b.size), 0) AS bytes
+FROM cache_volume_backup_refs r NOT INDEXED JOIN cache_volume_backups b ON b.id = r.parent_id
+WHERE r.snapshot_id = @s AND r.status = 'Ready' AND b.status = 'Ready' AND r.backupStorageUuid IS NOT NULL
+GROUP BY 1, 2`
 
 const STORES_SQL = `SELECT uuid, name, hostname, status, state, totalCapacity, availableCapacity
 FROM cache_backup_storages WHERE snapshot_id = @s ORDER BY name, uuid`
 
-/** Bytes per store from both kinds of backup; `recent`: created since @since. */
-const USAGE_SQL = `SELECT store, sum(used) AS used, sum(recent) AS recent FROM (
-  SELECT r.backupStorageUuid AS store, sum(b.size) AS used,
-         sum(CASE WHEN b.createDate >= @since THEN b.size ELSE 0 END) AS recent
-  FROM cache_volume_backup_refs r JOIN cache_volume_backups b ON b.id = r.parent_id
-  WHERE r.snapshot_id = @s AND r.status = 'Ready' AND b.status = 'Ready' GROUP BY r.backupStorageUuid
-  UNION ALL
-  SELECT r.backupStorageUuid, sum(b.size), sum(CASE WHEN b.createDate >= @since THEN b.size ELSE 0 END)
-  FROM cache_database_backup_refs r JOIN cache_database_backups b ON b.id = r.parent_id
-  WHERE r.snapshot_id = @s AND r.status = 'Ready' AND b.status = 'Ready' GROUP BY r.backupStorageUuid
-) GROUP BY store`
-
-const DAILY_SQL = `SELECT r.backupStorageUuid AS store, b.createDate / ${DAY_MS} AS day, count(*) AS n
-FROM cache_volume_backups b JOIN cache_volume_backup_refs r ON r.parent_id = b.id AND r.status = 'Ready'
-WHERE b.snapshot_id = @s AND b.status = 'Ready' AND b.createDate >= @since
-GROUP BY r.backupStorageUuid, day`
+/** Bytes of database backups per store; `recent`: created since @since. */
+const DB_USAGE_SQL = `SELECT r.backupStorageUuid AS store, sum(b.size) AS used,
+       sum(CASE WHEN b.createDate >= @since THEN b.size ELSE 0 END) AS recent
+FROM cache_database_backup_refs r JOIN cache_database_backups b ON b.id = r.parent_id
+WHERE r.snapshot_id = @s AND r.status = 'Ready' AND b.status = 'Ready' GROUP BY r.backupStorageUuid`
 
 /** The newest Ready database backup per store (bare columns of max(), as above). */
 const DB_PER_STORE_SQL = `SELECT r.backupStorageUuid AS store, b.name, max(b.createDate) AS at
@@ -111,35 +114,57 @@ const DB_EXPORTED_SQL = `SELECT NULL AS store, b.name, max(b.createDate) AS at
 FROM cache_database_backup_refs r JOIN cache_database_backups b ON b.id = r.parent_id
 WHERE r.snapshot_id = @s AND r.exportUrl IS NOT NULL AND r.exportUrl != '' AND b.status = 'Ready'`
 
+type StatementName =
+  | 'targets'
+  | 'newest'
+  | 'newestDetail'
+  | 'storeDays'
+  | 'stores'
+  | 'dbUsage'
+  | 'dbPerStore'
+  | 'dbExported'
+
 export class InventoryReader {
-  private readonly st: Record<'items' | 'stores' | 'usage' | 'daily' | 'dbPerStore' | 'dbExported', Statement>
+  private readonly st: Record<StatementName, Statement>
 
   constructor(db: Database) {
     this.st = {
-      items: db.prepare(ITEMS_SQL),
+      targets: db.prepare(TARGETS_SQL),
+      newest: db.prepare(NEWEST_SQL),
+      newestDetail: db.prepare(NEWEST_DETAIL_SQL),
+      storeDays: db.prepare(STORE_DAYS_SQL),
       stores: db.prepare(STORES_SQL),
-      usage: db.prepare(USAGE_SQL),
-      daily: db.prepare(DAILY_SQL),
+      dbUsage: db.prepare(DB_USAGE_SQL),
       dbPerStore: db.prepare(DB_PER_STORE_SQL),
       dbExported: db.prepare(DB_EXPORTED_SQL),
     }
   }
 
-  items(s: number): ItemRow[] {
-    return this.st.items.all({ s }) as ItemRow[]
+  targets(s: number): TargetRow[] {
+    return this.st.targets.all({ s }) as TargetRow[]
+  }
+
+  newest(s: number): NewestRow[] {
+    return this.st.newest.all({ s }) as NewestRow[]
+  }
+
+  /** uuid, name and stores of these backups (the newest of each volume), by row id. */
+  newestDetails(ids: readonly number[]): Map<number, NewestDetail> {
+    const rows = this.st.newestDetail.all({ ids: JSON.stringify(ids) }) as (NewestDetail & { id: number })[]
+    return new Map(rows.map(({ id, ...d }) => [id, d]))
+  }
+
+  /** Copies per store and day from wall-clock day number `firstDay` on; older ones as day -1. */
+  storeDays(s: number, firstDay: number): StoreDayRow[] {
+    return this.st.storeDays.all({ s, first: firstDay }) as StoreDayRow[]
   }
 
   stores(s: number): StoreRow[] {
     return this.st.stores.all({ s }) as StoreRow[]
   }
 
-  usage(s: number, since: number): StoreUsageRow[] {
-    return this.st.usage.all({ s, since }) as StoreUsageRow[]
-  }
-
-  /** Volume backups per store and day (wall-clock day number) since `since`. */
-  daily(s: number, since: number): DailyRow[] {
-    return this.st.daily.all({ s, since }) as DailyRow[]
+  databaseUsage(s: number, since: number): StoreUsageRow[] {
+    return this.st.dbUsage.all({ s, since }) as StoreUsageRow[]
   }
 
   databasePerStore(s: number): DatabaseBackupRow[] {

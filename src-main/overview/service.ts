@@ -1,23 +1,30 @@
 import type { CacheStatus } from '../api/contract/cache.js'
 import type { CatalogBackup } from '../api/contract/db-backups.js'
-import { type ConnectionOverview, DEFAULT_RPO_HOURS, type OverviewLine } from '../api/contract/overview.js'
+import {
+  type ConnectionOverview,
+  DEFAULT_RPO_HOURS,
+  type OverviewExport,
+  type OverviewLine,
+} from '../api/contract/overview.js'
 import type { CacheStore } from '../cache/store.js'
 import { type Database, Settings } from '../db/index.js'
 import { AppError } from '../errors/app-error.js'
 import { LOCAL_HOST_LABEL } from '../recovery/scan/catalog.js'
 import { type ConnectionRecord, ConnectionRepository } from '../zstack/connection-repository.js'
 import {
-  chartFirstDay,
   charts,
   countItems,
   databaseProtection,
-  growthSince,
   storeIndex,
   storeSummaries,
   toItems,
   wallNow,
+  windows,
 } from './compute.js'
-import { DAY_MS, InventoryReader, type StoreRow } from './inventory-reader.js'
+import { newestDatabaseAge, overviewCsv, overviewHtml } from './export.js'
+import { InventoryReader, type StoreRow } from './inventory-reader.js'
+import type { ReportLang } from './report-text.js'
+import { DAY_MS, tallyStores } from './store-tally.js'
 
 export interface OverviewDeps {
   db: Database
@@ -68,7 +75,12 @@ export class OverviewService {
     const r = this.reader
     const stores: StoreRow[] = snapshot === null ? [] : r.stores(snapshot)
     const index = storeIndex(stores)
-    const items = snapshot === null ? [] : toItems(r.items(snapshot), index, rpoHours * 3600, nowWall)
+    const w = windows(nowWall)
+    const newest = snapshot === null ? [] : r.newest(snapshot)
+    const details = r.newestDetails(newest.map((n) => n.id))
+    const targets = snapshot === null ? [] : r.targets(snapshot)
+    const items = toItems(targets, newest, details, index, rpoHours * 3600, nowWall)
+    const tallies = tallyStores(snapshot === null ? [] : r.storeDays(snapshot, w.firstDay), w)
     return {
       connectionId,
       connectionName: conn.name,
@@ -85,13 +97,12 @@ export class OverviewService {
         index,
         nowWall,
       ),
-      stores: storeSummaries(stores, snapshot === null ? [] : r.usage(snapshot, growthSince(nowWall))),
-      charts: charts(
-        snapshot === null ? [] : r.daily(snapshot, chartFirstDay(nowWall) * DAY_MS),
-        index,
-        items,
-        nowWall,
+      stores: storeSummaries(
+        stores,
+        tallies,
+        snapshot === null ? [] : r.databaseUsage(snapshot, w.growthFirstDay * DAY_MS),
       ),
+      charts: charts(tallies, index, items, w),
     }
   }
 
@@ -100,12 +111,6 @@ export class OverviewService {
     const ids = connectionIds ?? this.connections.list().map((c) => c.id)
     return ids.map((id) => {
       const o = this.overview(id)
-      const db = o.database
-      const ages = [
-        ...db.perStore.map((p) => p.ageSeconds),
-        db.newestExported?.ageSeconds,
-        db.newestOffline?.ageSeconds,
-      ].filter((a): a is number => typeof a === 'number')
       return {
         connectionId: o.connectionId,
         connectionName: o.connectionName,
@@ -113,9 +118,21 @@ export class OverviewService {
         cache: o.cache,
         rpoHours: o.rpoHours,
         counts: o.counts,
-        newestDatabaseBackupAgeSeconds: ages.length > 0 ? Math.min(...ages) : null,
+        newestDatabaseBackupAgeSeconds: newestDatabaseAge(o.database),
       }
     })
+  }
+
+  exportReport(connectionIds: readonly string[], format: 'csv' | 'html', lang: ReportLang): OverviewExport {
+    const overviews = connectionIds.map((id) => this.overview(id))
+    const stamp = this.clock().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-')
+    return format === 'csv'
+      ? { fileName: `zsdr-overview-${stamp}.csv`, mimeType: 'text/csv', text: overviewCsv(overviews) }
+      : {
+          fileName: `zsdr-overview-${stamp}.html`,
+          mimeType: 'text/html',
+          text: overviewHtml(overviews, lang),
+        }
   }
 
   private connection(connectionId: string): ConnectionRecord {

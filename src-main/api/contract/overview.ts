@@ -140,6 +140,13 @@ export interface OverviewLine {
   newestDatabaseBackupAgeSeconds: number | null
 }
 
+/** A report as a file, for the window to save or the CLI to write. */
+export interface OverviewExport {
+  fileName: string
+  mimeType: 'text/csv' | 'text/html'
+  text: string
+}
+
 export const DEFAULT_RPO_HOURS = 24
 const connectionId = z.string().min(1).max(64)
 
@@ -148,6 +155,16 @@ export const overviewCalls = {
   /** Every saved connection, one line each; `connectionIds` narrows to those (never empty). */
   'overview.lines': defineCall<OverviewLine[]>()(
     z.object({ connectionIds: z.array(connectionId).min(1).max(100).optional() }).strict(),
+  ),
+  /** CSV (English column names) or a self-contained HTML report in `lang`. */
+  'overview.export': defineCall<OverviewExport>()(
+    z
+      .object({
+        connectionIds: z.array(connectionId).min(1).max(100),
+        format: z.enum(['csv', 'html']),
+        lang: z.enum(['en', 'zh-CN']).default('en'),
+      })
+      .strict(),
   ),
   /** The RPO target of a connection, in hours (at most a year). */
   'overview.rpo.set': defineCall<{ rpoHours: number }>()(
