@@ -6,6 +6,7 @@ import { registerCache } from './commands/cache.js'
 import { registerDb } from './commands/db.js'
 import { registerDbRestore } from './commands/db-restore.js'
 import { registerQuery } from './commands/query.js'
+import { registerReport } from './commands/report.js'
 import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
 import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
@@ -19,6 +20,7 @@ const registrations = [
   registerDbRestore,
   registerCache,
   registerQuery,
+  registerReport,
 ]
 
 export function buildProgram(ctx: CliContext): Command {
@@ -44,7 +46,7 @@ export async function runCli(argv: string[], ctx = new CliContext()): Promise<nu
   const program = buildProgram(ctx)
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return 0
+    return ctx.exitCode
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return 0 // --help, --version

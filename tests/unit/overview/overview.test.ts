@@ -12,7 +12,7 @@ import {
   volumeBackup,
   type World,
   world,
-} from './fixtures.js'
+} from '../../fixtures/overview/inventory.js'
 
 let w: World
 beforeEach(() => {
