@@ -2,12 +2,12 @@ import type { CacheQueryAnswer, CacheStatus } from '../api/contract/index.js'
 import type { EventBus } from '../api/event-bus.js'
 import type { OperationRegistry } from '../api/operations.js'
 import type { Database } from '../db/index.js'
-import { isAppError, toEnvelope } from '../errors/app-error.js'
+import { isAppError, type toEnvelope } from '../errors/app-error.js'
 import type { Logger } from '../log/logger.js'
-import { fromSearchParams, type QueryOptions } from '../zstack/query/index.js'
+import type { DrChange } from '../zstack/dr-changes.js'
+import { type Condition, fromSearchParams, type QueryOptions } from '../zstack/query/index.js'
 import { LocalQueryEngine } from './local-query.js'
 import { RESOURCES, type ResourceName } from './resources.js'
-import type { SourceReply } from './source.js'
 import { CacheStore } from './store.js'
 import type { SyncMode, SyncResult } from './sync.js'
 import type { SourceSpec } from './sync-protocol.js'
@@ -17,13 +17,8 @@ import { SyncWorkerHost } from './sync-runner.js'
 export interface CacheBackend {
   /** How the sync worker builds its own client for this connection (throws when not connected). */
   sourceFor(connectionId: string): Promise<SourceSpec>
-  /** One live query on the management node. */
-  queryNode(
-    connectionId: string,
-    path: string,
-    options: QueryOptions,
-    signal: AbortSignal,
-  ): Promise<SourceReply>
+  /** One live query on the management node: its reply body, unparsed (the worker parses it). */
+  queryNode(connectionId: string, path: string, options: QueryOptions, signal: AbortSignal): Promise<string>
 }
 
 export interface CacheServiceOptions {
@@ -76,9 +71,10 @@ export class CacheService {
   readonly store: CacheStore
   readonly local: LocalQueryEngine
   private readonly running = new Map<string, { opId: string; done: Promise<SyncResult> }>()
-  private readonly workers = new SyncWorkerHost()
+  private readonly workers: SyncWorkerHost
 
   constructor(private readonly o: CacheServiceOptions) {
+    this.workers = new SyncWorkerHost(o.log)
     this.store = new CacheStore(o.db)
     this.local = new LocalQueryEngine(o.db, this.store)
     o.bus.subscribe((name, payload) => {
@@ -114,6 +110,13 @@ export class CacheService {
         {
           signal: op.signal,
           onProgress: (p) => op.progress({ phase: p.resource, done: p.done, total: p.total, unit: 'items' }),
+          onWait: (holder) => {
+            op.progress({ phase: 'waiting', done: 0, total: null, unit: 'items' })
+            this.o.log.info(
+              { connectionId, holder },
+              `waiting for another sync of this connection (process ${holder.pid}) to finish`,
+            )
+          },
         },
       )
       this.o.bus.emit('cache.synced', { opId: op.opId, ...result })
@@ -165,13 +168,21 @@ export class CacheService {
     let nodeError: ReturnType<typeof toEnvelope> | undefined
     if (!req.offline) {
       try {
-        const reply = await this.o.backend.queryNode(
+        const body = await this.o.backend.queryNode(
           req.connectionId,
           spec.path,
           options,
           AbortSignal.timeout(this.o.nodeTimeoutMs ?? 10_000),
         )
-        this.refresh(req.connectionId, req.resource, options, reply)
+        const reply = await this.workers.convertReply({
+          dbFile: this.o.dbFile,
+          connectionId: req.connectionId,
+          resource: req.resource,
+          body,
+          // Whole inventories only (not a projection); not while a sync is replacing the snapshot.
+          refresh: !options.fields?.length && !this.running.has(req.connectionId),
+          site: { method: 'GET', url: spec.path },
+        })
         return { source: 'node', ...reply, cache: this.age(req.connectionId, req.resource) }
       } catch (e) {
         if (!isAppError(e) || !UNREACHABLE.has(e.code)) throw e
@@ -187,22 +198,59 @@ export class CacheService {
     }
   }
 
-  /** Whole inventories the node just sent replace the cached ones (new ones are appended). */
-  private refresh(
-    connectionId: string,
-    resource: ResourceName,
-    options: QueryOptions,
-    reply: SourceReply,
-  ): void {
-    const snapshotId = this.store.currentSnapshot(connectionId)
-    if (snapshotId === null || options.fields?.length || !reply.inventories?.length) return
-    // The sync thread holds the write lock in bursts; waiting for it here would stall the main thread.
-    if (this.running.has(connectionId)) return
-    try {
-      this.store.transaction(() => this.store.upsert(snapshotId, resource, reply.inventories!))
-    } catch (e) {
-      // A sync holding the write lock is not a reason to fail the user's query.
-      this.o.log.warn({ err: toEnvelope(e), resource }, 'cache refresh from a live query skipped')
+  /**
+   * The app's own DR call changed these records: re-read them from the node and put them in the
+   * current snapshot at once (a deleted one leaves it), so online and offline answers agree and
+   * the counts shown on the connection card follow. A sync running now goes first.
+   */
+  async follow(connectionId: string, changes: readonly DrChange[]): Promise<void> {
+    const running = this.running.get(connectionId)
+    if (running) {
+      // Not awaited: the DR call should not wait for a long sync; its rows follow right after.
+      void running.done.then(
+        () => this.follow(connectionId, changes),
+        () => this.follow(connectionId, changes),
+      )
+      return
+    }
+    for (const change of changes) {
+      const snapshotId = this.store.currentSnapshot(connectionId)
+      if (snapshotId === null) return
+      const where: Condition = { field: change.field, op: '?=', value: change.values }
+      const path = RESOURCES[change.resource].path
+      const body = await this.o.backend.queryNode(
+        connectionId,
+        path,
+        { conditions: [where] },
+        AbortSignal.timeout(this.o.nodeTimeoutMs ?? 10_000),
+      )
+      // The worker checks the reply and writes the records the node still has; the main thread
+      // only removes those it no longer lists and recounts.
+      const reply = await this.workers.convertReply({
+        dbFile: this.o.dbFile,
+        connectionId,
+        resource: change.resource,
+        body,
+        refresh: true,
+        site: { method: 'GET', url: path },
+      })
+      const kept = new Set((reply.inventories ?? []).map((i) => String(i.uuid)))
+      const cached =
+        this.local
+          .run(connectionId, change.resource, { conditions: [where], fields: ['uuid'] })
+          .inventories?.map((i) => String(i.uuid)) ?? []
+      this.store.transaction(() => {
+        this.store.deleteRows(
+          snapshotId,
+          change.resource,
+          cached.filter((u) => !kept.has(u)),
+        )
+        const states = this.store.resourceStates(snapshotId).filter((r) => r.resource === change.resource)
+        this.store.writeResourceStates(
+          snapshotId,
+          states.map((r) => ({ ...r, count: this.store.count(snapshotId, change.resource) })),
+        )
+      })
     }
   }
 

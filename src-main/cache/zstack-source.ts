@@ -23,15 +23,26 @@ export class ZStackInventorySource implements InventorySource {
   constructor(private readonly client: ZStackClient) {}
 
   query(path: string, options: QueryOptions, signal: AbortSignal): Promise<SourceReply> {
-    const qs = toSearchParams(options).toString()
-    return this.client.get<SourceReply>(qs ? `${path}?${qs}` : path, API_BY_PATH.get(path) ?? 'Query', {
-      signal,
-    })
+    return this.client.get<SourceReply>(queryPath(path, options), apiOf(path), { signal })
+  }
+
+  /** The same query's reply body, unparsed (see `ZStackClient.getText`). */
+  queryText(path: string, options: QueryOptions, signal: AbortSignal): Promise<string> {
+    return this.client.getText(queryPath(path, options), apiOf(path), { signal })
   }
 
   close(): Promise<void> {
     return this.client.logout()
   }
+}
+
+function queryPath(path: string, options: QueryOptions): string {
+  const qs = toSearchParams(options).toString()
+  return qs ? `${path}?${qs}` : path
+}
+
+function apiOf(path: string): string {
+  return API_BY_PATH.get(path) ?? 'Query'
 }
 
 export function createInventorySource(args: ZStackSourceArgs): ZStackInventorySource {

@@ -6,6 +6,9 @@ import { migrations as appMigrations } from './migrations/index.js'
 
 export type { Database }
 
+/** How long a statement waits for another connection's write lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000
+
 /** Opens (creating if needed) the app's SQLite file and brings its schema up to date. */
 export function openDatabase(file: string, migrations: readonly Migration[] = appMigrations): Database {
   if (file !== ':memory:') {
@@ -14,9 +17,10 @@ export function openDatabase(file: string, migrations: readonly Migration[] = ap
   }
   const db = new BetterSqlite3(file)
   try {
+    // First, so that switching to WAL and migrating wait for another process instead of failing.
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
-    db.pragma('busy_timeout = 5000')
     migrate(db, migrations)
     return db
   } catch (e) {

@@ -65,11 +65,11 @@ export function overviewCsv(overviews: readonly ConnectionOverview[]): string {
       )
     }
   }
-  return `${lines.join('\r\n')}\r\n`
+  return `${lines.join('\n')}\n`
 }
 
 /**
- * RFC 4180 quoting; a text cell a spreadsheet would run as a formula (= + - @, tab, CR) gets a
+ * RFC 4180 quoting (LF line ends, as the CLI's other CSV); a text cell a spreadsheet would run as a formula (= + - @, tab, CR) gets a
  * leading apostrophe, since names come from the node.
  */
 function csvCell(value: string | number | boolean | null): string {

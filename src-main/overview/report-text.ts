@@ -48,6 +48,7 @@ const en = {
   daysFull: 'Days until full',
   ageDistribution: 'Age of the newest backup per VM',
   times: 'Times are the management node’s clock; ages are measured against this computer’s clock.',
+  more: (n: number) => `… and ${n} more (all of them with --csv)`,
   units: { d: 'd', h: 'h', m: 'min', s: 's' },
   buckets: { '1d': '< 1 d', '2d': '1–2 d', '7d': '2–7 d', '30d': '7–30 d', older: '> 30 d', never: 'never' },
 }
@@ -96,6 +97,7 @@ const zh: ReportText = {
   daysFull: '预计写满天数',
   ageDistribution: '每台云主机最新备份的时长',
   times: '时间为管理节点的时钟；时长按本机时钟计算。',
+  more: (n) => `……另有 ${n} 个（--csv 列出全部）`,
   units: { d: '天', h: '小时', m: '分钟', s: '秒' },
   buckets: {
     '1d': '< 1 天',

@@ -8,9 +8,13 @@ import {
   formatBytes,
   formatHours,
   type ReportLang,
+  type ReportText,
   reportText,
 } from '../../overview/report-text.js'
 import type { CliContext } from '../context.js'
+import { helpExamples } from '../help.js'
+import { type Column, type OutputSettings, outputSettings, tableText } from '../output/index.js'
+import { safeJson } from '../output/terminal-safe.js'
 import { findConnection } from './cache.js'
 
 /** Exit code with --fail-on-breach when any VM or data volume is outside its RPO target. */
@@ -22,42 +26,44 @@ const SHOWN_BREACHES = 20
 interface ReportOpts {
   csv?: boolean
   html?: string
-  lang: ReportLang
   failOnBreach?: boolean
   rpo?: number
 }
 
 /** `zsdr report [connection...]`: the protection overview from the offline inventory (no node needed). */
 export function registerReport(program: Command, ctx: CliContext): void {
-  program
-    .command('report [connections...]')
+  helpExamples(
+    program.command('report [connections...]'),
+    [
+      'zsdr report                                   # every saved connection, one line each, then each in full',
+      'zsdr report prod --csv > prod.csv              # one row per VM and data volume',
+      'zsdr report prod dr --html report.html --lang zh',
+      'zsdr report prod --rpo 12 --fail-on-breach --quiet || alert',
+    ],
+    `0 done, 1 it failed, 2 the command line was wrong, ${EXIT_BREACH} an RPO target is breached (only with --fail-on-breach).`,
+  )
     .description(
       'protection overview from the offline inventory and the backup catalog: newest backup per VM and data volume, RPO breaches, management database, image stores (every saved connection when none is named; the node is not contacted) / 保护概览',
     )
     .addOption(
-      new Option('--csv', 'one CSV row per VM and data volume on stdout').conflicts(['html', 'json']),
+      new Option('--csv', 'the same as --output csv: one row per VM and data volume').conflicts('html'),
     )
-    .addOption(
-      new Option('--html <file>', 'write a self-contained HTML report (printable to PDF)').conflicts('json'),
-    )
-    .addOption(
-      new Option('--lang <lang>', 'language of the text and HTML report')
-        .choices(['en', 'zh-CN'])
-        .default('en'),
-    )
+    .option('--html <file>', 'write a self-contained HTML report (printable to PDF) in --lang')
     .option('--rpo <hours>', 'first set the RPO target of the named connections (hours)', hours)
     .option(
       '--fail-on-breach',
       `exit with ${EXIT_BREACH} when any VM or data volume is outside its RPO target`,
     )
-    .addHelpText(
-      'after',
-      `\nExit codes: 0 ok, 1 failed, 2 wrong command line, ${EXIT_BREACH} an RPO is breached (with --fail-on-breach).`,
-    )
     .action(async (names: string[], opts: ReportOpts, command: Command) => {
-      // --json is the program's option, so commander cannot see the conflict itself.
-      if ((opts.csv || opts.html) && command.optsWithGlobals().json) {
-        command.error(`option '--json' cannot be used with option '${opts.csv ? '--csv' : '--html'}'`)
+      const s = outputSettings(command, ctx)
+      const format = opts.csv ? 'csv' : s.format
+      // --json and --output are the program's options, so commander cannot see these conflicts itself.
+      if (opts.html && command.optsWithGlobals().output)
+        command.error("option '--html' cannot be used with '--output'")
+      if (opts.html && command.optsWithGlobals().json)
+        command.error("option '--html' cannot be used with '--json'")
+      if (opts.csv && (command.optsWithGlobals().json || command.optsWithGlobals().output)) {
+        command.error("option '--csv' cannot be used with '--json' or '--output'")
       }
       const ids = await connectionIds(ctx, names)
       if (opts.rpo !== undefined) {
@@ -72,16 +78,19 @@ export function registerReport(program: Command, ctx: CliContext): void {
       }
       const overviews: ConnectionOverview[] = []
       for (const connectionId of ids) overviews.push(await ctx.call('overview.get', { connectionId }))
-      if (opts.csv || opts.html) {
-        const format = opts.csv ? 'csv' : 'html'
-        const file = await ctx.call('overview.export', { connectionIds: ids, format, lang: opts.lang })
-        if (opts.html) {
-          writeFileSync(opts.html, file.text)
-          ctx.stderr.write(`zsdr: report written to ${opts.html}\n`)
-        } else ctx.stdout.write(file.text)
-      } else {
-        ctx.output(command, overviews, () => terminalSafe(describeAll(overviews, opts.lang)))
-      }
+      const lang: ReportLang = s.lang === 'zh' ? 'zh-CN' : 'en'
+      if (opts.html) {
+        const file = await ctx.call('overview.export', { connectionIds: ids, format: 'html', lang })
+        writeFileSync(opts.html, file.text)
+        if (!s.quiet) ctx.stderr.write(`${opts.html}\n`)
+      } else if (format === 'csv') {
+        // The same document as the window's CSV export, so a script sees one format.
+        ctx.stdout.write(
+          (await ctx.call('overview.export', { connectionIds: ids, format: 'csv', lang })).text,
+        )
+      } else if (format === 'json') ctx.stdout.write(`${safeJson(overviews, 2)}\n`)
+      else if (format === 'ndjson') for (const o of overviews) ctx.stdout.write(`${safeJson(o)}\n`)
+      else ctx.stdout.write(`${describeAll(overviews, lang, s)}\n`)
       if (opts.failOnBreach && overviews.some((o) => o.items.some((i) => i.breached)))
         ctx.exitCode = EXIT_BREACH
     })
@@ -120,14 +129,8 @@ function hours(text: string): number {
   return n
 }
 
-/** Names come from the node: no byte of them may reach the terminal as a control sequence. */
-function terminalSafe(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?')
-}
-
 /** One line per connection first when there are several, then each connection. */
-function describeAll(overviews: readonly ConnectionOverview[], lang: ReportLang): string {
+function describeAll(overviews: readonly ConnectionOverview[], lang: ReportLang, s: OutputSettings): string {
   const t = reportText(lang)
   const lines =
     overviews.length < 2
@@ -135,38 +138,74 @@ function describeAll(overviews: readonly ConnectionOverview[], lang: ReportLang)
       : [
           ...overviews.map((o) => {
             const c = o.counts
-            const cache = o.cache.synced ? formatAge(o.cache.ageSeconds, t) : t.notSynced
-            return `${o.connectionName}: ${t.vmsOutside(c.vmsOutside, c.vms, formatHours(o.rpoHours, t), c.vmsNever)} (${t.cacheAge}: ${cache})`
+            return `${o.connectionName}: ${t.vmsOutside(c.vmsOutside, c.vms, formatHours(o.rpoHours, t), c.vmsNever)} (${t.cacheAge}: ${cacheAge(o, t)})`
           }),
           '',
         ]
-  return [...lines, overviews.map((o) => describe(o, lang)).join('\n\n')].join('\n')
+  return [...lines, overviews.map((o) => describe(o, t, s)).join('\n\n')].join('\n')
 }
 
-/** The text form: what a person reads first, then the worst breaches. */
-function describe(o: ConnectionOverview, lang: ReportLang): string {
-  const t = reportText(lang)
-  const cache = o.cache.synced ? formatAge(o.cache.ageSeconds, t) : t.notSynced
+function cacheAge(o: ConnectionOverview, t: ReportText): string {
+  return o.cache.synced ? formatAge(o.cache.ageSeconds, t) : t.notSynced
+}
+
+type Item = ConnectionOverview['items'][number]
+type Store = ConnectionOverview['stores'][number]
+
+/** The report's words that are plain text (not functions or groups). */
+type Word = { [K in keyof ReportText]: ReportText[K] extends string ? K : never }[keyof ReportText]
+
+/** A column header in both languages, from the report's own words. */
+const h = (key: Word) => ({ en: reportText('en')[key], zh: reportText('zh-CN')[key] })
+
+/** The text form: what a person reads first, then the stores and the worst breaches as tables. */
+function describe(o: ConnectionOverview, t: ReportText, s: OutputSettings): string {
   const out = [
     `${o.connectionName} (${o.endpoint})`,
-    `  ${t.cacheAge}: ${cache}; ${t.rpo}: ${formatHours(o.rpoHours, t)}`,
-    ...summaryLines(o, t).map((l) => `  ${l}`),
+    `${t.cacheAge}: ${cacheAge(o, t)}; ${t.rpo}: ${formatHours(o.rpoHours, t)}`,
+    ...summaryLines(o, t),
   ]
   if (!o.cache.synced) return out.join('\n')
-  out.push(`  ${t.database}:`, ...databaseLines(o.database, t).map(([k, v]) => `    ${k}: ${v}`))
-  out.push(`  ${t.stores}:`)
-  for (const s of o.stores) {
-    const full = s.daysUntilFull === null ? '—' : String(s.daysUntilFull)
-    out.push(
-      `    ${s.name ?? s.uuid}  ${s.status ?? '—'}  ${t.available} ${formatBytes(s.availableCapacity)}/${formatBytes(s.totalCapacity)}  ${t.used} ${formatBytes(s.usedByBackups)}  ${t.growth} ${formatBytes(s.growthPerWeek)}  ${t.daysFull} ${full}`,
-    )
-  }
+  out.push('', `${t.database}:`, ...databaseLines(o.database, t).map(([k, v]) => `  ${k}: ${v}`))
+  const storeColumns: Column<Store>[] = [
+    { header: h('name'), value: (r) => r.name ?? r.uuid, shrink: true },
+    { header: h('status'), value: (r) => r.status },
+    {
+      header: h('available'),
+      value: (r) => r.availableCapacity,
+      show: (r) => formatBytes(r.availableCapacity),
+      right: true,
+    },
+    {
+      header: h('used'),
+      value: (r) => r.usedByBackups,
+      show: (r) => formatBytes(r.usedByBackups),
+      right: true,
+    },
+    {
+      header: h('growth'),
+      value: (r) => r.growthPerWeek,
+      show: (r) => formatBytes(r.growthPerWeek),
+      right: true,
+    },
+    { header: h('daysFull'), value: (r) => r.daysUntilFull, right: true },
+  ]
+  out.push('', `${t.stores}:`, tableText(o.stores, storeColumns, s).text)
   const breaches = o.items.filter((i) => i.breached)
-  if (breaches.length > 0) out.push(`  ${t.breached}:`)
-  for (const i of breaches.slice(0, SHOWN_BREACHES)) {
-    const kind = i.kind === 'vm' ? t.vm : t.dataVolume
-    out.push(`    ${kind} ${i.name ?? i.uuid}  ${formatAge(i.ageSeconds, t)}`)
+  if (breaches.length > 0) {
+    const itemColumns: Column<Item>[] = [
+      { header: h('kind'), value: (r) => (r.kind === 'vm' ? t.vm : t.dataVolume) },
+      { header: h('name'), value: (r) => r.name ?? r.uuid, shrink: true },
+      { header: h('newest'), value: (r) => r.newestBackupAt ?? t.never },
+      { header: h('age'), value: (r) => formatAge(r.ageSeconds, t), right: true },
+      {
+        header: h('onStores'),
+        value: (r) => r.stores.map((x) => x.name ?? x.uuid).join(' '),
+        shrink: true,
+      },
+    ]
+    out.push('', `${t.breached}:`, tableText(breaches.slice(0, SHOWN_BREACHES), itemColumns, s).text)
+    if (breaches.length > SHOWN_BREACHES) out.push(t.more(breaches.length - SHOWN_BREACHES))
   }
-  if (breaches.length > SHOWN_BREACHES) out.push(`    … +${breaches.length - SHOWN_BREACHES} (--csv)`)
   return out.join('\n')
 }

@@ -68,19 +68,27 @@ describe('zsdr report', () => {
     expect(o!.database.perStore.map((p) => p.store.name).sort()).toEqual(['bs-dr', 'bs-local'])
   })
 
+  it('--output ndjson (the default when piped): one overview per line', async () => {
+    const r = await zsdr(['report'])
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines.map((l) => (JSON.parse(l) as ConnectionOverview).connectionName)).toContain('fresh')
+  })
+
   it('text form: counts first, in English or Chinese', async () => {
-    const en = await zsdr(['report', sim.baseUrl])
+    const en = await zsdr(['report', sim.baseUrl, '-o', 'table'])
     expect(en.code, en.stderr).toBe(0)
     expect(en.stdout).toContain('3 of 3 VMs outside 1 d; 1 never backed up')
     expect(en.stdout).toMatch(/Offline inventory age: \d+ (s|min)/)
-    const zh = await zsdr(['report', sim.baseUrl, '--lang', 'zh-CN'])
+    const zh = await zsdr(['report', sim.baseUrl, '-o', 'table', '--lang', 'zh'])
     expect(zh.stdout).toContain('3 台云主机中有 3 台超出 1 天；1 台从未备份')
   })
 
   it('--csv: one row per VM and data volume, with connection, cache age and RPO on each', async () => {
     const r = await zsdr(['report', sim.baseUrl, '--csv'])
     expect(r.code, r.stderr).toBe(0)
-    const lines = r.stdout.trimEnd().split('\r\n')
+    const lines = r.stdout.trimEnd().split('\n')
     expect(lines[0]).toBe(
       'connection,endpoint,generated_at,cache_age_seconds,rpo_hours,kind,name,uuid,vm_name,vm_uuid,newest_backup,newest_backup_uuid,newest_backup_at,age_seconds,backups,stores,on_two_stores,breached',
     )
@@ -95,7 +103,7 @@ describe('zsdr report', () => {
 
   it('--html FILE: a self-contained report in the chosen language', async () => {
     const file = join(home.path, 'report.html')
-    const r = await zsdr(['report', sim.baseUrl, '--html', file, '--lang', 'zh-CN'])
+    const r = await zsdr(['report', sim.baseUrl, '--html', file, '--lang', 'zh'])
     expect(r.code, r.stderr).toBe(0)
     const html = readFileSync(file, 'utf8')
     expect(html).toContain('<html lang="zh-CN">')
@@ -109,16 +117,16 @@ describe('zsdr report', () => {
   it('--fail-on-breach: 3 when an RPO is breached, 0 when none is; --rpo changes the target', async () => {
     const breached = await zsdr(['report', sim.baseUrl, '--fail-on-breach', '--json'])
     expect(breached.code).toBe(EXIT_BREACH)
-    const fine = await zsdr(['report', 'fresh', '--fail-on-breach'])
+    const fine = await zsdr(['report', 'fresh', '--fail-on-breach', '-o', 'table'])
     expect(fine.code, fine.stderr).toBe(0)
     expect(fine.stdout).toContain('0 of 1 VMs outside 1 d; 0 never backed up')
-    const tight = await zsdr(['report', 'fresh', '--rpo', '0.5', '--fail-on-breach'])
+    const tight = await zsdr(['report', 'fresh', '--rpo', '0.5', '--fail-on-breach', '-o', 'table'])
     expect(tight.code).toBe(EXIT_BREACH)
     expect(tight.stdout).toContain('1 of 1 VMs outside 30 min')
   })
 
   it('every saved connection when none is named: one line each first', async () => {
-    const r = await zsdr(['report'])
+    const r = await zsdr(['report', '-o', 'table'])
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^fresh: [01] of 1 VMs outside .*\(Offline inventory age: \d+ s\)$/m)
     expect(r.stdout).toMatch(/^\S+: 3 of 3 VMs outside 1 d; 1 never backed up \(/m)
@@ -133,6 +141,8 @@ describe('zsdr report', () => {
     expect(all.stderr).toContain('--rpo needs the connections')
     const both = await zsdr(['report', '--csv', '--json'])
     expect(both.code).toBe(2)
+    const html = await zsdr(['report', '--html', join(home.path, 'x.html'), '-o', 'ndjson'])
+    expect(html.code).toBe(2)
     const bad = await zsdr(['report', 'fresh', '--rpo', '-1'])
     expect(bad.code).toBe(2)
   })
