@@ -236,16 +236,23 @@ export function databaseProtection(
       )
   const off = newest(offline)
   const fetched = newest(offline.filter((b) => b.fetched !== null))
+  const perStoreCopies = perStore
+    .map((r) => ({ ...dated(r.name, r.at, nowWall), store: storeRef(index, r.store ?? '') }))
+    .sort((a, b) => (a.store.name ?? a.store.uuid).localeCompare(b.store.name ?? b.store.uuid))
+  const newestExported = exported ? dated(exported.name, exported.at, nowWall) : null
+  const offlineCopy = off
+    ? { ...dated(off.b.name, off.at, nowWall), hostLabel: off.b.hostLabel, fetched: off.b.fetched !== null }
+    : null
+  const ages = [...perStoreCopies, newestExported, offlineCopy]
+    .map((c) => c?.ageSeconds)
+    .filter((a): a is number => typeof a === 'number')
   return {
-    perStore: perStore
-      .map((r) => ({ ...dated(r.name, r.at, nowWall), store: storeRef(index, r.store ?? '') }))
-      .sort((a, b) => (a.store.name ?? a.store.uuid).localeCompare(b.store.name ?? b.store.uuid)),
-    newestExported: exported ? dated(exported.name, exported.at, nowWall) : null,
-    newestOffline: off
-      ? { ...dated(off.b.name, off.at, nowWall), hostLabel: off.b.hostLabel, fetched: off.b.fetched !== null }
-      : null,
+    perStore: perStoreCopies,
+    newestExported,
+    newestOffline: offlineCopy,
     newestFetched: fetched
       ? { ...dated(fetched.b.name, fetched.at, nowWall), hostLabel: fetched.b.hostLabel }
       : null,
+    newestAgeSeconds: ages.length > 0 ? Math.min(...ages) : null,
   }
 }

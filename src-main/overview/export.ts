@@ -90,16 +90,6 @@ export function summaryLines(o: ConnectionOverview, t: ReportText): string[] {
   ]
 }
 
-/** The youngest database backup reachable in any way: what a restore would go back to. */
-export function newestDatabaseAge(db: DatabaseProtection): number | null {
-  const ages = [
-    ...db.perStore.map((p) => p.ageSeconds),
-    db.newestExported?.ageSeconds,
-    db.newestOffline?.ageSeconds,
-  ].filter((a): a is number => typeof a === 'number')
-  return ages.length > 0 ? Math.min(...ages) : null
-}
-
 export function databaseLines(db: DatabaseProtection, t: ReportText): [string, string][] {
   const dated = (c: { name: string | null; at: string | null; ageSeconds: number | null } | null) =>
     c ? `${c.at ?? '—'} (${formatAge(c.ageSeconds, t)}) ${c.name ?? ''}`.trim() : t.dbNone
@@ -146,7 +136,7 @@ function section(o: ConnectionOverview, t: ReportText): string {
     [t.cacheAge, cacheAge],
     [t.rpo, formatHours(o.rpoHours, t)],
   ]
-  const dbAge = newestDatabaseAge(o.database)
+  const dbAge = o.database.newestAgeSeconds
   return `<section>
 <h2>${esc(o.connectionName)}</h2>
 <dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>

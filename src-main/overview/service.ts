@@ -21,7 +21,7 @@ import {
   wallNow,
   windows,
 } from './compute.js'
-import { newestDatabaseAge, overviewCsv, overviewHtml } from './export.js'
+import { overviewCsv, overviewHtml } from './export.js'
 import { InventoryReader, type StoreRow } from './inventory-reader.js'
 import type { ReportLang } from './report-text.js'
 import { DAY_MS, tallyStores } from './store-tally.js'
@@ -118,7 +118,7 @@ export class OverviewService {
         cache: o.cache,
         rpoHours: o.rpoHours,
         counts: o.counts,
-        newestDatabaseBackupAgeSeconds: newestDatabaseAge(o.database),
+        newestDatabaseBackupAgeSeconds: o.database.newestAgeSeconds,
       }
     })
   }

@@ -74,6 +74,8 @@ export interface DatabaseProtection {
   newestOffline: (DatedCopy & { hostLabel: string; fetched: boolean }) | null
   /** Of those, the newest copy already on this machine. */
   newestFetched: (DatedCopy & { hostLabel: string }) | null
+  /** Age of the youngest of all these: what a restore now would go back to; null if none is known. */
+  newestAgeSeconds: number | null
 }
 
 export interface StoreSummary {

@@ -45,6 +45,7 @@ describe('protection overview of one connection', () => {
       newestExported: null,
       newestOffline: null,
       newestFetched: null,
+      newestAgeSeconds: null,
     })
     expect(o.charts.days).toHaveLength(90)
     expect(o.charts.days.at(-1)).toBe('2017-11-20')
@@ -270,6 +271,7 @@ describe('protection overview of one connection', () => {
       ageSeconds: 2 * DAY,
     })
     expect(db.newestFetched).toMatchObject({ name: 'old.gz', ageSeconds: 3 * DAY })
+    expect(db.newestAgeSeconds).toBe(DAY)
 
     const [line] = w.overview.lines([id])
     expect(line).toMatchObject({ connectionName: 'c', newestDatabaseBackupAgeSeconds: DAY })
