@@ -10,6 +10,7 @@ import { ARTIFACTS_DIR } from '../harness/web-app.js'
  * language checks (no `⟦key⟧`, no English UI text left on a zh-CN screen).
  */
 export type Screen =
+  | 'overview'
   | 'connections'
   | 'volume-backups'
   | 'vm-backups'
