@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3'
+import type { ProtectedItem } from '../api/contract/overview.js'
 import { DAY_MS } from './store-tally.js'
 
 /**
@@ -10,14 +11,7 @@ import { DAY_MS } from './store-tally.js'
  */
 
 /** A VM (by its root volume) or a live data volume: what should have a backup. */
-export interface TargetRow {
-  kind: 'vm' | 'dataVolume'
-  uuid: string
-  name: string | null
-  volumeUuid: string | null
-  vmUuid: string | null
-  vmName: string | null
-}
+export type TargetRow = Pick<ProtectedItem, 'kind' | 'uuid' | 'name' | 'volumeUuid' | 'vmUuid' | 'vmName'>
 
 /** A volume's newest Ready backup (row id) and how many Ready backups it has. */
 export interface NewestRow {

@@ -180,3 +180,20 @@ export function emit(result: {
 }): void {
   console.log(JSON.stringify(result))
 }
+
+/** Runs `fn` `warmups` times untimed, then `runs` times; the milliseconds of each timed run. */
+export function timeRuns(fn: () => unknown, runs: number, warmups = 3): number[] {
+  for (let i = 0; i < warmups; i++) fn()
+  const out: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    fn()
+    out.push(performance.now() - t0)
+  }
+  return out
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}

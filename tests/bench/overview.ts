@@ -11,7 +11,7 @@ import { CacheService } from '../../src-main/cache/service.js'
 import { createLogger } from '../../src-main/log/logger.js'
 import { OverviewService } from '../../src-main/overview/service.js'
 import { BackupCatalog } from '../../src-main/recovery/scan/catalog.js'
-import { appSync, emit, startSimProcess, tempDb, warmUp } from './_cache-bench.js'
+import { appSync, emit, median, startSimProcess, tempDb, timeRuns, warmUp } from './_cache-bench.js'
 
 const RUNS = 15
 
@@ -69,8 +69,8 @@ export default async function overview(): Promise<void> {
     const o = ours()
     const rows = base().length
     if (rows !== o.items.length) throw new Error(`overview ${o.items.length} items, SQL ${rows}`)
-    const mo = median(time(ours))
-    const mb = median(time(base))
+    const mo = median(timeRuns(ours, RUNS))
+    const mb = median(timeRuns(base, RUNS))
     console.log(
       `${o.counts.vms} VMs, ${o.counts.dataVolumes} data volumes, ${o.stores.length} stores; ` +
         `overview ${mo.toFixed(1)} ms, SQL aggregate ${mb.toFixed(1)} ms, ratio ${(mo / mb).toFixed(2)} ` +
@@ -96,20 +96,4 @@ function load(): string {
   return loadavg()
     .map((l) => l.toFixed(2))
     .join(', ')
-}
-
-function time(fn: () => unknown): number[] {
-  fn()
-  const out: number[] = []
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now()
-    fn()
-    out.push(performance.now() - t0)
-  }
-  return out
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
