@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../harness/chromium.js'
 import { SIM_PASSWORD, type Simulator, startTestSimulator } from '../harness/simulator.js'
-import { ARTIFACTS_DIR, startWebApp } from '../harness/web-app.js'
+import { startWebApp } from '../harness/web-app.js'
 import {
   expectFullyTranslated,
   goTo,
@@ -77,7 +76,9 @@ describe('protection overview', () => {
       const box = await page.getByTestId(chart).locator('canvas').boundingBox()
       expect(box?.width).toBeGreaterThan(200)
     }
-    await page.screenshot({ path: join(ARTIFACTS_DIR, 'overview-online-en.png'), fullPage: true })
+    await screenshot(page, 'overview-online-en')
+    await page.getByTestId('ov-items').scrollIntoViewIfNeeded()
+    await screenshot(page, 'overview-charts-en')
     await expectFullyTranslated(page, 'en')
   })
 

@@ -559,6 +559,7 @@ export const en = {
   'ov.within': 'within',
   'ov.oneStore': 'one store only',
   'ov.chart.daily': 'Backups per day per image store',
+  'ov.chart.date': 'Date',
   'ov.chart.days': 'Last {{days}} days',
   'ov.chart.ages': 'Age of the newest backup per VM',
   'ov.bucket.1d': '< 1 day',

@@ -546,6 +546,7 @@ export const zhCN: Catalogue = {
   'ov.within': '达标',
   'ov.oneStore': '仅一个仓库',
   'ov.chart.daily': '每个镜像仓库每天的备份数',
+  'ov.chart.date': '日期',
   'ov.chart.days': '最近 {{days}} 天',
   'ov.chart.ages': '每台云主机最新备份的时长',
   'ov.bucket.1d': '< 1 天',
