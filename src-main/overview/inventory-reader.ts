@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3'
-import type { ProtectedItem } from '../api/contract/overview.js'
+import type { ProtectedItem, StoreSummary } from '../api/contract/overview.js'
 import { DAY_MS } from './store-tally.js'
 
 /**
@@ -36,15 +36,11 @@ export interface StoreDayRow {
   bytes: number
 }
 
-export interface StoreRow {
-  uuid: string
-  name: string | null
-  hostname: string | null
-  status: string | null
-  state: string | null
-  totalCapacity: number | null
-  availableCapacity: number | null
-}
+/** An image store as listed (the summary adds what backups hold there). */
+export type StoreRow = Pick<
+  StoreSummary,
+  'uuid' | 'name' | 'hostname' | 'status' | 'state' | 'totalCapacity' | 'availableCapacity'
+>
 
 export interface StoreUsageRow {
   store: string

@@ -85,6 +85,19 @@ async function login(sim: SimProcess): Promise<string> {
   return ((await res.json()) as { inventory: { uuid: string } }).inventory.uuid
 }
 
+/** A fresh database holding the large seed, synced by the app as connection `bench` (the simulator is stopped after). */
+export async function syncedLargeSeed(): Promise<ReturnType<typeof tempDb>> {
+  const sim = await startSimProcess('large')
+  const file = tempDb()
+  try {
+    await warmUp(sim)
+    await appSync(sim, file.file, 'full')
+  } finally {
+    await sim.stop()
+  }
+  return file
+}
+
 /** The app's sync, as `cache.sync` runs it: a worker thread with its own REST client. */
 export async function appSync(sim: SimProcess, dbFile: string, mode: SyncMode): Promise<SyncResult> {
   openDatabase(dbFile).close()

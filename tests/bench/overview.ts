@@ -11,7 +11,7 @@ import { CacheService } from '../../src-main/cache/service.js'
 import { createLogger } from '../../src-main/log/logger.js'
 import { OverviewService } from '../../src-main/overview/service.js'
 import { BackupCatalog } from '../../src-main/recovery/scan/catalog.js'
-import { appSync, emit, median, startSimProcess, tempDb, timeRuns, warmUp } from './_cache-bench.js'
+import { emit, median, syncedLargeSeed, timeRuns } from './_cache-bench.js'
 
 const RUNS = 15
 
@@ -31,14 +31,7 @@ ORDER BY nw.at IS NOT NULL, nw.at`
 
 export default async function overview(): Promise<void> {
   console.log(`load average before (1, 5, 15 min): ${load()}`)
-  const sim = await startSimProcess('large')
-  const file = tempDb()
-  try {
-    await warmUp(sim)
-    await appSync(sim, file.file, 'full')
-  } finally {
-    await sim.stop()
-  }
+  const file = await syncedLargeSeed()
   const db = file.open()
   const bus = new EventBus()
   const cache = new CacheService({

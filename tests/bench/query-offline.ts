@@ -11,7 +11,7 @@ import type { ResourceName } from '../../src-main/cache/resources.js'
 import { toOptions } from '../../src-main/cache/service.js'
 import { CacheStore } from '../../src-main/cache/store.js'
 import type { Database } from '../../src-main/db/index.js'
-import { appSync, emit, median, startSimProcess, tempDb, timeRuns, warmUp } from './_cache-bench.js'
+import { emit, median, syncedLargeSeed, timeRuns } from './_cache-bench.js'
 
 interface Case {
   label: string
@@ -34,14 +34,7 @@ interface Case {
 const RUNS = 25
 
 export default async function queryOffline(): Promise<void> {
-  const sim = await startSimProcess('large')
-  const file = tempDb()
-  try {
-    await warmUp(sim)
-    await appSync(sim, file.file, 'full')
-  } finally {
-    await sim.stop()
-  }
+  const file = await syncedLargeSeed()
   const db = file.open()
   try {
     db.pragma('mmap_size = 268435456')

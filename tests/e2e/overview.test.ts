@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../harness/chromium.js'
-import { SIM_PASSWORD, type Simulator, startTestSimulator } from '../harness/simulator.js'
-import { startWebApp } from '../harness/web-app.js'
+import type { Simulator } from '../harness/simulator.js'
 import {
+  type ConsoleSession,
+  connectAndSync,
   expectFullyTranslated,
   goTo,
-  openConsole,
   screenshot,
   screenshotFailedSteps,
   setLanguage,
+  startConsoleSession,
 } from './console-page.js'
 
 /**
@@ -18,51 +18,28 @@ import {
  * then the overview online, its links, exports and languages, then again with the node down,
  * from the offline inventory alone.
  */
-let app: Awaited<ReturnType<typeof startWebApp>>
-let sim: Simulator
-let browser: Browser
-let context: BrowserContext
+let session: ConsoleSession
 let page: Page
-const problems: string[] = []
+let sim: Simulator
 
 beforeAll(async () => {
-  ;[app, sim, browser] = await Promise.all([
-    startWebApp(),
-    startTestSimulator({ seed: 'demo' }),
-    launchChromium(),
-  ])
-  ;({ context, page } = await openConsole(browser, app.host.url, problems))
+  session = await startConsoleSession({ seed: 'demo' })
+  ;({ page, sim } = session)
 }, 120_000)
 
 screenshotFailedSteps(() => page)
 
-afterAll(async () => {
-  await context?.close()
-  await browser?.close()
-  await sim?.close()
-  await app?.stop()
-})
+afterAll(() => session?.stop())
 
 const counts = () => page.getByTestId('ov-counts').textContent()
 
 describe('protection overview', () => {
   it('connects and syncs the demo cloud', async () => {
-    await goTo(page, 'connections')
-    await page.getByTestId('conn-add').click()
-    await page.getByTestId('conn-name').fill('sim-node')
-    await page.getByTestId('conn-endpoint').fill(sim.baseUrl)
-    await page.getByTestId('conn-password').fill(SIM_PASSWORD)
-    await page.getByTestId('conn-submit').click()
-    const card = page.locator('[data-testid=connection][data-name=sim-node]')
-    await expect.poll(() => card.getByTestId('connection-status').textContent()).toContain('Online')
-    await card.getByTestId('conn-sync').click()
-    await expect
-      .poll(() => card.getByTestId('cache-status').getAttribute('data-synced'), { timeout: 30_000 })
-      .toBe('true')
+    await connectAndSync(page, sim.baseUrl, 'sim-node')
   })
 
   it('is the first screen once a connection exists: counts, cache age, breaches first, charts', async () => {
-    await page.goto(app.host.url.replace(/#.*$/, ''))
+    await page.goto(session.app.host.url.replace(/#.*$/, ''))
     await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('overview')
     await expect.poll(counts).toContain('3 of 3 VMs outside 24 h; 1 never backed up')
     expect(await counts()).toContain('4 of 4 data volumes outside 24 h; 1 never backed up')
@@ -132,7 +109,7 @@ describe('protection overview', () => {
 
   it('answers with the node down, from the offline inventory, and says how old it is', async () => {
     await sim.close()
-    await page.goto(app.host.url.replace(/#.*$/, ''))
+    await page.goto(session.app.host.url.replace(/#.*$/, ''))
     await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('overview')
     await expect
       .poll(() => page.getByTestId('connection-status').textContent(), { timeout: 20_000 })
@@ -149,6 +126,6 @@ describe('protection overview', () => {
     await expectFullyTranslated(page, 'zh-CN')
     expect(await page.getByTestId('ov-report-lang').inputValue()).toBe('zh-CN')
     await screenshot(page, 'overview-offline-zh-CN')
-    expect(problems).toEqual([])
+    expect(session.problems).toEqual([])
   })
 })
