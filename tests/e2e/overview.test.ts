@@ -39,11 +39,29 @@ describe('protection overview', () => {
   })
 
   it('is the first screen once a connection exists: counts, cache age, breaches first, charts', async () => {
+    // When the counts first appear, and the frame after: the first paint of the overview's data.
+    await page.addInitScript(() => {
+      const seen = new MutationObserver(() => {
+        if (!document.querySelector('[data-testid=ov-counts]')) return
+        seen.disconnect()
+        requestAnimationFrame(() => Object.assign(window, { ovPaintAt: performance.now() }))
+      })
+      seen.observe(document, { childList: true, subtree: true })
+    })
     await page.goto(session.app.host.url.replace(/#.*$/, ''))
     await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('overview')
     await expect.poll(counts).toContain('3 of 3 VMs outside 24 h; 1 never backed up')
     expect(await counts()).toContain('4 of 4 data volumes outside 24 h; 1 never backed up')
     expect(await page.getByTestId('ov-cache-age').textContent()).toMatch(/offline inventory synced/)
+    const paintMs = await page.evaluate(() => {
+      const reply = performance
+        .getEntriesByType('resource')
+        .filter((e) => e.name.includes('/api/call/overview.get'))
+        .at(-1) as PerformanceResourceTiming
+      return (window as unknown as { ovPaintAt: number }).ovPaintAt - reply.responseEnd
+    })
+    console.log(`overview: first paint ${paintMs.toFixed(1)} ms after the data arrived`)
+    expect(paintMs).toBeLessThan(200)
     const first = page.getByTestId('ov-item').first()
     expect(await first.textContent()).toContain('never')
     expect(await page.getByTestId('ov-stores').textContent()).toContain('bs-broken')
