@@ -8,6 +8,7 @@ import { CacheService, cacheHandlers } from './cache/index.js'
 import { zstackCacheBackend } from './cache/zstack-backend.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
+import { OverviewService, overviewHandlers } from './overview/index.js'
 import { fetchBackup } from './recovery/fetch/fetch-backup.js'
 import { fetchHandlers } from './recovery/fetch/handlers.js'
 import { RestoreService, restoreHandlers } from './recovery/restore/index.js'
@@ -85,6 +86,12 @@ export function createServices(options: {
         )
       ).localPath,
   })
+  const overview = new OverviewService({
+    db,
+    store: cache.store,
+    cacheStatus: (id) => cache.status(id),
+    catalog,
+  })
   const router = new Router(
     {
       ...appHandlers({ db, ops }),
@@ -96,6 +103,7 @@ export function createServices(options: {
       ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),
       ...restoreHandlers(restore),
       ...cacheHandlers(cache),
+      ...overviewHandlers(overview),
     },
     log,
   )

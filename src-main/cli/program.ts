@@ -8,6 +8,7 @@ import { registerCompletion } from './commands/completion.js'
 import { registerDb } from './commands/db.js'
 import { registerDbRestore } from './commands/db-restore.js'
 import { registerQuery } from './commands/query.js'
+import { registerReport } from './commands/report.js'
 import { registerSchedule } from './commands/schedule.js'
 import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
@@ -27,6 +28,7 @@ const registrations = [
   registerCache,
   registerQuery,
   registerCompletion,
+  registerReport,
   registerSchedule,
 ]
 
