@@ -1,4 +1,4 @@
-import { type Condition, DEFAULT_LIMIT, isTagField, type QueryOptions } from '../zstack/query/index.js'
+import { type Condition, DEFAULT_LIMIT, isTagField, type QueryOptions } from '../../src-shared/query/index.js'
 import { queryValueToWallMs, WALL_MS_AS_MYSQL_TEXT } from './dates.js'
 import { invalidValue, tagsNotCached, unknownField } from './errors.js'
 import type { FieldType, ResourceSpec } from './resources.js'

@@ -1,5 +1,5 @@
+import type { Condition, QueryOptions } from '../../src-shared/query/index.js'
 import { AppError, type ErrorEnvelope, toEnvelope } from '../errors/app-error.js'
-import type { Condition, QueryOptions } from '../zstack/query/index.js'
 import { gsonToWallMs } from './dates.js'
 import { RESOURCES, type ResourceName, SYNC_ORDER } from './resources.js'
 import type { InventorySource } from './source.js'

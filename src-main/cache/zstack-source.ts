@@ -1,6 +1,6 @@
+import { type QueryOptions, toSearchParams } from '../../src-shared/query/index.js'
 import { ZStackClient } from '../zstack/client.js'
 import { parseEndpoint } from '../zstack/endpoint.js'
-import { type QueryOptions, toSearchParams } from '../zstack/query/index.js'
 import { QUERY_RESOURCES } from '../zstack/query-client.js'
 import type { InventorySource, SourceReply } from './source.js'
 

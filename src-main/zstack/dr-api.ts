@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { QueryOptions } from '../../src-shared/query/index.js'
 import type { DrCallName, drParamSchemas } from '../api/contract/zstack.js'
 import { registerSecret } from '../errors/redact.js'
 import type { CallOptions, ZStackClient } from './client.js'
@@ -9,7 +10,6 @@ import type {
   QueryResult,
   VolumeBackupInventory,
 } from './inventories.js'
-import type { QueryOptions } from './query/index.js'
 import { type QueryResource, runQuery } from './query-client.js'
 
 /**

@@ -1,4 +1,4 @@
-import { fromSearchParams } from '../../src-main/zstack/query/index.js'
+import { fromSearchParams } from '../../src-shared/query/index.js'
 import { argError, notFound, SimApiError, SimHttpError } from './errors.js'
 import { gsonDate } from './gson.js'
 import { newUuid } from './ids.js'

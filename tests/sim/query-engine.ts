@@ -1,9 +1,4 @@
-import {
-  type Condition,
-  DEFAULT_LIMIT,
-  isTagField,
-  type QueryOptions,
-} from '../../src-main/zstack/query/index.js'
+import { type Condition, DEFAULT_LIMIT, isTagField, type QueryOptions } from '../../src-shared/query/index.js'
 import { argError } from './errors.js'
 import { parseGsonDate } from './gson.js'
 import { isDateField, type SimState, type Table } from './state.js'

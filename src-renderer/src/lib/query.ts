@@ -1,6 +1,6 @@
 import { isAppError } from '../../../src-main/errors/app-error.js'
-import { parseCondition } from '../../../src-main/zstack/query/parse.js'
-import { type Condition, WIRE_OPS } from '../../../src-main/zstack/query/types.js'
+import { parseCondition } from '../../../src-shared/query/parse.js'
+import { type Condition, WIRE_OPS } from '../../../src-shared/query/types.js'
 
 /**
  * The query bar's language: ZStack `q=` conditions separated by spaces (a condition itself never

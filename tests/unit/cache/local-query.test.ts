@@ -3,7 +3,7 @@ import { LocalQueryEngine } from '../../../src-main/cache/local-query.js'
 import { CacheStore, type Inventory } from '../../../src-main/cache/store.js'
 import { type Database, openDatabase } from '../../../src-main/db/index.js'
 import { isAppError } from '../../../src-main/errors/app-error.js'
-import { fromSearchParams } from '../../../src-main/zstack/query/index.js'
+import { fromSearchParams } from '../../../src-shared/query/index.js'
 
 const BS_A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 const BS_B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'

@@ -7,7 +7,7 @@ import {
   parseCondition,
   query,
   toSearchParams,
-} from '../../../src-main/zstack/query/index.js'
+} from '../../../src-shared/query/index.js'
 
 function rejection(fn: () => unknown): AppError {
   try {

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors/app-error.js'
+import { AppError } from '../../src-main/errors/app-error.js'
 
 /**
  * A query rejected before any request is sent (or, in the simulator, before any row is read).
