@@ -1,4 +1,9 @@
-import { fromSearchParams, type QueryOptions } from '../../src-shared/query/index.js'
+import {
+  DEFAULT_LIMIT,
+  fromSearchParams,
+  groupRows,
+  type QueryOptions,
+} from '../../src-shared/query/index.js'
 import type { CacheQueryAnswer, CacheStatus } from '../api/contract/index.js'
 import type { EventBus } from '../api/event-bus.js'
 import type { OperationRegistry } from '../api/operations.js'
@@ -165,12 +170,8 @@ export class CacheService {
     let nodeError: ReturnType<typeof toEnvelope> | undefined
     if (!req.offline) {
       try {
-        const reply = await this.o.backend.queryNode(
-          req.connectionId,
-          spec.path,
-          options,
-          AbortSignal.timeout(this.o.nodeTimeoutMs ?? 10_000),
-        )
+        const signal = AbortSignal.timeout(this.o.nodeTimeoutMs ?? 10_000)
+        const reply = await this.nodeAnswer(req.connectionId, spec.path, options, signal)
         this.refresh(req.connectionId, req.resource, options, reply)
         return { source: 'node', ...reply, cache: this.age(req.connectionId, req.resource) }
       } catch (e) {
@@ -185,6 +186,32 @@ export class CacheService {
       cache: this.age(req.connectionId, req.resource),
       ...(nodeError ? { nodeError } : {}),
     }
+  }
+
+  /**
+   * The node's answer. A 3.0.0 node ignores `groupBy`, so a grouped query reads every matching
+   * row and groups here (`groupRows`, as the offline cache does); paging and counts are of groups.
+   */
+  private async nodeAnswer(
+    connectionId: string,
+    path: string,
+    options: QueryOptions,
+    signal: AbortSignal,
+  ): Promise<SourceReply> {
+    const { groupBy, start = 0, limit = DEFAULT_LIMIT, count, replyWithCount, ...rest } = options
+    if (!groupBy) return this.o.backend.queryNode(connectionId, path, options, signal)
+    if (rest.fields && !rest.fields.includes(groupBy)) rest.fields = [...rest.fields, groupBy]
+    const rows: Record<string, unknown>[] = []
+    for (let at = 0; ; at += DEFAULT_LIMIT) {
+      const page = await this.o.backend.queryNode(connectionId, path, { ...rest, start: at }, signal)
+      const got = (page.inventories ?? []) as Record<string, unknown>[]
+      rows.push(...got)
+      if (got.length < DEFAULT_LIMIT) break
+    }
+    const groups = groupRows(rows, groupBy)
+    if (count) return { total: groups.length }
+    const inventories = groups.slice(start, start + limit)
+    return replyWithCount ? { inventories, total: groups.length } : { inventories }
   }
 
   /** Whole inventories the node just sent replace the cached ones (new ones are appended). */

@@ -1,3 +1,5 @@
+import { QueryError } from '../../src-shared/query/errors.js'
+
 /**
  * The one error type that crosses the API boundary. Services throw it with a stable `code`
  * and a message in both languages; the router turns it into an envelope. Anything else that
@@ -36,8 +38,9 @@ export class AppError extends Error {
   }
 }
 
+/** Query errors come from `src-shared/query` (run by both processes) with the same shape. */
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError
+  return e instanceof AppError || e instanceof QueryError
 }
 
 /** The envelope for an error that was not raised on purpose. Its text is never forwarded. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
-import { parseCondition, type QueryOptions } from '../../src-shared/query/index.js'
+import { DEFAULT_LIMIT, groupRows, parseCondition, type QueryOptions } from '../../src-shared/query/index.js'
 import type { ConnectionInfo, DrCallName, QueryReply, ZStackJob } from '../api/contract/zstack.js'
 import type { EventBus } from '../api/event-bus.js'
 import type { OperationRegistry } from '../api/operations.js'
@@ -177,14 +177,33 @@ export class ZStackService {
       ...(req.replyWithCount ? { replyWithCount: true } : {}),
       ...(req.sort ? { sort: req.sort } : {}),
       ...(req.fields ? { fields: req.fields } : {}),
-      ...(req.groupBy ? { groupBy: req.groupBy } : {}),
     }
+    if (req.groupBy) return this.groupedQuery(conn, req, req.groupBy, options)
     if (req.count) return { inventories: [], total: await countQuery(conn.client, req.resource, options) }
     if (req.all) {
       const inventories = await queryAll<Record<string, unknown>>(conn.client, req.resource, options)
       return { inventories, total: inventories.length }
     }
     return runQuery<Record<string, unknown>>(conn.client, req.resource, options)
+  }
+
+  /**
+   * `groupBy` done here: a 3.0.0 node ignores it, so every matching row is fetched and grouped
+   * locally (first row of each value, in the requested order); paging and counts are of groups.
+   */
+  private async groupedQuery(
+    conn: OpenConnection,
+    req: QueryRequest,
+    groupBy: string,
+    options: QueryOptions,
+  ): Promise<QueryReply> {
+    const { start = 0, limit = DEFAULT_LIMIT, ...all } = options
+    if (all.fields && !all.fields.includes(groupBy)) all.fields = [...all.fields, groupBy]
+    const rows = await queryAll<Record<string, unknown>>(conn.client, req.resource, all)
+    const groups = groupRows(rows, groupBy)
+    if (req.count) return { inventories: [], total: groups.length }
+    const inventories = req.all ? groups : groups.slice(start, start + limit)
+    return { inventories, total: groups.length }
   }
 
   listJobs(filter: Parameters<JobRepository['list']>[0] = {}): ZStackJob[] {

@@ -1,11 +1,12 @@
 import { invalidQuery } from './errors.js'
-import { checkField, formatCondition, parseCondition } from './parse.js'
+import { checkField, formatCondition, parseCondition, readCondition } from './parse.js'
 import type { QueryOptions, QuerySort } from './types.js'
 
 /**
- * QueryOptions ⇄ URL query parameters, exactly as the ZStack REST server reads them:
- * `q` repeated (ANDed), `limit`, `start`, `count`, `replyWithCount`, `sort=+f|-f`,
- * `fields=a,b` (only the first `fields` parameter counts), `groupBy`.
+ * QueryOptions ⇄ URL query parameters, as the ZStack 3.0.0 REST server reads them
+ * (`RestServer.handleQueryApi`): `q` repeated (ANDed), `limit`, `start`, `count`, `replyWithCount`,
+ * `sort=[+|-]f`, `fields=a,b` (only the first `fields` parameter counts). `groupBy` is never sent:
+ * the server reads it and ignores it, so the app groups locally (`groupRows`).
  */
 export function toSearchParams(options: QueryOptions): URLSearchParams {
   const params = new URLSearchParams()
@@ -16,29 +17,46 @@ export function toSearchParams(options: QueryOptions): URLSearchParams {
   if (options.replyWithCount) params.set('replyWithCount', 'true')
   if (options.sort) params.set('sort', formatSort(options.sort))
   if (options.fields && options.fields.length > 0) params.set('fields', options.fields.join(','))
-  if (options.groupBy) params.set('groupBy', options.groupBy)
   return params
 }
 
 /**
- * Reads query parameters the way the server does; throws `zstack.query.invalid` where the
- * server would answer 400. Unknown parameters (such as the manual's `condition=`) are ignored,
- * as the real server ignores them.
+ * Reads query parameters the app is about to answer (the offline cache): conditions are checked as
+ * strictly as before sending (`parseCondition`); `groupBy` is kept for local grouping. Unknown
+ * parameters (such as the manual's `condition=`) are ignored, as the real server ignores them.
  */
 export function fromSearchParams(params: URLSearchParams): QueryOptions {
-  const options: QueryOptions = { conditions: params.getAll('q').map(parseCondition) }
+  return readParams(params, true)
+}
+
+/**
+ * Reads query parameters exactly as the 3.0.0 server does (the simulator): conditions as
+ * `readCondition` reads them, sort and field names unchecked (the server's query engine fails on
+ * an unknown one later); throws `zstack.query.invalid` where the server answers 400. `groupBy` is
+ * read and dropped (`QueryFacadeImpl.queryUseZQL` never uses it).
+ */
+export function readSearchParams(params: URLSearchParams): QueryOptions {
+  return readParams(params, false)
+}
+
+function readParams(params: URLSearchParams, strict: boolean): QueryOptions {
+  const q = params.getAll('q')
+  const options: QueryOptions = {
+    conditions: strict ? q.map(parseCondition) : q.map((c) => readCondition(c).condition),
+  }
   const limit = params.get('limit')
-  if (limit !== null) options.limit = parseCount('limit', limit)
+  if (limit !== null) options.limit = parseCount('limit', limit.trim())
   const start = params.get('start')
-  if (start !== null) options.start = parseCount('start', start)
-  if (params.get('count') === 'true') options.count = true
-  if (params.get('replyWithCount') === 'true') options.replyWithCount = true
+  if (start !== null) options.start = parseCount('start', start.trim())
+  if (params.get('count')?.trim().toLowerCase() === 'true') options.count = true
+  if (params.get('replyWithCount')?.trim().toLowerCase() === 'true') options.replyWithCount = true
   const sort = params.get('sort')
-  if (sort !== null) options.sort = parseSort(sort)
+  if (sort !== null) options.sort = strict ? parseSort(sort) : readSort(sort)
   const fields = params.get('fields')
-  if (fields !== null) options.fields = parseFieldList(fields)
+  if (fields !== null)
+    options.fields = strict ? parseFieldList(fields) : fields.split(',').map((f) => f.trim())
   const groupBy = params.get('groupBy')
-  if (groupBy !== null) {
+  if (strict && groupBy !== null) {
     checkField(groupBy, groupBy, 'groupBy')
     options.groupBy = groupBy
   }
@@ -49,22 +67,20 @@ export function formatSort(sort: QuerySort): string {
   return `${sort.direction === 'asc' ? '+' : '-'}${sort.field}`
 }
 
-/** `+field` ascending, `-field` descending. A `+` that arrived unencoded reads as a space. */
+/**
+ * `+field` or a bare `field` ascending, `-field` descending; the text is trimmed first, so a `+`
+ * that arrived unencoded (a space) is ascending too (`RestServer.handleQueryApi`).
+ */
 export function parseSort(text: string): QuerySort {
-  const sign = text[0]
-  if (sign !== '+' && sign !== '-' && sign !== ' ') {
-    throw invalidQuery(
-      text,
-      0,
-      {
-        en: 'sort must start with + (ascending) or - (descending)',
-        zh: 'sort 必须以 +（升序）或 -（降序）开头',
-      },
-      'sort',
-    )
-  }
-  const field = text.slice(1)
-  checkField(text, field, 'sort')
+  const sort = readSort(text)
+  checkField(text, sort.field, 'sort')
+  return sort
+}
+
+function readSort(text: string): QuerySort {
+  const trimmed = text.trim()
+  const sign = trimmed[0]
+  const field = sign === '+' || sign === '-' ? trimmed.slice(1) : trimmed
   return { field, direction: sign === '-' ? 'desc' : 'asc' }
 }
 

@@ -31,13 +31,13 @@ export function registerApi(program: Command, ctx: CliContext): void {
     })
 
   withConnection(api.command('query').argument('<resource>', `one of ${queryResources.join(', ')}`))
-    .description('run a query (conditions field<op>value, no spaces) / 查询资源')
+    .description('run a query (conditions field<op>value, spaces allowed in the value; field is null / field not null) / 查询资源')
     .option('-q, --q <condition>', 'a condition, repeatable (ANDed), e.g. -q status=Ready', collect, [])
     .option('--limit <n>', 'page size (server default 1000)', nonNegative)
     .option('--start <n>', 'offset', nonNegative)
     .option('--sort <+field|-field>', 'sort ascending (+) or descending (-)')
     .option('--fields <a,b>', 'return only these fields')
-    .option('--group-by <field>', 'group by a field')
+    .option('--group-by <field>', 'first row of each group (grouped locally: ZStack 3.0.0 ignores groupBy)')
     .option('--count', 'print only the number of matching records')
     .option('--all', 'pull every page')
     .action(async (resource: string, opts: ConnOpts & QueryOpts, command: Command) => {

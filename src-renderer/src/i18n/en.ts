@@ -66,7 +66,7 @@ export const en = {
   'query.clear': 'Clear',
   'query.suggestions': 'Suggestions',
   'query.hint':
-    'Conditions are ANDed and separated by spaces: field, operator (= != > < >= <= ?= !?= ~= !~=), value.',
+    'Conditions are ANDed and separated by spaces: field, operator (= != > < >= <= ?= !?= ~= !~=), value; a value with spaces in "quotes"; field is null / field not null; dates as yyyy-MM-dd HH:mm:ss (node time). Grouping is done locally.',
   'query.kind.field': 'field',
   'query.kind.operator': 'operator',
   'jobs.running': 'Running',

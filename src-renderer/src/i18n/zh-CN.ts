@@ -63,7 +63,8 @@ export const zhCN: Catalogue = {
   'query.run': '执行查询',
   'query.clear': '清除',
   'query.suggestions': '建议',
-  'query.hint': '多个条件以空格分隔，按“与”组合：字段、运算符（= != > < >= <= ?= !?= ~= !~=）、值。',
+  'query.hint':
+    '多个条件以空格分隔，按“与”组合：字段、运算符（= != > < >= <= ?= !?= ~= !~=）、值；含空格的值用"引号"括起；空值判断写 字段 is null / 字段 not null；日期写 yyyy-MM-dd HH:mm:ss（节点时间）。分组在本地完成。',
   'query.kind.field': '字段',
   'query.kind.operator': '运算符',
   'jobs.running': '运行中',
