@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { AppError } from '../../src-main/errors/app-error.js'
+import { isAppError } from '../../src-main/errors/app-error.js'
 import { buildRoutes } from './apis.js'
 import { type ErrorSpec, errorCode, SimApiError, SimHttpError } from './errors.js'
 import { type Fault, FaultInjector } from './faults.js'
@@ -355,7 +355,7 @@ function sessionError(session: string): ErrorSpec {
 
 function asSpec(e: unknown): ErrorSpec {
   if (e instanceof SimApiError) return e.spec
-  if (e instanceof AppError) return { code: 'SYS.1007', details: e.text.en }
+  if (isAppError(e)) return { code: 'SYS.1007', details: e.text.en }
   return { code: 'SYS.1000', details: e instanceof Error ? e.message : String(e) }
 }
 
@@ -363,7 +363,7 @@ function replyError(res: ServerResponse, e: unknown) {
   if (e instanceof SimApiError) return failure(res, e.spec)
   if (e instanceof SimHttpError) return text(res, e.status, e.text)
   // The query parser's rejections are the REST layer's "invalid query" 400s.
-  if (e instanceof AppError) return text(res, 400, e.text.en)
+  if (isAppError(e)) return text(res, 400, e.text.en)
   return text(res, 500, `Internal Server Error: ${e instanceof Error ? e.message : String(e)}`)
 }
 
