@@ -31,7 +31,9 @@ export function registerApi(program: Command, ctx: CliContext): void {
     })
 
   withConnection(api.command('query').argument('<resource>', `one of ${queryResources.join(', ')}`))
-    .description('run a query (conditions field<op>value, spaces allowed in the value; field is null / field not null) / 查询资源')
+    .description(
+      'run a query (conditions field<op>value, spaces allowed in the value; field is null / field not null) / 查询资源',
+    )
     .option('-q, --q <condition>', 'a condition, repeatable (ANDed), e.g. -q status=Ready', collect, [])
     .option('--limit <n>', 'page size (server default 1000)', nonNegative)
     .option('--start <n>', 'offset', nonNegative)

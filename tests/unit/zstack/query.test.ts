@@ -174,7 +174,9 @@ describe('query builder', () => {
       op: '=',
       value: 'a b',
     })
-    expect(rejection(() => query().where('name', '=', 'a!=b')).text.en).toMatch(/contains "!=", which the server reads as the operator/)
+    expect(rejection(() => query().where('name', '=', 'a!=b')).text.en).toMatch(
+      /contains "!=", which the server reads as the operator/,
+    )
     expect(rejection(() => query().where('name', '=', '=b')).text.en).toMatch(/operator|starts with/)
     expect(rejection(() => query().where('', '=', 'x')).text.en).toMatch(/empty/)
     expect(rejection(() => query().in('uuid', [])).text.en).toMatch(/empty/)
