@@ -35,6 +35,8 @@ export interface SimulatorOptions {
 export interface RecordedRequest {
   method: string
   path: string
+  /** The query string as sent (`?q=...`), '' without one. */
+  search: string
   jobUuid: string | null
   at: number
 }
@@ -153,7 +155,7 @@ async function handle(node: Node, req: IncomingMessage, res: ServerResponse, log
   const url = new URL(req.url ?? '/', 'http://127.0.0.1')
   const method = (req.method ?? 'GET').toUpperCase()
   const jobHeader = header(req, 'x-job-uuid')
-  log.push({ method, path: url.pathname, jobUuid: jobHeader, at: node.now() })
+  log.push({ method, path: url.pathname, search: url.search, jobUuid: jobHeader, at: node.now() })
   const raw = await readBody(req)
   if (!url.pathname.startsWith('/zstack/')) return text(res, 404, `no such path: ${url.pathname}`)
   const path = url.pathname.slice('/zstack'.length)
