@@ -100,11 +100,11 @@ describe('console against the simulator', () => {
     await page.getByTestId('query-run').click()
     await expect.poll(() => rowCount(page, 'vb-table')).toBe(2)
 
-    // A malformed condition is refused locally, pointing at the character.
+    // A condition a node would misread is refused locally, pointing at the character.
     await query.fill('name==web')
     await page.getByTestId('query-run').click()
     const error = page.getByTestId('query-error')
-    await expect.poll(() => error.textContent()).toContain('unknown operator "=="')
+    await expect.poll(() => error.textContent()).toContain('starts with "="')
     expect(await error.textContent()).toContain('^')
     expect(await query.getAttribute('aria-invalid')).toBe('true')
     // An unknown field too.
