@@ -48,7 +48,12 @@ function queryRoutes<T extends { uuid: string }>(base: string, api: string, view
   const run = (ctx: ApiContext, uuid?: string) => {
     const options = readSearchParams(ctx.query)
     if (uuid !== undefined) options.conditions.unshift({ field: 'uuid', op: '=', value: uuid })
-    return ctx.queries.run(base, view, options)
+    // RestServer.writeResponse sets `schema` on every query reply (JsonSchemaBuilder); its
+    // content here (the inventory class by JSON path) is a guess: clients must ignore it.
+    return {
+      ...ctx.queries.run(base, view, options),
+      schema: { inventories: `org.zstack.sdk.${api.slice(5)}Inventory` },
+    }
   }
   return [
     { api, method: 'GET', pattern: base, run: (ctx) => run(ctx) },
