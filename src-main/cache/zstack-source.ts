@@ -22,11 +22,18 @@ const API_BY_PATH = new Map<string, string>(Object.values(QUERY_RESOURCES).map((
 export class ZStackInventorySource implements InventorySource {
   constructor(private readonly client: ZStackClient) {}
 
-  query(path: string, options: QueryOptions, signal: AbortSignal): Promise<SourceReply> {
+  /** Only `inventories` and `total` are kept: a node's query reply also carries `schema` (ignored). */
+  async query(path: string, options: QueryOptions, signal: AbortSignal): Promise<SourceReply> {
     const qs = toSearchParams(options).toString()
-    return this.client.get<SourceReply>(qs ? `${path}?${qs}` : path, API_BY_PATH.get(path) ?? 'Query', {
-      signal,
-    })
+    const reply = await this.client.get<SourceReply>(
+      qs ? `${path}?${qs}` : path,
+      API_BY_PATH.get(path) ?? 'Query',
+      { signal },
+    )
+    return {
+      ...(reply.inventories !== undefined ? { inventories: reply.inventories } : {}),
+      ...(reply.total !== undefined ? { total: reply.total } : {}),
+    }
   }
 
   close(): Promise<void> {
