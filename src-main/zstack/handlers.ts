@@ -19,7 +19,7 @@ export function zstackHandlers(zstack: ZStackService): HandlerMap {
     'zstack.jobs.list': (req) => zstack.listJobs(req),
     'zstack.jobs.attach': ({ jobUuid }) => ({ attached: zstack.attachJob(jobUuid) }),
     'zstack.jobs.cancel': ({ jobUuid }) => ({ cancelled: zstack.cancelJob(jobUuid) }),
-    'zstack.logs.open': ({ connectionId, port }) => ({ streamId: zstack.openLog(connectionId, port) }),
+    'zstack.logs.open': ({ connectionId, port }) => zstack.openLog(connectionId, port),
     'zstack.logs.close': ({ streamId }) => ({ closed: zstack.closeLog(streamId) }),
   }
 }

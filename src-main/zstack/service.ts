@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
 import { DEFAULT_LIMIT, groupRows, parseCondition, type QueryOptions } from '../../src-shared/query/index.js'
 import type { ConnectionInfo, DrCallName, QueryReply, ZStackJob } from '../api/contract/zstack.js'
@@ -15,6 +14,7 @@ import { callDr, type DrParams } from './dr-api.js'
 import { parseEndpoint } from './endpoint.js'
 import { notConnected } from './errors.js'
 import { type JobPatch, type JobRecorder, JobRepository, type NewJob } from './jobs/job-repository.js'
+import { LogFeed } from './log-feed.js'
 import { readLogStream } from './log-stream.js'
 import { countQuery, type QueryResource, queryAll, runQuery } from './query-client.js'
 import { WebhookReceiver } from './webhook-receiver.js'
@@ -28,6 +28,8 @@ export interface ZStackServiceDeps {
   log?: Logger
   /** Timeouts and poll policy for every client (tests shorten them). */
   clientDefaults?: Pick<ZStackClientOptions, 'requestTimeoutMs' | 'callTimeoutMs' | 'poll'>
+  /** How long a lost restore-log connection is retried (tests shorten it). Default 10 min. */
+  logRetryWindowMs?: number
 }
 
 export interface ConnectRequest {
@@ -71,7 +73,9 @@ export class ZStackService {
   private readonly open = new Map<string, OpenConnection>()
   /** Jobs this process is waiting for, so they can be cancelled (= stop waiting). */
   private readonly waiting = new Map<string, AbortController>()
-  private readonly logs = new Map<string, AbortController>()
+  /** One restore-log connection per (connection, port), and the viewer ids reading each. */
+  private readonly feeds = new Map<string, LogFeed>()
+  private readonly viewers = new Map<string, string>()
 
   constructor(private readonly deps: ZStackServiceDeps) {
     this.connections = new ConnectionRepository(deps.db)
@@ -266,31 +270,38 @@ export class ZStackService {
     return { reattached, unknown }
   }
 
-  /** Follows a restore log port; lines and the end arrive as events. */
-  openLog(connectionId: string, port: number): string {
+  /**
+   * Follows a restore log port for one viewer. All viewers of a port share one connection (the
+   * node's port takes one); each gets the lines so far in the reply, then `zstack.log.line` events,
+   * and `zstack.log.end` when the restore reported its end or the stream broke.
+   */
+  openLog(connectionId: string, port: number): { streamId: string; lines: string[]; dropped: number } {
     const conn = this.connection(connectionId)
-    const streamId = randomBytes(8).toString('hex')
-    const controller = new AbortController()
-    this.logs.set(streamId, controller)
-    void (async () => {
-      try {
-        for await (const line of readLogStream(conn.client.endpoint, port, { signal: controller.signal })) {
-          this.deps.bus.emit('zstack.log.line', { streamId, line })
-        }
-        this.deps.bus.emit('zstack.log.end', { streamId })
-      } catch (e) {
-        this.deps.bus.emit('zstack.log.end', { streamId, error: toEnvelope(e) })
-      } finally {
-        this.logs.delete(streamId)
-      }
-    })()
-    return streamId
+    const key = `${connectionId}|${port}`
+    let feed = this.feeds.get(key)
+    if (!feed) {
+      feed = new LogFeed({
+        open: (signal) => readLogStream(conn.client.endpoint, port, { signal }),
+        onLine: (streamId, line) => this.deps.bus.emit('zstack.log.line', { streamId, line }),
+        onEnd: (streamId, reason, error) => {
+          this.viewers.delete(streamId)
+          this.deps.bus.emit('zstack.log.end', error ? { streamId, reason, error } : { streamId, reason })
+        },
+        ...(this.deps.logRetryWindowMs !== undefined ? { retryWindowMs: this.deps.logRetryWindowMs } : {}),
+      })
+      this.feeds.set(key, feed)
+    }
+    const { viewerId, lines, dropped } = feed.join()
+    if (!feed.finished) this.viewers.set(viewerId, key)
+    return { streamId: viewerId, lines, dropped }
   }
 
   closeLog(streamId: string): boolean {
-    const c = this.logs.get(streamId)
-    if (!c) return false
-    c.abort()
+    const key = this.viewers.get(streamId)
+    if (key === undefined) return false
+    this.viewers.delete(streamId)
+    const feed = this.feeds.get(key)
+    if (feed?.leave(streamId) && !feed.finished) this.feeds.delete(key)
     return true
   }
 
@@ -302,7 +313,7 @@ export class ZStackService {
   /** Stops waiting without marking jobs: unfinished ones are re-attached at the next start. */
   async close(): Promise<void> {
     for (const c of this.waiting.values()) c.abort(SHUTDOWN)
-    for (const c of this.logs.values()) c.abort()
+    for (const id of [...this.viewers.keys()]) this.closeLog(id)
     for (const conn of this.open.values()) await conn.webhook?.close()
     this.open.clear()
   }

@@ -30,7 +30,6 @@ export interface SimulatorOptions {
   webhookAttempts?: number
   webhookIntervalMs?: number
   logLineIntervalMs?: number
-  logLingerMs?: number
 }
 
 export interface RecordedRequest {
@@ -51,6 +50,8 @@ export interface Simulator {
   jobs: JobStore
   faults: FaultInjector
   webhooks: WebhookSender
+  /** The restore-log ports (taillog-like: one connection each, never ending). */
+  logStreams: LogStreams
   /** Every request received, in order (tests use it to prove a call was sent once). */
   requests: RecordedRequest[]
   /** Moves the node's clock forward (session and job expiry) without waiting. */
@@ -75,10 +76,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     attempts: options.webhookAttempts ?? 15,
     intervalMs: options.webhookIntervalMs ?? 2000,
   })
-  const logStreams = new LogStreams({
-    lineIntervalMs: options.logLineIntervalMs ?? 200,
-    lingerMs: options.logLingerMs ?? 60_000,
-  })
+  const logStreams = new LogStreams({ lineIntervalMs: options.logLineIntervalMs ?? 200 })
   const queries = new QueryEngine(state)
   const routes = buildRoutes(state)
   const latency = options.jobLatencyMs ?? 300
@@ -126,6 +124,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     jobs,
     faults,
     webhooks,
+    logStreams,
     requests,
     advanceClock(ms) {
       skew += ms
@@ -334,12 +333,10 @@ function pollJob(node: Node, method: string, uuid: string, fault: Fault | null, 
 }
 
 function login(node: Node, raw: string, fault: Fault | null, res: ServerResponse) {
-  let body: { logInByAccount?: { accountName?: unknown; password?: unknown } }
-  const parsed = jsonObject(raw)
+  const body: { logInByAccount?: { accountName?: unknown; password?: unknown } } | null = jsonObject(raw)
   // Not JSON: the body is read before anything else (RestServer.handleUniqueApi) → 500.
-  if (parsed === null) return text(res, 500, 'Expected BEGIN_OBJECT: the body is not a JSON object')
-  body = parsed
-  const msg = body?.logInByAccount
+  if (body === null) return text(res, 500, 'Expected BEGIN_OBJECT: the body is not a JSON object')
+  const msg = body.logInByAccount
   if (!msg || typeof msg !== 'object') return text(res, 400, 'the body must contain [logInByAccount]')
   if (fault?.kind === 'error503') return failure(res, fault.error)
   if (msg.accountName !== ADMIN_ACCOUNT || msg.password !== ADMIN_DIGEST) {

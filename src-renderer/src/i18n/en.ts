@@ -213,8 +213,11 @@ export const en = {
   'dbb.recoverLog.title': 'Recovery log',
   'dbb.recoverLog.starting': 'Asking the management node to start the recovery…',
   'dbb.recoverLog.following': 'The recovery is running on the management node; its log follows.',
-  'dbb.recoverLog.ended': 'The recovery log has ended.',
+  'dbb.recoverLog.ended': 'The recovery reported its end; the log is complete.',
   'dbb.recoverLog.failed': 'The recovery did not complete.',
+  'dbb.recoverLog.broken':
+    'The log stream broke: the connection to the node was lost and could not be made again. The recovery may still be running on the management node.',
+  'dbb.recoverLog.dropped': '{{n}} older lines were not kept; the log shown starts later.',
   'jobs.node.title': 'Jobs on management nodes',
   'jobs.node.none': 'This app has not started any job on a management node yet.',
   'jobs.node.api': 'API',

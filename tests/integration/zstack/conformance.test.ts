@@ -292,7 +292,9 @@ describe('conformance with the manual’s request examples', () => {
       }
       const body = JSON.parse(text) as Record<string, unknown>
       // A query reply also carries `schema` (RestServer.writeResponse sets it on every query reply).
-      const keys = Object.keys(body).filter((k) => k !== 'schema' || !('inventories' in body || 'total' in body))
+      const keys = Object.keys(body).filter(
+        (k) => k !== 'schema' || !('inventories' in body || 'total' in body),
+      )
       expect(keys.sort()).toEqual([...e.expect].sort())
     })
   }

@@ -263,7 +263,11 @@ describe('the 21 DR APIs through the client', () => {
     expect(lastSent()).toMatchObject({ method: 'PUT', path: '/zstack/v1/database-backups/actions' })
     expect(Number.isInteger(r.logListenPort)).toBe(true)
     const lines: string[] = []
-    for await (const line of readLogStream(client.endpoint, r.logListenPort)) lines.push(line)
+    // The log never ends by itself (tail -f): read up to the restore's last line.
+    for await (const line of readLogStream(client.endpoint, r.logListenPort)) {
+      lines.push(line)
+      if (line === 'Recover data successfully') break
+    }
     expect(lines[0]).toMatch(/Checking the backup file/)
     expect(lines.at(-1)).toBe('Recover data successfully')
     expect(sim.state.databaseRecoveries.at(-1)).toMatchObject({

@@ -138,7 +138,7 @@ describe('zstack.* through the router', () => {
     }
     await expect.poll(() => ended, { timeout: 5000 }).not.toBeNull()
     off()
-    expect(ended).toEqual({ streamId: opened.value.streamId })
+    expect(ended).toEqual({ streamId: opened.value.streamId, reason: 'ended' })
     expect(lines.at(-1)).toBe('Recover data successfully')
     expect(svc.logLines.join('')).not.toContain('rootpw')
   })
