@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import type { LogEnd, LogLine } from '../../api/contract/zstack.js'
 import { drCallNames, queryResources } from '../../api/contract/zstack.js'
+import { AppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
 
 /**
@@ -102,6 +104,26 @@ export function registerApi(program: Command, ctx: CliContext): void {
       }
     })
 
+  withConnection(
+    api.command('log').argument('<port>', 'the logListenPort RecoverDatabaseFromBackup answered'),
+  )
+    .description('follow the restore log until the restore reports its end / 跟踪恢复日志直到恢复结束')
+    .action(async (port: string, opts: ConnOpts, command: Command) => {
+      const n = nonNegative(port)
+      const info = await connect(ctx, opts)
+      try {
+        const end = await followLog(ctx, info.connectionId, n, (line) => ctx.stdout.write(`${line}\n`))
+        if (end.reason === 'broken')
+          throw new AppError(
+            end.error?.code ?? 'zstack.log_stream_failed',
+            end.error?.message ?? { en: 'The log stream broke.', zh: '日志流已中断。' },
+          )
+        ctx.output(command, end, () => '-- the restore reported its end')
+      } finally {
+        await ctx.call('zstack.disconnect', { connectionId: info.connectionId })
+      }
+    })
+
   api
     .command('jobs')
     .description('list the async jobs this app started (newest first) / 列出本应用发起的异步任务')
@@ -149,6 +171,48 @@ function withConnection(cmd: Command): Command {
     .option('-a, --account <name>', 'account name', 'admin')
     .option('--password-stdin', 'read the password from the first line of stdin (else ZSDR_PASSWORD)')
     .addOption(new Option('--insecure-tls', 'accept a self-signed https certificate'))
+}
+
+/** Prints the lines so far, then each new one, until the stream ends or breaks (same feed as the window's). */
+async function followLog(ctx: CliContext, connectionId: string, port: number, print: (line: string) => void) {
+  const bus = ctx.getServices().bus
+  const early: LogLine[] = []
+  let streamId: string | null = null
+  return new Promise<LogEnd>((resolve, reject) => {
+    let ended: LogEnd | null = null
+    const off = bus.subscribe((name, payload) => {
+      if (name === 'zstack.log.line') {
+        const l = payload as LogLine
+        if (streamId === null) early.push(l)
+        else if (l.streamId === streamId) print(l.line)
+      } else if (
+        name === 'zstack.log.end' &&
+        (payload as LogEnd).streamId === (streamId ?? (payload as LogEnd).streamId)
+      ) {
+        ended = payload as LogEnd
+        if (streamId !== null) {
+          off()
+          resolve(ended)
+        }
+      }
+    })
+    ctx.call('zstack.logs.open', { connectionId, port }).then(
+      (opened) => {
+        streamId = opened.streamId
+        if (opened.dropped > 0) print(`-- ${opened.dropped} older lines were not kept`)
+        for (const line of opened.lines) print(line)
+        for (const l of early) if (l.streamId === streamId) print(l.line)
+        if (ended?.streamId === streamId) {
+          off()
+          resolve(ended)
+        }
+      },
+      (e: unknown) => {
+        off()
+        reject(e)
+      },
+    )
+  })
 }
 
 async function connect(ctx: CliContext, opts: ConnOpts) {

@@ -114,4 +114,14 @@ describe('zsdr api against the simulator', () => {
     const unknown = await zsdr(['api', 'call', 'Nope', '-e', sim.baseUrl])
     expect(unknown.code).toBe(2)
   })
+
+  it('log follows the restore log (LF-only, one connection) to its end', async () => {
+    const r = await sim.logStreams.start(['Checking the backup file x ...', 'Recover data successfully'])
+    const log = await zsdr(['api', 'log', String(r), '-e', sim.baseUrl])
+    expect(log.code).toBe(0)
+    expect(log.stdout.split('\n').slice(0, 2)).toEqual([
+      'Checking the backup file x ...',
+      'Recover data successfully',
+    ])
+  })
 })
