@@ -166,6 +166,11 @@ describe('simulator query semantics', () => {
     expect((await get('/v1/zones', 'start=1.5')).status).toBe(400)
   })
 
+  // RestServer.writeResponse: "set schema anyway if it's a query API".
+  it('query replies carry schema beside inventories', async () => {
+    expect(Object.keys((await get('/v1/zones')).body).sort()).toEqual(['inventories', 'schema'])
+  })
+
   // RestServer.handleQueryApi: a sort without + or - is ascending.
   it('sort=name without a sign is ascending', async () => {
     const r = await get('/v1/vm-instances', 'sort=name')
