@@ -29,3 +29,17 @@ export function testServices(
   const services = createServices({ dataDir: dir.path, log, vault: new Vault(new MemoryStore()), ...options })
   return Object.assign(services, { logLines: lines, removeDir: dir.remove })
 }
+
+/** `testServices` with a connection to a simulator already made (as `zstack.connect` makes it). */
+export async function connectedServices(
+  endpoint: string,
+  options: { logRetryWindowMs?: number } = {},
+): Promise<{ svc: ReturnType<typeof testServices>; connectionId: string }> {
+  const svc = testServices(options)
+  const r = (await svc.router.dispatch(
+    'zstack.connect',
+    { endpoint, accountName: 'admin', password: 'password' },
+    { transport: 'cli' },
+  )) as { value: { connectionId: string } }
+  return { svc, connectionId: r.value.connectionId }
+}

@@ -4,7 +4,7 @@ import type { Services } from '../../../src-main/services.js'
 import type { ZStackClient } from '../../../src-main/zstack/client.js'
 import { runQuery } from '../../../src-main/zstack/query-client.js'
 import { fromSearchParams, query } from '../../../src-shared/query/index.js'
-import { testServices } from '../../harness/services.js'
+import { connectedServices } from '../../harness/services.js'
 import { type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
 import { simClient } from '../../harness/zstack-client.js'
 import { gsonDate } from '../../sim/gson.js'
@@ -22,13 +22,7 @@ let connectionId: string
 beforeAll(async () => {
   sim = await startTestSimulator()
   client = simClient(sim).client
-  svc = testServices()
-  const r = (await svc.router.dispatch(
-    'zstack.connect',
-    { endpoint: sim.baseUrl, accountName: 'admin', password: 'password' },
-    { transport: 'cli' },
-  )) as { value: { connectionId: string } }
-  connectionId = r.value.connectionId
+  ;({ svc, connectionId } = await connectedServices(sim.baseUrl))
 })
 afterAll(async () => {
   await svc?.close()

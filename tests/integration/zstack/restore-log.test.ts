@@ -3,7 +3,7 @@ import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LogEnd, LogLine } from '../../../src-main/api/contract/index.js'
 import type { Services } from '../../../src-main/services.js'
-import { testServices } from '../../harness/services.js'
+import { connectedServices } from '../../harness/services.js'
 import { type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
 
 /**
@@ -17,13 +17,7 @@ let connectionId: string
 
 beforeAll(async () => {
   sim = await startTestSimulator({ logLineIntervalMs: 40 })
-  svc = testServices({ logRetryWindowMs: 300 })
-  const r = (await svc.router.dispatch(
-    'zstack.connect',
-    { endpoint: sim.baseUrl, accountName: 'admin', password: 'password' },
-    { transport: 'cli' },
-  )) as { value: { connectionId: string } }
-  connectionId = r.value.connectionId
+  ;({ svc, connectionId } = await connectedServices(sim.baseUrl, { logRetryWindowMs: 300 }))
 })
 afterAll(async () => {
   await svc?.close()
