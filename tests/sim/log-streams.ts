@@ -3,25 +3,26 @@ import { createServer, type Server, type Socket } from 'node:net'
 
 /**
  * The log port RecoverDatabaseFromBackup answers with. The premium code is not public; the most
- * likely mechanism (spec README, "The live log") is zstack-ctl's `taillog --listen-port`
- * (zstackio/zstack-utility 3.0.0 `zstackctl/ctl.py`): it writes `HTTP/1.1 200 OK` and its headers
- * with bare LF line ends, then `tail -f <log> | sed 's/^/data: /'`, all piped into `nc -lp PORT`.
+ * likely mechanism (spec README, "The live log"; that it is this one is a guess) is zstack-ctl's
+ * `taillog --listen-port` (zstackio/zstack-utility branch 3.0.0 `zstackctl/zstackctl/ctl.py`,
+ * `TailLogCmd.run`): `(echo -e 'HTTP/1.1 200 OK\nAccess-Control-Allow-Origin: *\nContent-type:
+ * text/event-stream\n' && tail -f <log> | sed -u -e 's/^/data: /;s/$/\n/') | nc -lp PORT`.
  * Modelled here:
  * - a raw TCP listener that takes ONE connection and then stops listening (`nc -l` accepts once):
  *   a second reader is refused, and a reader that drops cannot come back;
- * - LF-only headers, then one `data: <line>\n` per log line (no blank lines between: sed only
- *   prefixes); the request the reader sends is read and ignored (nc writes it to its stdout);
- * - everything logged since the start reaches the reader, however late it connects (the pipe
- *   into nc holds it; guess: more than the pipe's 64 KiB would block tail instead);
+ * - exactly those headers with bare LF line ends (echo's own newline ends them with a blank line),
+ *   then `data: <line>` and a blank line per log line (sed adds the second newline); the request
+ *   the reader sends is read and ignored (nc writes it to its stdout);
+ * - everything logged since the start reaches the reader, however late it connects (the pipe into
+ *   nc holds it; guess: past the pipe's 64 KiB tail would block instead);
  * - the stream never ends by itself (`tail -f`): it stays open after the last line until the
  *   reader leaves or the simulator closes.
- * The header lines after the status line are a guess.
  */
 export interface LogStreamOptions {
   lineIntervalMs: number
 }
 
-const HEADERS = 'HTTP/1.1 200 OK\nContent-Type: text/event-stream\nCache-Control: no-cache\n\n'
+const HEADERS = 'HTTP/1.1 200 OK\nAccess-Control-Allow-Origin: *\nContent-type: text/event-stream\n\n'
 
 export class LogStreams {
   private readonly servers = new Set<Server>()
@@ -45,7 +46,7 @@ export class LogStreams {
         reader = null
       })
       socket.write(HEADERS)
-      for (const line of produced) socket.write(`data: ${line}\n`)
+      for (const line of produced) socket.write(`data: ${line}\n\n`)
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     this.servers.add(server)
@@ -55,7 +56,7 @@ export class LogStreams {
       const line = lines[i++]
       if (line !== undefined) {
         produced.push(line)
-        ;(reader as Socket | null)?.write(`data: ${line}\n`)
+        ;(reader as Socket | null)?.write(`data: ${line}\n\n`)
       }
       if (i >= lines.length) {
         clearInterval(timer)

@@ -8,8 +8,9 @@ import { type Simulator, seeded, startTestSimulator } from '../../harness/simula
 
 /**
  * The restore log of RecoverDatabaseFromBackup as the node most likely serves it: zstack-ctl's
- * taillog behind `nc -lp` (spec README, "The live log"; zstackio/zstack-utility 3.0.0
- * zstackctl/ctl.py): LF-only headers, `data: ` lines, one connection only, never ending.
+ * taillog behind `nc -lp` (spec README, "The live log"; zstackio/zstack-utility branch 3.0.0
+ * zstackctl/zstackctl/ctl.py TailLogCmd.run): LF-only headers, `data: ` lines, one connection only,
+ * never ending.
  */
 let sim: Simulator
 let svc: Services & { logLines: string[]; removeDir(): void }
@@ -55,9 +56,13 @@ describe('the simulated log port is taillog behind nc', () => {
   it('LF-only headers, data: lines, one connection only, never ends; Node http refuses it', async () => {
     const port = await recover()
     const text = await rawRead(port, 800)
-    expect(text.startsWith('HTTP/1.1 200 OK\n')).toBe(true)
+    // TailLogCmd.run: echo -e 'HTTP/1.1 200 OK\nAccess-Control-Allow-Origin: *\nContent-type: text/event-stream\n'
+    expect(
+      text.startsWith('HTTP/1.1 200 OK\nAccess-Control-Allow-Origin: *\nContent-type: text/event-stream\n\n'),
+    ).toBe(true)
     expect(text).not.toContain('\r')
-    expect(text).toContain('data: Recover data successfully\n')
+    // sed -u -e 's/^/data: /;s/$/\n/'
+    expect(text).toContain('data: Recover data successfully\n\n')
     // The reader left: nc has exited, nothing listens any more.
     await expect(rawRead(port, 100)).rejects.toThrow(/ECONNREFUSED/)
 
