@@ -23,6 +23,15 @@ interface Running {
   phaseStartedAt: number
   phaseStartDone: number
   phase: string
+  /** Date.now() when it ended; null while running. */
+  finishedAt: number | null
+}
+
+export interface OperationRetention {
+  /** A finished operation is dropped from the list this long after it ended (default 1 h). */
+  keepFinishedMs?: number
+  /** At most this many finished operations are listed (default 200, the newest). */
+  maxFinished?: number
 }
 
 export function cancelledError(): AppError {
@@ -35,8 +44,20 @@ export function cancelledError(): AppError {
  */
 export class OperationRegistry {
   private readonly ops = new Map<string, Running>()
+  private readonly keepFinishedMs: number
+  private readonly maxFinished: number
 
-  constructor(private readonly bus: EventBus) {}
+  /**
+   * Finished operations are pruned after a while: the list is for what runs now and what just
+   * ended (the history of node jobs is in the jobs store; each door's events carry every outcome).
+   */
+  constructor(
+    private readonly bus: EventBus,
+    retention: OperationRetention = {},
+  ) {
+    this.keepFinishedMs = retention.keepFinishedMs ?? 3_600_000
+    this.maxFinished = retention.maxFinished ?? 200
+  }
 
   /** Starts `work` and returns at once; the outcome arrives as an `op.finished` event. */
   start<T>(
@@ -59,7 +80,9 @@ export class OperationRegistry {
       phaseStartedAt: Date.now(),
       phaseStartDone: 0,
       phase: '',
+      finishedAt: null,
     }
+    this.prune()
     this.ops.set(opId, running)
     const control: OperationControl = {
       opId,
@@ -90,7 +113,22 @@ export class OperationRegistry {
   }
 
   list(): OperationSummary[] {
+    this.prune()
     return [...this.ops.values()].map((r) => r.summary)
+  }
+
+  /** Drops finished operations past their time, and the oldest beyond the cap (insertion order = start order). */
+  private prune(): void {
+    const now = Date.now()
+    let finished = 0
+    for (const r of this.ops.values()) if (r.finishedAt !== null) finished++
+    for (const [opId, r] of this.ops) {
+      if (r.finishedAt === null) continue
+      if (finished > this.maxFinished || now - r.finishedAt > this.keepFinishedMs) {
+        this.ops.delete(opId)
+        finished--
+      }
+    }
   }
 
   private report(running: Running, update: ProgressUpdate): void {
@@ -117,6 +155,7 @@ export class OperationRegistry {
 
   private finish(running: Running, outcome: 'succeeded' | 'failed' | 'cancelled', error?: unknown): void {
     running.summary.state = outcome
+    running.finishedAt = Date.now()
     const { opId, kind } = running.summary
     this.bus.emit(
       'op.finished',

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
 import type { QueryOptions } from '../../src-shared/query/index.js'
-import { AppError } from '../errors/app-error.js'
+import { AppError, type ErrorEnvelope } from '../errors/app-error.js'
 import { RESOURCES, type ResourceName } from './resources.js'
 import { compileQuery } from './sql-query.js'
 import type { CacheStore, Inventory } from './store.js'
@@ -30,6 +30,9 @@ export class LocalQueryEngine {
   run(connectionId: string, resource: ResourceName, options: QueryOptions): QueryReply {
     const snapshotId = this.store.currentSnapshot(connectionId)
     if (snapshotId === null) throw notSynced(connectionId)
+    // A resource whose first sync failed has no rows; an empty answer would pass for "there are none".
+    const state = this.store.resourceStates(snapshotId).find((s) => s.resource === resource)
+    if (state && state.syncedAt === null) throw notSynced(connectionId, resource, state.error)
     return this.runOn(snapshotId, resource, options)
   }
 
@@ -70,7 +73,21 @@ function project(inv: Inventory, fields: readonly string[] | undefined): Invento
   return out
 }
 
-export function notSynced(connectionId: string): AppError {
+export function notSynced(
+  connectionId: string,
+  resource?: ResourceName,
+  lastError?: ErrorEnvelope | null,
+): AppError {
+  if (resource) {
+    return new AppError(
+      'cache.not_synced',
+      {
+        en: `${resource} has never been synced for this connection, so the offline inventory has none of them (not "there are none"): sync again while the management node is reachable.${lastError ? ` Last error: ${lastError.message.en}` : ''}`,
+        zh: `该连接的 ${resource} 从未同步成功，离线清单中没有这些记录（并非“不存在”）：请在管理节点可达时重新同步。${lastError ? ` 最近的错误：${lastError.message.zh}` : ''}`,
+      },
+      { connectionId, resource },
+    )
+  }
   return new AppError(
     'cache.not_synced',
     {

@@ -8,12 +8,12 @@ import type { CacheQueryAnswer, CacheStatus } from '../api/contract/index.js'
 import type { EventBus } from '../api/event-bus.js'
 import type { OperationRegistry } from '../api/operations.js'
 import type { Database } from '../db/index.js'
-import { isAppError, toEnvelope } from '../errors/app-error.js'
+import { isAppError, type toEnvelope } from '../errors/app-error.js'
 import type { Logger } from '../log/logger.js'
 import { LocalQueryEngine } from './local-query.js'
 import { RESOURCES, type ResourceName } from './resources.js'
 import type { SourceReply } from './source.js'
-import { CacheStore } from './store.js'
+import { CacheStore, type Inventory } from './store.js'
 import type { SyncMode, SyncResult } from './sync.js'
 import type { SourceSpec } from './sync-protocol.js'
 import { SyncWorkerHost } from './sync-runner.js'
@@ -22,13 +22,8 @@ import { SyncWorkerHost } from './sync-runner.js'
 export interface CacheBackend {
   /** How the sync worker builds its own client for this connection (throws when not connected). */
   sourceFor(connectionId: string): Promise<SourceSpec>
-  /** One live query on the management node. */
-  queryNode(
-    connectionId: string,
-    path: string,
-    options: QueryOptions,
-    signal: AbortSignal,
-  ): Promise<SourceReply>
+  /** One live query on the management node: its reply body, unparsed (the worker parses it). */
+  queryNode(connectionId: string, path: string, options: QueryOptions, signal: AbortSignal): Promise<string>
 }
 
 export interface CacheServiceOptions {
@@ -81,9 +76,10 @@ export class CacheService {
   readonly store: CacheStore
   readonly local: LocalQueryEngine
   private readonly running = new Map<string, { opId: string; done: Promise<SyncResult> }>()
-  private readonly workers = new SyncWorkerHost()
+  private readonly workers: SyncWorkerHost
 
   constructor(private readonly o: CacheServiceOptions) {
+    this.workers = new SyncWorkerHost(o.log)
     this.store = new CacheStore(o.db)
     this.local = new LocalQueryEngine(o.db, this.store)
     o.bus.subscribe((name, payload) => {
@@ -119,6 +115,13 @@ export class CacheService {
         {
           signal: op.signal,
           onProgress: (p) => op.progress({ phase: p.resource, done: p.done, total: p.total, unit: 'items' }),
+          onWait: (holder) => {
+            op.progress({ phase: 'waiting', done: 0, total: null, unit: 'items' })
+            this.o.log.info(
+              { connectionId, holder },
+              `waiting for another sync of this connection (process ${holder.pid}) to finish`,
+            )
+          },
         },
       )
       this.o.bus.emit('cache.synced', { opId: op.opId, ...result })
@@ -166,13 +169,13 @@ export class CacheService {
 
   async query(req: QueryRequest): Promise<CacheQueryAnswer> {
     const options = toOptions(req)
-    const spec = RESOURCES[req.resource]
     let nodeError: ReturnType<typeof toEnvelope> | undefined
     if (!req.offline) {
       try {
         const signal = AbortSignal.timeout(this.o.nodeTimeoutMs ?? 10_000)
-        const reply = await this.nodeAnswer(req.connectionId, spec.path, options, signal)
-        this.refresh(req.connectionId, req.resource, options, reply)
+        const reply = options.groupBy
+          ? await this.groupedNodeAnswer(req, options.groupBy, options, signal)
+          : await this.nodeReply(req, options, signal)
         return { source: 'node', ...reply, cache: this.age(req.connectionId, req.resource) }
       } catch (e) {
         if (!isAppError(e) || !UNREACHABLE.has(e.code)) throw e
@@ -188,49 +191,47 @@ export class CacheService {
     }
   }
 
-  /**
-   * The node's answer. A 3.0.0 node ignores `groupBy`, so a grouped query reads every matching
-   * row and groups here (`groupRows`, as the offline cache does); paging and counts are of groups.
-   */
-  private async nodeAnswer(
-    connectionId: string,
-    path: string,
+  /** One query GET to the node, parsed and checked in the worker (which also refreshes the cache). */
+  private async nodeReply(
+    req: QueryRequest,
     options: QueryOptions,
     signal: AbortSignal,
   ): Promise<SourceReply> {
-    const { groupBy, start = 0, limit = DEFAULT_LIMIT, count, replyWithCount, ...rest } = options
-    if (!groupBy) return this.o.backend.queryNode(connectionId, path, options, signal)
+    const path = RESOURCES[req.resource].path
+    const body = await this.o.backend.queryNode(req.connectionId, path, options, signal)
+    return this.workers.convertReply({
+      dbFile: this.o.dbFile,
+      connectionId: req.connectionId,
+      resource: req.resource,
+      body,
+      // Whole inventories only (not a projection); not while a sync is replacing the snapshot.
+      refresh: !options.fields?.length && !this.running.has(req.connectionId),
+      site: { method: 'GET', url: path },
+    })
+  }
+
+  /**
+   * A 3.0.0 node ignores `groupBy`, so a grouped query reads every matching row and groups here
+   * (`groupRows`, as the offline cache does); paging and counts are of groups.
+   */
+  private async groupedNodeAnswer(
+    req: QueryRequest,
+    groupBy: string,
+    options: QueryOptions,
+    signal: AbortSignal,
+  ): Promise<SourceReply> {
+    const { groupBy: _local, start = 0, limit = DEFAULT_LIMIT, count, replyWithCount, ...rest } = options
     if (rest.fields && !rest.fields.includes(groupBy)) rest.fields = [...rest.fields, groupBy]
-    const rows: Record<string, unknown>[] = []
+    const rows: Inventory[] = []
     for (let at = 0; ; at += DEFAULT_LIMIT) {
-      const page = await this.o.backend.queryNode(connectionId, path, { ...rest, start: at }, signal)
-      const got = (page.inventories ?? []) as Record<string, unknown>[]
-      rows.push(...got)
-      if (got.length < DEFAULT_LIMIT) break
+      const page = (await this.nodeReply(req, { ...rest, start: at }, signal)).inventories ?? []
+      rows.push(...page)
+      if (page.length < DEFAULT_LIMIT) break
     }
     const groups = groupRows(rows, groupBy)
     if (count) return { total: groups.length }
     const inventories = groups.slice(start, start + limit)
     return replyWithCount ? { inventories, total: groups.length } : { inventories }
-  }
-
-  /** Whole inventories the node just sent replace the cached ones (new ones are appended). */
-  private refresh(
-    connectionId: string,
-    resource: ResourceName,
-    options: QueryOptions,
-    reply: SourceReply,
-  ): void {
-    const snapshotId = this.store.currentSnapshot(connectionId)
-    if (snapshotId === null || options.fields?.length || !reply.inventories?.length) return
-    // The sync thread holds the write lock in bursts; waiting for it here would stall the main thread.
-    if (this.running.has(connectionId)) return
-    try {
-      this.store.transaction(() => this.store.upsert(snapshotId, resource, reply.inventories!))
-    } catch (e) {
-      // A sync holding the write lock is not a reason to fail the user's query.
-      this.o.log.warn({ err: toEnvelope(e), resource }, 'cache refresh from a live query skipped')
-    }
   }
 
   private age(connectionId: string, resource: ResourceName) {

@@ -51,11 +51,12 @@ const now = () => new Date().toISOString()
  */
 export class CacheStore {
   private readonly statements = new Map<ResourceName, ResourceStatements>()
+  private readonly readers = new Map<string, Statement>()
 
   constructor(readonly db: Database) {}
 
   syncState(connectionId: string): SyncState | null {
-    const row = this.db.prepare('SELECT * FROM cache_sync_state WHERE connection_id = ?').get(connectionId) as
+    const row = this.reader('SELECT * FROM cache_sync_state WHERE connection_id = ?').get(connectionId) as
       | Record<string, string | number | null>
       | undefined
     if (!row) return null
@@ -75,9 +76,9 @@ export class CacheStore {
   }
 
   resourceStates(snapshotId: number): ResourceState[] {
-    const rows = this.db
-      .prepare('SELECT * FROM cache_resource_state WHERE snapshot_id = ? ORDER BY resource')
-      .all(snapshotId) as {
+    const rows = this.reader(
+      'SELECT * FROM cache_resource_state WHERE snapshot_id = ? ORDER BY resource',
+    ).all(snapshotId) as {
       resource: ResourceName
       count: number
       synced_at: string | null
@@ -107,7 +108,7 @@ export class CacheStore {
     const st = this.prepared(resource)
     const spec = RESOURCES[resource]
     let added = 0
-    this.db.transaction(() => {
+    this.transaction(() => {
       for (const inv of inventories) {
         // A row seen twice (the server's list shifted between pages) keeps its first place.
         const info = st.insert.run(snapshotId, ...columnValues(spec.fields, inv))
@@ -116,7 +117,7 @@ export class CacheStore {
         if (st.insertRef) insertRefs(st.insertRef, spec, snapshotId, Number(info.lastInsertRowid), inv)
         added++
       }
-    })()
+    })
     return added
   }
 
@@ -189,7 +190,7 @@ export class CacheStore {
   copyResource(from: number, to: number, resource: ResourceName): void {
     const spec = RESOURCES[resource]
     const cols = Object.keys(spec.fields).map(quote).join(', ')
-    this.db.transaction(() => {
+    this.transaction(() => {
       this.clearResource(to, resource)
       this.db
         .prepare(
@@ -220,7 +221,7 @@ export class CacheStore {
           )
           .run(to, to, from)
       }
-    })()
+    })
   }
 
   /**
@@ -233,9 +234,10 @@ export class CacheStore {
     states: readonly ResourceState[],
     outcome: { kind: 'full' | 'incremental'; outcome: string; error: ErrorEnvelope | null },
   ): number | null {
-    const previous = this.currentSnapshot(connectionId)
     const at = now()
-    this.db.transaction(() => {
+    // Read under the write lock: another process may have published since this sync began.
+    const previous = this.transaction(() => {
+      const replaced = this.currentSnapshot(connectionId)
       this.ensureState(connectionId)
       this.writeResourceStates(snapshotId, states)
       this.db
@@ -244,7 +246,8 @@ export class CacheStore {
            ${outcome.kind === 'full' ? 'last_full_sync_at' : 'last_incremental_sync_at'} = ? WHERE connection_id = ?`,
         )
         .run(snapshotId, at, outcome.outcome, errorJson(outcome.error), at, connectionId)
-    })()
+      return replaced
+    })
     return previous === snapshotId ? null : previous
   }
 
@@ -257,9 +260,13 @@ export class CacheStore {
     this.db.exec('ANALYZE')
   }
 
-  /** Runs `work` in one write transaction (an incremental sync applies all its changes at once). */
+  /**
+   * Runs `work` in one write transaction (an incremental sync applies all its changes at once).
+   * IMMEDIATE: the write lock is taken at BEGIN, where SQLite waits for it (busy_timeout); a
+   * transaction that read first and then writes fails at once if another process wrote meanwhile.
+   */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)()
+    return this.db.transaction(work).immediate()
   }
 
   writeResourceStates(snapshotId: number, states: readonly ResourceState[]): void {
@@ -280,7 +287,7 @@ export class CacheStore {
     error: ErrorEnvelope,
     resourceErrors: readonly ResourceState[] = [],
   ): void {
-    this.db.transaction(() => {
+    this.transaction(() => {
       this.ensureState(connectionId)
       this.db
         .prepare(
@@ -293,13 +300,13 @@ export class CacheStore {
         'UPDATE cache_resource_state SET error = ? WHERE snapshot_id = ? AND resource = ?',
       )
       for (const r of resourceErrors) set.run(errorJson(r.error), current, r.resource)
-    })()
+    })
   }
 
   /** Deletes a snapshot's rows, a table at a time so readers are never blocked for long. */
   dropSnapshot(snapshotId: number): void {
     for (const resource of Object.keys(RESOURCES) as ResourceName[]) {
-      this.db.transaction(() => this.clearResource(snapshotId, resource))()
+      this.transaction(() => this.clearResource(snapshotId, resource))
     }
     this.db.prepare('DELETE FROM cache_resource_state WHERE snapshot_id = ?').run(snapshotId)
     this.db.prepare('DELETE FROM cache_snapshots WHERE id = ?').run(snapshotId)
@@ -326,7 +333,8 @@ export class CacheStore {
     for (const id of ids) this.dropSnapshot(id)
   }
 
-  private clearResource(snapshotId: number, resource: ResourceName): void {
+  /** Deletes one resource's rows (and their docs and refs) from a snapshot. */
+  clearResource(snapshotId: number, resource: ResourceName): void {
     const spec = RESOURCES[resource]
     this.db
       .prepare(
@@ -343,6 +351,16 @@ export class CacheStore {
 
   private ensureState(connectionId: string): void {
     this.db.prepare('INSERT OR IGNORE INTO cache_sync_state (connection_id) VALUES (?)').run(connectionId)
+  }
+
+  /** The state lookups every query makes, prepared once (preparing costs more than running them). */
+  private reader(sql: string): Statement {
+    let st = this.readers.get(sql)
+    if (!st) {
+      st = this.db.prepare(sql)
+      this.readers.set(sql, st)
+    }
+    return st
   }
 
   private prepared(resource: ResourceName): ResourceStatements {

@@ -1,8 +1,12 @@
 import { Worker } from 'node:worker_threads'
 import { cancelledError } from '../api/operations.js'
-import { AppError } from '../errors/app-error.js'
+import { AppError, type ErrorEnvelope } from '../errors/app-error.js'
+import type { Logger } from '../log/logger.js'
+import type { SourceReply } from './source.js'
+import type { Inventory } from './store.js'
 import type { SyncProgress, SyncResult } from './sync.js'
-import type { HostMessage, WorkerData, WorkerMessage } from './sync-protocol.js'
+import type { SyncLockHolder } from './sync-lock.js'
+import type { HostMessage, ReplyJob, WorkerData, WorkerMessage } from './sync-protocol.js'
 
 /** How long a cancelled job may take to stop on its own before the worker is terminated. */
 const CANCEL_GRACE_MS = 5_000
@@ -20,6 +24,8 @@ function workerUrl(): URL {
 export interface RunControl {
   signal?: AbortSignal
   onProgress?: (p: SyncProgress) => void
+  /** Another process is syncing this connection: this job waits for it (said once). */
+  onWait?: (holder: SyncLockHolder) => void
   /** Test hook: the Worker running the job, so a test can kill it mid-sync as a crash would. */
   onWorker?: (worker: Worker) => void
 }
@@ -28,6 +34,13 @@ interface Pending {
   resolve(r: SyncResult): void
   reject(e: unknown): void
   control: RunControl
+}
+
+interface PendingReply {
+  /** Row slices as JSON text, parsed one per event-loop turn once the reply is complete. */
+  slices: string[]
+  resolve(r: SourceReply): void
+  reject(e: unknown): void
 }
 
 /**
@@ -39,6 +52,10 @@ export class SyncWorkerHost {
   private worker: Worker | null = null
   private nextId = 1
   private readonly pending = new Map<number, Pending>()
+  private readonly replies = new Map<number, PendingReply>()
+
+  /** `log` receives what an unexpected failure in the thread was (the job itself fails with `internal`). */
+  constructor(private readonly log?: Logger) {}
 
   run(data: WorkerData, control: RunControl = {}): Promise<SyncResult> {
     const worker = this.ensure()
@@ -53,7 +70,7 @@ export class SyncWorkerHost {
       const finish = () => {
         control.signal?.removeEventListener('abort', onAbort)
         this.pending.delete(id)
-        if (this.pending.size === 0) worker.unref()
+        this.unrefIfIdle(worker)
       }
       this.pending.set(id, {
         resolve: (r) => {
@@ -74,6 +91,35 @@ export class SyncWorkerHost {
     })
   }
 
+  /**
+   * Parses a node's reply to a live query in the thread, writes its whole inventories into the
+   * cache there (`job.refresh`), and hands the rows back in slices, so that neither the parse nor
+   * the write of a big answer holds up the main thread's other calls.
+   */
+  convertReply(job: ReplyJob): Promise<SourceReply> {
+    const worker = this.ensure()
+    const id = this.nextId++
+    return new Promise<SourceReply>((resolve, reject) => {
+      const settle = () => {
+        this.replies.delete(id)
+        this.unrefIfIdle(worker)
+      }
+      this.replies.set(id, {
+        slices: [],
+        resolve: (r) => {
+          settle()
+          resolve(r)
+        },
+        reject: (e) => {
+          settle()
+          reject(e)
+        },
+      })
+      worker.ref()
+      worker.postMessage({ type: 'reply', id, job } satisfies HostMessage)
+    })
+  }
+
   async close(): Promise<void> {
     const w = this.worker
     this.worker = null
@@ -85,26 +131,59 @@ export class SyncWorkerHost {
     const worker = new Worker(workerUrl())
     worker.unref()
     worker.on('message', (m: WorkerMessage) => {
+      const reply = this.replies.get(m.id)
+      if (reply) return this.onReplyMessage(reply, m)
       const job = this.pending.get(m.id)
       if (!job) return
       if (m.type === 'progress') job.control.onProgress?.(m.progress)
+      else if (m.type === 'waiting') job.control.onWait?.(m.holder)
       else if (m.type === 'done') job.resolve(m.result)
-      else
-        job.reject(
-          m.cancelled ? cancelledError() : new AppError(m.error.code, m.error.message, m.error.details),
-        )
+      else if (m.type === 'error') {
+        if (m.cause) this.log?.error({ cause: m.cause, code: m.error.code }, 'cache sync failed')
+        job.reject(m.cancelled ? cancelledError() : fromEnvelope(m.error))
+      }
     })
     const died = (how: string) => {
       if (this.worker === worker) this.worker = null
       for (const job of [...this.pending.values()]) {
         job.reject(job.control.signal?.aborted ? cancelledError() : workerDied(how))
       }
+      for (const reply of [...this.replies.values()]) reply.reject(workerDied(how))
     }
     worker.on('error', () => died('crashed'))
     worker.on('exit', (code) => died(`exited (code ${code})`))
     this.worker = worker
     return worker
   }
+
+  private onReplyMessage(reply: PendingReply, m: WorkerMessage): void {
+    if (m.type === 'rows') reply.slices.push(m.json)
+    else if (m.type === 'error') reply.reject(fromEnvelope(m.error))
+    else if (m.type === 'replied') {
+      if (m.refreshError) this.log?.warn({ cause: m.refreshError }, 'cache refresh from a live query skipped')
+      const total = m.total === undefined ? {} : { total: m.total }
+      if (!m.inventories) return reply.resolve(total)
+      assemble(reply.slices).then((inventories) => reply.resolve({ inventories, ...total }), reply.reject)
+    }
+  }
+
+  private unrefIfIdle(worker: Worker): void {
+    if (this.pending.size === 0 && this.replies.size === 0) worker.unref()
+  }
+}
+
+/** Parses the slices one per event-loop turn: other calls run in between. */
+async function assemble(slices: readonly string[]): Promise<Inventory[]> {
+  const rows: Inventory[] = []
+  for (const slice of slices) {
+    await new Promise((resolve) => setImmediate(resolve))
+    for (const row of JSON.parse(slice) as Inventory[]) rows.push(row)
+  }
+  return rows
+}
+
+function fromEnvelope(e: ErrorEnvelope): AppError {
+  return new AppError(e.code, e.message, e.details)
 }
 
 /** The process-wide sync thread, for callers without a service (benchmarks, scripts). */

@@ -54,8 +54,8 @@ const UUID_BATCH = 200
 /**
  * Brings a connection's snapshot up to date from an InventorySource.
  * - Full: pages through every resource into a new snapshot, then switches to it in one
- *   transaction. A resource that fails keeps its previous rows (and its error is recorded); if
- *   every resource fails, or the sync is cancelled or killed, the previous snapshot stays as it was.
+ *   transaction. A resource that fails keeps its previous rows (and its error is recorded), or none
+ *   at all when it was never synced (rows copied before the failure are dropped); if every resource fails, or the sync is cancelled or killed, the previous snapshot stays as it was.
  * - Incremental: asks each resource for rows with `lastOpDate` (or a ref's) at or after the newest
  *   one cached minus an overlap; compares the server's count with the cache's and, only when they
  *   differ, the uuid sets, to find deletions (and rows a racing change hid). All changes land in
@@ -116,7 +116,9 @@ export class SyncEngine {
           if (this.signal.aborted) throw e
           const error = toEnvelope(e)
           const before = previousStates.get(resource)
+          // The rows copied before the failure are not the inventory: none of them may become visible.
           if (previous !== null && before) this.store.copyResource(previous, snapshotId, resource)
+          else this.store.transaction(() => this.store.clearResource(snapshotId, resource))
           states.push({ ...(before ?? { resource, count: 0, syncedAt: null, highWater: null }), error })
           reports.push({ resource, count: before?.count ?? 0, error })
         }

@@ -34,7 +34,7 @@ export function zstackCacheBackend(zstack: ZStackService, vault: Vault): CacheBa
       }
     },
     queryNode(connectionId, path, options, signal) {
-      return new ZStackInventorySource(zstack.clientFor(connectionId)).query(path, options, signal)
+      return new ZStackInventorySource(zstack.clientFor(connectionId)).queryText(path, options, signal)
     },
   }
 }

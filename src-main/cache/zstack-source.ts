@@ -24,21 +24,30 @@ export class ZStackInventorySource implements InventorySource {
 
   /** Only `inventories` and `total` are kept: a node's query reply also carries `schema` (ignored). */
   async query(path: string, options: QueryOptions, signal: AbortSignal): Promise<SourceReply> {
-    const qs = toSearchParams(options).toString()
-    const reply = await this.client.get<SourceReply>(
-      qs ? `${path}?${qs}` : path,
-      API_BY_PATH.get(path) ?? 'Query',
-      { signal },
-    )
+    const reply = await this.client.get<SourceReply>(queryPath(path, options), apiOf(path), { signal })
     return {
       ...(reply.inventories !== undefined ? { inventories: reply.inventories } : {}),
       ...(reply.total !== undefined ? { total: reply.total } : {}),
     }
   }
 
+  /** The same query's reply body, unparsed (see `ZStackClient.getText`). */
+  queryText(path: string, options: QueryOptions, signal: AbortSignal): Promise<string> {
+    return this.client.getText(queryPath(path, options), apiOf(path), { signal })
+  }
+
   close(): Promise<void> {
     return this.client.logout()
   }
+}
+
+function queryPath(path: string, options: QueryOptions): string {
+  const qs = toSearchParams(options).toString()
+  return qs ? `${path}?${qs}` : path
+}
+
+function apiOf(path: string): string {
+  return API_BY_PATH.get(path) ?? 'Query'
 }
 
 export function createInventorySource(args: ZStackSourceArgs): ZStackInventorySource {

@@ -15,6 +15,8 @@ export const EXIT_USAGE = 2
  */
 export class CliContext {
   private services: Services | undefined
+  /** A command that completed but did not fully succeed (e.g. a partial sync) sets this; `runCli` returns it. */
+  exitCode = 0
 
   constructor(
     readonly stdout: NodeJS.WritableStream = process.stdout,

@@ -21,6 +21,12 @@ const registrations = [
   registerQuery,
 ]
 
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  ${EXIT_FAILED}  the operation failed, or completed only in part (e.g. a partial cache sync)
+  ${EXIT_USAGE}  the command line was wrong`
+
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('zsdr')
     .description(
@@ -36,6 +42,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: () => {},
     })
   for (const register of registrations) register(program, ctx)
+  program.addHelpText('after', EXIT_CODES_HELP)
   return program
 }
 
@@ -44,7 +51,7 @@ export async function runCli(argv: string[], ctx = new CliContext()): Promise<nu
   const program = buildProgram(ctx)
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return 0
+    return ctx.exitCode
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return 0 // --help, --version

@@ -1,4 +1,5 @@
 import { QueryError } from '../../src-shared/query/errors.js'
+import { redact, scrubDetails } from './redact.js'
 
 /**
  * The one error type that crosses the API boundary. Services throw it with a stable `code`
@@ -24,11 +25,13 @@ export class AppError extends Error {
   readonly details: ErrorDetails | undefined
 
   constructor(code: string, text: LocalizedText, details?: ErrorDetails, options?: { cause?: unknown }) {
-    super(`${code}: ${text.en}`, options)
+    // Whatever a server sent that ended up in the text or details, no known secret leaves here.
+    const safe = { en: redact(text.en), zh: redact(text.zh) }
+    super(`${code}: ${safe.en}`, options)
     this.name = 'AppError'
     this.code = code
-    this.text = text
-    this.details = details
+    this.text = safe
+    this.details = details === undefined ? undefined : scrubDetails(details)
   }
 
   toEnvelope(): ErrorEnvelope {

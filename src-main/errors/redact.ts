@@ -35,3 +35,22 @@ export function redactValue<T>(value: T): T {
   }
   return value
 }
+
+/** Detail fields that hold a secret by their very name, whatever their value looks like. */
+const SECRET_FIELD =
+  /^(password|passwd|passphrase|secret|token|session(id|uuid)?|authorization|cookie|private_?key)$/i
+
+/**
+ * Error details as they may leave the process: fields named for a secret are masked, and every
+ * string is redacted. AppError applies it to every details object, so no call site can forget.
+ */
+export function scrubDetails<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T
+  if (Array.isArray(value)) return value.map(scrubDetails) as T
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELD.test(k) ? '***' : scrubDetails(v)
+    return out as T
+  }
+  return value
+}

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import ssh2, { type AuthenticationType, type Client, type ConnectConfig } from 'ssh2'
 import { AppError } from '../errors/app-error.js'
 import { registerSecret } from '../errors/redact.js'
+import { sshAlgorithms } from './algorithms.js'
 import { keyPassphraseError, keyUnreadableError, noCredentialsError, sshError } from './errors.js'
 import { type HostKeyPolicy, verifyHostKey } from './host-key.js'
 import { type ConfigSources, resolveTarget } from './ssh-config.js'
@@ -104,6 +105,7 @@ async function dial(
     port: t.port,
     username: t.user,
     sock,
+    algorithms: sshAlgorithms(options.knownHosts.recordedKeyTypes(t.hostname, t.port)),
     readyTimeout: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
     keepaliveCountMax: KEEPALIVE_COUNT_MAX,

@@ -28,8 +28,10 @@ interface Entry {
 /**
  * OpenSSH known_hosts files: the app's own file (written when the user accepts a key) plus
  * read-only files such as `~/.ssh/known_hosts`. Plain and hashed (`|1|salt|hash`) host fields,
- * `[host]:port` for non-standard ports, wildcards and `!` negation are understood. A key that
- * differs from a recorded key of the same type is reported as changed and never accepted.
+ * `[host]:port` for non-standard ports, wildcards and `!` negation are understood. Once any key
+ * is recorded for a host, a key not among its recorded keys is reported as changed and never
+ * accepted, whatever its type: a host "reinstalled" with a key of another type is exactly what an
+ * interceptor would present. (The connection asks for the recorded types first, like OpenSSH.)
  */
 export class KnownHosts {
   constructor(
@@ -48,7 +50,8 @@ export class KnownHosts {
     if (revoked) return { status: 'revoked', keyType, fingerprint, file: revoked.file }
     const same = entries.find((e) => e.marker === '' && e.key.equals(keyBlob))
     if (same) return { status: 'known', file: same.file }
-    const other = entries.find((e) => e.marker === '' && e.keyType === keyType)
+    const other =
+      entries.find((e) => e.marker === '' && e.keyType === keyType) ?? entries.find((e) => e.marker === '')
     if (other) {
       return {
         status: 'changed',
@@ -58,6 +61,15 @@ export class KnownHosts {
       }
     }
     return { status: 'unknown', keyType, fingerprint }
+  }
+
+  /** The key types recorded for a host (to ask the server for one of those first). */
+  recordedKeyTypes(host: string, port: number): string[] {
+    const name = hostField(host, port)
+    const types = this.entries()
+      .filter((e) => e.marker === '' && matchesHost(e.hosts, name))
+      .map((e) => e.keyType)
+    return [...new Set(types)]
   }
 
   /** Records an accepted key in the app's file (never in the user's own files). */

@@ -4,10 +4,11 @@ import { forgetSecret, registerSecret } from '../errors/redact.js'
 import type { Logger } from '../log/logger.js'
 import type { Endpoint } from './endpoint.js'
 import {
+  abortError,
   type CallSite,
-  cancelled,
   httpStatusError,
   jobExpired,
+  jobNotReceived,
   jobRefusedSession,
   loginFailed,
   malformedReply,
@@ -57,6 +58,9 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
+/** The session id in a login reply (`{"inventory":{"uuid":"…"`), whole or cut short. */
+const LOGIN_SESSION_ID = /"uuid"\s*:\s*"([^"]*)/
+
 /** An async API call: method, path under the context root, JSON body, and what it acts on. */
 export interface AsyncCall {
   api: string
@@ -70,6 +74,11 @@ export interface AsyncCall {
 export interface AttachTarget {
   jobUuid: string
   api: string
+  /**
+   * The node never confirmed receiving it (the app stopped mid-send), and it is younger than the
+   * node keeps jobs: a 404 then means it never arrived rather than that its result expired.
+   */
+  unconfirmed?: boolean
 }
 
 /** Session state shared by the clients of one connection (see withRecorder). */
@@ -83,6 +92,9 @@ class SessionInvalid extends Error {}
 
 /** Abort reason meaning "the app is closing", not "the user stopped waiting". */
 export const SHUTDOWN = 'zsdr-shutdown'
+
+/** One HTTP exchange's limit when the options give none. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
 const DEFAULT_POLL: PollPolicy = { initialMs: 200, maxMs: 3000, factor: 1.5 }
 
@@ -142,6 +154,8 @@ export class ZStackClient {
       },
       where,
     )
+    // The session id is a secret from the moment it arrives, even in a reply cut short that never parses.
+    registerSecret(LOGIN_SESSION_ID.exec(res.body)?.[1])
     if (res.status === 503) throw loginFailed(where, this.errorBody(res, where))
     const body = this.json<{ inventory?: SessionInfo }>(res, where)
     if (res.status !== 200 || !body.inventory?.uuid) throw httpStatusError(res.status, res.body, where)
@@ -177,6 +191,24 @@ export class ZStackClient {
 
   /** A sync API (all GETs): 200 + result, or 503 + error. Re-logs in once on ID.1001. */
   async get<T>(path: string, api: string, options: CallOptions = {}): Promise<T> {
+    const { res, where } = await this.getOk(path, api, options)
+    return this.json<T>(res, where)
+  }
+
+  /**
+   * As `get`, but the 200 body is returned unparsed: a big answer can then be parsed off the main
+   * thread (the cache's worker). An empty body is `{}`, as `get` reads it.
+   */
+  async getText(path: string, api: string, options: CallOptions = {}): Promise<string> {
+    const { res } = await this.getOk(path, api, options)
+    return res.body.trim() === '' ? '{}' : res.body
+  }
+
+  private getOk(
+    path: string,
+    api: string,
+    options: CallOptions,
+  ): Promise<{ res: HttpResponse; where: CallSite }> {
     return this.withSession(async (session) => {
       const where = this.site('GET', path, api)
       const res = await this.send(
@@ -184,7 +216,7 @@ export class ZStackClient {
         where,
         options.timeoutMs,
       )
-      if (res.status === 200) return this.json<T>(res, where)
+      if (res.status === 200) return { res, where }
       throw this.failure(res, where)
     }, options.signal)
   }
@@ -208,7 +240,13 @@ export class ZStackClient {
     const deadline = this.deadline(options)
     this.options.jobs?.update(target.jobUuid, { state: 'running' })
     try {
-      return await this.waitForJob<T>(target.api, target.jobUuid, deadline, options.signal)
+      return await this.waitForJob<T>(
+        target.api,
+        target.jobUuid,
+        deadline,
+        options.signal,
+        target.unconfirmed,
+      )
     } catch (e) {
       // Nothing to resend here (the body is not kept): the job was refused and did not run.
       if (e instanceof SessionInvalid)
@@ -300,6 +338,7 @@ export class ZStackClient {
     jobUuid: string,
     deadline: { at: number; ms: number },
     signal?: AbortSignal,
+    unconfirmed = false,
   ): Promise<T> {
     // The location's host is the node's own idea of its address (the manual shows localhost:8989);
     // poll through the address we reach the node at instead.
@@ -311,9 +350,10 @@ export class ZStackClient {
       delivered = d
     })
     let delay = this.poll.initialMs
+    const startedAt = Date.now()
     try {
       for (;;) {
-        if (signal?.aborted) throw cancelled(where)
+        if (signal?.aborted) throw abortError(where, signal, startedAt)
         if (Date.now() >= deadline.at) throw timeoutError(where, deadline.ms, true)
         let res: HttpResponse | null = null
         if (delivered) {
@@ -342,8 +382,8 @@ export class ZStackClient {
             return result
           }
           if (res.status === 404) {
-            const error = jobExpired(where)
-            jobs?.update(jobUuid, { state: 'expired', error: error.toEnvelope() })
+            const error = unconfirmed ? jobNotReceived(where) : jobExpired(where)
+            jobs?.update(jobUuid, { state: unconfirmed ? 'failed' : 'expired', error: error.toEnvelope() })
             throw error
           }
           const error = this.failure(res, where)
@@ -406,7 +446,7 @@ export class ZStackClient {
   }
 
   private get requestTimeout(): number {
-    return this.options.requestTimeoutMs ?? 30_000
+    return this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   }
 
   private send(

@@ -123,6 +123,18 @@ export function jobExpired(where: CallSite): AppError {
   )
 }
 
+/** A job left `sending` (the app stopped mid-send) whose id the node does not know: it never arrived. */
+export function jobNotReceived(where: CallSite): AppError {
+  return new AppError(
+    'zstack.job_not_received',
+    {
+      en: 'The management node never received this request (it does not know the job id the app sent it under), so nothing was done. Start it again if it is still wanted.',
+      zh: '管理节点从未收到此请求（它不认识应用发送时使用的任务 ID），因此没有执行任何操作。如仍需要，请重新发起。',
+    },
+    site(where),
+  )
+}
+
 export function malformedReply(status: number, body: string, where: CallSite): AppError {
   return new AppError(
     'zstack.malformed_reply',
@@ -152,14 +164,24 @@ export function timeoutError(where: CallSite, ms: number, asyncJob: boolean): Ap
 }
 
 export function cancelled(where: CallSite): AppError {
-  return new AppError(
-    'zstack.cancelled',
-    {
-      en: 'Stopped waiting for the job. The management node may still be running it; it can be re-attached from the job list.',
-      zh: '已停止等待该任务。管理节点可能仍在执行它，可在任务列表中重新关联。',
-    },
-    site(where),
-  )
+  const text = where.jobUuid
+    ? {
+        en: 'Stopped waiting for the job. The management node may still be running it; it can be re-attached from the job list.',
+        zh: '已停止等待该任务。管理节点可能仍在执行它，可在任务列表中重新关联。',
+      }
+    : { en: "Stopped waiting for the management node's answer.", zh: '已停止等待管理节点的响应。' }
+  return new AppError('zstack.cancelled', text, site(where))
+}
+
+/**
+ * Why a wait ended early: time ran out (an `AbortSignal.timeout`, whose reason is a TimeoutError)
+ * is a timeout, so callers can fall back as for a slow node; anything else is the caller's cancel.
+ */
+export function abortError(where: CallSite, signal: AbortSignal, startedAt: number): AppError {
+  const reason: unknown = signal.reason
+  return reason instanceof DOMException && reason.name === 'TimeoutError'
+    ? timeoutError(where, Date.now() - startedAt, Boolean(where.jobUuid))
+    : cancelled(where)
 }
 
 /** The request may or may not have reached the node; the client never resends a non-idempotent call. */

@@ -50,18 +50,25 @@ export async function countQuery(
 /**
  * Every matching record, page by page (`start`/`limit`), in a stable order: without an explicit
  * sort it sorts by uuid so that pages neither skip nor repeat rows. `onPage` reports progress.
+ * `maxRows` bounds the memory: it stops there, and `onPage`'s total says how many there were.
  */
 export async function queryAll<T>(
   client: ZStackClient,
   resource: QueryResource,
   options: QueryOptions,
-  paging: { pageSize?: number; onPage?: (done: number, total: number) => void } & CallOptions = {},
+  paging: {
+    pageSize?: number
+    maxRows?: number
+    onPage?: (done: number, total: number) => void
+  } & CallOptions = {},
 ): Promise<T[]> {
-  const pageSize = paging.pageSize ?? 1000
+  const maxRows = paging.maxRows ?? Number.POSITIVE_INFINITY
   const sorted: QueryOptions = { ...options, sort: options.sort ?? { field: 'uuid', direction: 'asc' } }
   const out: T[] = []
   let total = Number.POSITIVE_INFINITY
-  for (let start = options.start ?? 0; start < total; start += pageSize) {
+  const first = options.start ?? 0
+  for (let start = first; start < total && out.length < maxRows; ) {
+    const pageSize = Math.min(paging.pageSize ?? 1000, maxRows - out.length)
     const page = await runQuery<T>(
       client,
       resource,
@@ -70,8 +77,9 @@ export async function queryAll<T>(
     )
     total = page.total ?? start + page.inventories.length
     out.push(...page.inventories)
-    paging.onPage?.(out.length, total)
+    paging.onPage?.(out.length, total - first)
     if (page.inventories.length < pageSize) break
+    start += pageSize
   }
   return out
 }

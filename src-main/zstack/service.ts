@@ -8,7 +8,13 @@ import { registerSecret } from '../errors/redact.js'
 import type { Logger } from '../log/logger.js'
 import { zstackPasswordKey } from '../vault/keys.js'
 import type { Vault } from '../vault/vault.js'
-import { type CallOptions, SHUTDOWN, ZStackClient, type ZStackClientOptions } from './client.js'
+import {
+  type CallOptions,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  SHUTDOWN,
+  ZStackClient,
+  type ZStackClientOptions,
+} from './client.js'
 import { type ConnectionRecord, ConnectionRepository } from './connection-repository.js'
 import { callDr, type DrParams } from './dr-api.js'
 import { parseEndpoint } from './endpoint.js'
@@ -56,6 +62,15 @@ export interface QueryRequest {
   groupBy?: string
   all?: boolean
 }
+
+/**
+ * How long the node keeps a job's result: deleted 10800 s after the job was created (spec README,
+ * "Query API" table, from `rest.xml`). Within it, a 404 for a job id means the node never saw it.
+ */
+const JOB_RETENTION_MS = 10_800_000
+
+/** The most rows one `all` query gathers: memory stays bounded (55,550 rows once took 525 MB). */
+export const ALL_MAX_ROWS = 20_000
 
 interface OpenConnection {
   record: ConnectionRecord
@@ -185,8 +200,15 @@ export class ZStackService {
     if (req.groupBy) return this.groupedQuery(conn, req, req.groupBy, options)
     if (req.count) return { inventories: [], total: await countQuery(conn.client, req.resource, options) }
     if (req.all) {
-      const inventories = await queryAll<Record<string, unknown>>(conn.client, req.resource, options)
-      return { inventories, total: inventories.length }
+      let total = 0
+      const inventories = await queryAll<Record<string, unknown>>(conn.client, req.resource, options, {
+        maxRows: ALL_MAX_ROWS,
+        onPage: (_done, matching) => {
+          total = matching
+        },
+      })
+      // Capped: `total` above the rows' count says so; the caller pages on with `start`.
+      return { inventories, total: Math.max(total, inventories.length) }
     }
     return runQuery<Record<string, unknown>>(conn.client, req.resource, options)
   }
@@ -218,7 +240,7 @@ export class ZStackService {
    * Polls a job again in the background (after a restart, a timeout or a cancel). Works without
    * a session: polling needs none. The outcome arrives as `zstack.job.updated`.
    */
-  attachJob(jobUuid: string): boolean {
+  attachJob(jobUuid: string, unconfirmed = false): boolean {
     const job = this.jobs.get(jobUuid)
     if (!job) {
       throw new AppError(
@@ -229,13 +251,13 @@ export class ZStackService {
     }
     // No location needed: jobs are polled by id through the connection's own address.
     if (this.waiting.has(jobUuid)) return false
-    if (!['running', 'detached'].includes(job.state)) return false
+    if (!['sending', 'running', 'detached'].includes(job.state)) return false
     const controller = new AbortController()
     this.waiting.set(jobUuid, controller)
     const conn = job.connectionId ? this.open.get(job.connectionId) : undefined
     const client = conn?.client ?? this.client(this.pollOnlyRecord(job.endpoint), null)
     client
-      .attach({ jobUuid, api: job.api }, { signal: controller.signal })
+      .attach({ jobUuid, api: job.api, unconfirmed }, { signal: controller.signal })
       .catch((e: unknown) =>
         this.deps.log?.info({ jobUuid, code: toEnvelope(e).code }, 'attached job ended in error'),
       )
@@ -250,24 +272,26 @@ export class ZStackService {
     return true
   }
 
-  /** At start-up: jobs cut off mid-send become `unknown`; running ones are polled again. */
-  resumeUnfinished(): { reattached: number; unknown: number } {
-    let unknown = 0
-    for (const job of this.jobs.list({ states: ['sending'], limit: 5000 })) {
-      this.recorder.update(job.jobUuid, {
-        state: 'unknown',
-        error: new AppError('zstack.outcome_unknown', {
-          en: 'The app stopped while sending this request; whether the management node received it is unknown.',
-          zh: '发送该请求时应用已停止，无法确定管理节点是否收到。',
-        }).toEnvelope(),
-      })
-      unknown++
-    }
+  /**
+   * At start-up: every unfinished job is polled again by the id this app gave it. One cut off
+   * mid-send (`sending`) may or may not have reached the node; polling tells: the node follows it
+   * to its end, or (within the node's retention) answers 404 because it never arrived. A `sending`
+   * job younger than the longest send may belong to another process sending it now: left alone.
+   */
+  resumeUnfinished(): { reattached: number; unconfirmed: number } {
     let reattached = 0
-    for (const job of this.jobs.list({ states: ['running'], limit: 5000 })) {
-      if (this.attachJob(job.jobUuid)) reattached++
+    let unconfirmed = 0
+    const sendMs = this.deps.clientDefaults?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    for (const job of this.jobs.list({ states: ['sending', 'running'], limit: 5000 })) {
+      const age = Date.now() - Date.parse(job.updatedAt)
+      if (job.state === 'sending' && age <= sendMs) continue
+      const sending = job.state === 'sending'
+      if (!this.attachJob(job.jobUuid, sending && Date.now() - Date.parse(job.createdAt) < JOB_RETENTION_MS))
+        continue
+      reattached++
+      if (sending) unconfirmed++
     }
-    return { reattached, unknown }
+    return { reattached, unconfirmed }
   }
 
   /**

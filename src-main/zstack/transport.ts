@@ -2,7 +2,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { AppError } from '../errors/app-error.js'
 import { redact } from '../errors/redact.js'
-import { type CallSite, cancelled, timeoutError } from './errors.js'
+import { abortError, type CallSite, timeoutError } from './errors.js'
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -36,7 +36,8 @@ export function deliveryOf(e: unknown): Delivery | null {
  */
 export function httpRequest(req: HttpRequest, where: CallSite): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    if (req.signal?.aborted) return reject(cancelled(where))
+    const startedAt = Date.now()
+    if (req.signal?.aborted) return reject(abortError(where, req.signal, startedAt))
     const url = new URL(req.url)
     const lib = url.protocol === 'https:' ? https : http
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers }
@@ -90,7 +91,10 @@ export function httpRequest(req: HttpRequest, where: CallSite): Promise<HttpResp
       request.destroy()
     }, req.timeoutMs)
     const onAbort = () => {
-      done(() => reject(cancelled(where)))
+      const error = abortError(where, req.signal!, startedAt)
+      done(() =>
+        reject(error.code === 'zstack.timeout' ? withDelivery(error, connected ? 'unknown' : 'no') : error),
+      )
       request.destroy()
     }
     req.signal?.addEventListener('abort', onAbort, { once: true })

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import {
+  answerAndClose,
+  BodyTooLarge,
+  limitedServerOptions,
+  readBoundedBody,
+  type TimeLimits,
+} from '../util/http-limits.js'
 
 /** What the management node POSTs when a job ends: the body a poll would return. */
 export interface WebhookDelivery {
@@ -16,13 +23,16 @@ export interface WebhookReceiverOptions {
   port?: number
   /** Host name or IP the node should call back, if different from bindHost (e.g. 0.0.0.0 bound). */
   publicHost?: string
+  /** How long a caller may take to send headers and the whole request (defaults: 10 s, 30 s). */
+  timeLimits?: TimeLimits
 }
 
 /**
  * Receives X-Web-Hook callbacks. The callback path holds a random secret so that nobody who does
  * not know it can feed results in; deliveries are matched to waiting jobs by X-Job-UUID, and
  * anything else is ignored (answered 2xx so the node stops retrying). Polling stays on as the
- * fallback, so a lost webhook never loses a result.
+ * fallback, so a lost webhook never loses a result. A wrong path is refused before its body is read,
+ * a body over 1 MiB gets 413, and slow senders are cut off (memory and sockets stay bounded).
  */
 export class WebhookReceiver {
   private server: Server | null = null
@@ -39,35 +49,23 @@ export class WebhookReceiver {
 
   async start(): Promise<string> {
     if (this.server) return this.url
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = []
-      req.on('data', (c: Buffer) => chunks.push(c))
-      req.on('end', () => {
-        if (req.method !== 'POST' || req.url !== `/zsdr-hook/${this.secret}`) {
+    const server = createServer(limitedServerOptions(this.options.timeLimits), (req, res) => {
+      // The secret path is checked on the request line, before a byte of the body is read.
+      if (req.method !== 'POST' || req.url !== `/zsdr-hook/${this.secret}`) {
+        this.stats.rejected++
+        return answerAndClose(res, 404)
+      }
+      readBoundedBody(req).then(
+        (body) => {
+          this.deliver(req.headers, body.toString('utf8'))
+          res.writeHead(204).end()
+        },
+        (e: unknown) => {
           this.stats.rejected++
-          res.writeHead(404).end()
-          return
-        }
-        const jobUuid = String(req.headers['x-job-uuid'] ?? '')
-        const delivery = {
-          jobUuid,
-          success: String(req.headers['x-job-success']).toLowerCase() === 'true',
-          body: Buffer.concat(chunks).toString('utf8'),
-        }
-        const waiter = this.waiters.get(jobUuid)
-        if (waiter) {
-          this.stats.accepted++
-          this.waiters.delete(jobUuid)
-          waiter(delivery)
-        } else if (this.expected.has(jobUuid)) {
-          // Arrived before the caller started waiting (fast jobs): keep it for wait().
-          this.stats.accepted++
-          this.early.set(jobUuid, delivery)
-        } else {
-          this.stats.ignored++
-        }
-        res.writeHead(204).end()
-      })
+          if (e instanceof BodyTooLarge) answerAndClose(res, 413)
+          else req.destroy()
+        },
+      )
     })
     const host = this.options.bindHost ?? '127.0.0.1'
     await new Promise<void>((resolve, reject) => {
@@ -79,6 +77,23 @@ export class WebhookReceiver {
     const shown = this.options.publicHost ?? host
     this.baseUrl = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`
     return this.url
+  }
+
+  private deliver(headers: IncomingHttpHeaders, body: string): void {
+    const jobUuid = String(headers['x-job-uuid'] ?? '')
+    const delivery = { jobUuid, success: String(headers['x-job-success']).toLowerCase() === 'true', body }
+    const waiter = this.waiters.get(jobUuid)
+    if (waiter) {
+      this.stats.accepted++
+      this.waiters.delete(jobUuid)
+      waiter(delivery)
+    } else if (this.expected.has(jobUuid)) {
+      // Arrived before the caller started waiting (fast jobs): keep it for wait().
+      this.stats.accepted++
+      this.early.set(jobUuid, delivery)
+    } else {
+      this.stats.ignored++
+    }
   }
 
   /** Where callbacks are received, without the secret path (safe to show). */

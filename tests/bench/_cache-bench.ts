@@ -175,6 +175,8 @@ export function emit(result: {
   unit: string
   baseline: number
   ratio: number
+  /** api-load: a trivial call's worst latency while under load. */
+  probeMaxMs?: number
 }): void {
   console.log(JSON.stringify(result))
 }

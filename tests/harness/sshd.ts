@@ -36,8 +36,8 @@ export interface Sshd {
   pid: number
   /** Lets a public key (OpenSSH one-line form) log in as the test user. */
   authorize(publicKey: string): void
-  /** Restarts on the same port with a freshly generated host key (a "reinstalled" host). */
-  restartWithNewHostKey(): Promise<void>
+  /** Restarts on the same port with a freshly generated host key, of `type` if given (a "reinstalled" host). */
+  restartWithNewHostKey(type?: HostKeyType): Promise<void>
   stop(): Promise<void>
 }
 
@@ -85,7 +85,11 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export async function startSshd(options: { extraConfig?: string } = {}): Promise<Sshd> {
+export type HostKeyType = 'ed25519' | 'rsa' | 'ecdsa'
+
+export async function startSshd(
+  options: { extraConfig?: string; hostKeyType?: HostKeyType } = {},
+): Promise<Sshd> {
   ensureTestUser()
   mkdirSync('/run/sshd', { recursive: true })
   const dir = mkdtempSync(join(tmpdir(), 'zsdr-sshd-'))
@@ -96,10 +100,10 @@ export async function startSshd(options: { extraConfig?: string } = {}): Promise
   let port = await freePort()
   let child: ChildProcess | null = null
 
-  const newHostKey = (): string => {
+  const newHostKey = (type: HostKeyType = options.hostKeyType ?? 'ed25519'): string => {
     rmSync(join(dir, 'host_key'), { force: true })
     rmSync(join(dir, 'host_key.pub'), { force: true })
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')])
+    execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', join(dir, 'host_key')])
     return (
       execFileSync('ssh-keygen', ['-lf', join(dir, 'host_key.pub')], { encoding: 'utf8' }).split(' ')[1] ?? ''
     )
@@ -168,9 +172,9 @@ export async function startSshd(options: { extraConfig?: string } = {}): Promise
     authorize(publicKey) {
       writeFileSync(keysFile, `${publicKey.trim()}\n`, { flag: 'a' })
     },
-    async restartWithNewHostKey() {
+    async restartWithNewHostKey(type) {
       await stopChild(child)
-      fingerprint = newHostKey()
+      fingerprint = newHostKey(type)
       await launch()
     },
     async stop() {

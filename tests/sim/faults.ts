@@ -12,6 +12,12 @@ export type Fault =
   | { kind: 'error500' }
   /** Wait this long, then answer normally. */
   | { kind: 'slow'; delayMs: number }
+  /**
+   * Handle the request at once (an async call's job starts), but hold the reply back this long: a
+   * slow network on the way back, during which a client may crash having sent a job it never heard
+   * of. A test fault, not node behaviour.
+   */
+  | { kind: 'lateReply'; delayMs: number }
   /** Close the TCP connection without answering. */
   | { kind: 'drop' }
   /** A 200 whose JSON body is cut short. */

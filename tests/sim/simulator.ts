@@ -163,6 +163,7 @@ async function handle(node: Node, req: IncomingMessage, res: ServerResponse, log
   const fault = node.faults.take(method, path)
   if (fault?.kind === 'drop') return void req.socket.destroy()
   if (fault?.kind === 'slow') await sleep(fault.delayMs)
+  if (fault?.kind === 'lateReply') holdReply(res, fault.delayMs)
   if (fault?.kind === 'error500') return text(res, 500, 'Internal Server Error: injected fault')
   if (fault?.kind === 'malformed') return send(res, 200, '{"inventories": [{"uuid": "', 'application/json')
 
@@ -324,6 +325,8 @@ function chooseRoute(
 
 function pollJob(node: Node, method: string, uuid: string, fault: Fault | null, res: ServerResponse) {
   if (method !== 'GET') return text(res, 405, 'only GET method is allowed for querying job status')
+  // An id the node never saw answers as an expired one (spec README, "Async APIs": 404 "the job has
+  // been expired" = unknown or garbage-collected).
   if (fault?.kind === 'expireJob') return text(res, 404, 'the job has been expired')
   if (fault?.kind === 'error503') return failure(res, fault.error)
   const job = node.jobs.get(uuid)
@@ -394,6 +397,15 @@ function json(res: ServerResponse, status: number, value: unknown) {
 
 function text(res: ServerResponse, status: number, body: string) {
   return send(res, status, body, 'text/plain; charset=utf-8')
+}
+
+/** The reply goes out `ms` later (every answer ends with one `res.end`, in `send`). */
+function holdReply(res: ServerResponse, ms: number): void {
+  const end = res.end.bind(res)
+  res.end = ((body: string) => {
+    setTimeout(() => end(body), ms)
+    return res
+  }) as typeof res.end
 }
 
 function send(res: ServerResponse, status: number, body: string, type: string | null) {

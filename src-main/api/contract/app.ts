@@ -49,7 +49,14 @@ export interface OperationSummary {
 export const opId = z.string().regex(/^[0-9a-f]{32}$/, 'an operation id is 32 hex characters')
 
 export const appCalls = {
-  'app.health': defineCall<AppHealth>()(z.object({}).strict()),
+  'app.health': defineCall<AppHealth>()(
+    z
+      .object({
+        /** Also run SQLite's `quick_check` over the whole database (slow on a big one): only on request. */
+        deep: z.boolean().optional(),
+      })
+      .strict(),
+  ),
   'ops.list': defineCall<OperationSummary[]>()(z.object({}).strict()),
   'ops.cancel': defineCall<{ cancelled: boolean }>()(z.object({ opId }).strict()),
 }

@@ -235,7 +235,7 @@ export const zstackCalls = {
           .optional(),
         fields: z.array(z.string().min(1)).optional(),
         groupBy: z.string().min(1).optional(),
-        /** Pull every page (ignores limit/start). */
+        /** Pull every page from `start` (ignores limit), up to 20,000 rows: `total` then says how many match. */
         all: z.boolean().default(false),
       })
       .strict(),

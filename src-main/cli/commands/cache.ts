@@ -9,7 +9,7 @@ import type {
 import { AppError } from '../../errors/app-error.js'
 import { zstackPasswordKey } from '../../vault/keys.js'
 import { parseEndpoint } from '../../zstack/endpoint.js'
-import type { CliContext } from '../context.js'
+import { type CliContext, EXIT_FAILED } from '../context.js'
 
 export interface ConnectionOpts {
   account: string
@@ -106,7 +106,7 @@ export function registerCache(program: Command, ctx: CliContext): void {
       try {
         const report = await syncAndWait(ctx, conn.connectionId, opts.full ? 'full' : 'incremental')
         ctx.output(command, report, () => describeReport(report))
-        if (report.outcome !== 'complete') process.exitCode = 1
+        if (report.outcome !== 'complete') ctx.exitCode = EXIT_FAILED
       } finally {
         await conn.close()
       }

@@ -6,6 +6,7 @@ import { AppError, isAppError } from '../../errors/app-error.js'
 import type { Logger } from '../../log/logger.js'
 import type { SshConnector, SshSessionOptions } from '../../ssh/connector.js'
 import type { SshHost } from '../../ssh/ssh-host.js'
+import { PRIVATE_DIR_MODE } from '../../util/private-files.js'
 import { verifyBackupFile } from '../integrity.js'
 import { type BackupCatalog, type CatalogHostRow, LOCAL_HOST_LABEL } from '../scan/catalog.js'
 import { pullImageBackup, type RemoteSource, remoteFileExists, removeRemoteTemp } from './remote-source.js'
@@ -49,7 +50,7 @@ export async function fetchBackup(
   if (host.label === LOCAL_HOST_LABEL) return verifyAndRecord(deps, backup, backup.location, op)
 
   const destDir = plan.destDir ?? join(deps.dataDir, 'backups', safeName(host.label))
-  await mkdir(destDir, { recursive: true })
+  await mkdir(destDir, { recursive: true, mode: PRIVATE_DIR_MODE })
   // Image names need not be unique on a store; the image id is.
   const id = backup.kind === 'image-store' ? `${backup.location.split('/').pop()?.slice(0, 12)}-` : ''
   const dest = join(destDir, safeName(`${id}${backup.name}`))

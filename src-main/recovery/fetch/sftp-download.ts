@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises'
 import type { SFTPWrapper } from 'ssh2'
+import { PRIVATE_FILE_MODE } from '../../util/private-files.js'
 
 export interface DownloadOptions {
   /** Requests in flight at once; with `chunkSize` this sets the memory used (128 × 128 KiB = 16 MiB). */
@@ -34,7 +35,7 @@ export async function downloadFile(
     const { size } = await call<{ size: number }>((cb) => sftp.fstat(handle, cb))
     // Not 'a': with O_APPEND, Linux ignores the offsets of positional writes.
     const file = await open(localPath, 'r+').catch((e: NodeJS.ErrnoException) =>
-      e.code === 'ENOENT' ? open(localPath, 'w+') : Promise.reject(e),
+      e.code === 'ENOENT' ? open(localPath, 'w+', PRIVATE_FILE_MODE) : Promise.reject(e),
     )
     local = file
     let start = (await file.stat()).size

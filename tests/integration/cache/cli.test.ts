@@ -33,6 +33,22 @@ describe('zsdr cache / zsdr query', () => {
     expect(r.stdout).not.toContain('password')
   }, 60_000)
 
+  it('a partial sync exits 1 (the command own code reaches the shell); --help documents the codes', async () => {
+    const stop = sim.faults.add({
+      method: 'GET',
+      path: '/v1/database-backups',
+      times: 1000,
+      fault: { kind: 'error503', error: { code: 'SYS.1000' } },
+    })
+    const r = await zsdr(['cache', 'sync', sim.baseUrl, '--full'])
+    stop()
+    expect(r.stdout).toMatch(/full sync partial/)
+    expect(r.code).toBe(1)
+    const help = await zsdr(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/Exit codes:[\s\S]*0[\s\S]*1[\s\S]*partial[\s\S]*2/)
+  })
+
   it('query answers from the node, then from the cache once the node is down, and says so', async () => {
     const args = ['query', 'volume-backups', 'name~=vm-db%', '-c', sim.baseUrl, '--sort', '+name', '--json']
     const online = await zsdr(args)

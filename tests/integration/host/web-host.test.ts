@@ -52,7 +52,7 @@ beforeAll(async () => {
     log: services.log,
     staticDir: staticDir.path,
   })
-  token = new URL(host.url).searchParams.get('token') ?? ''
+  token = new URL(host.url).hash.replace(/^#token=/, '')
 })
 
 afterAll(async () => {
@@ -63,9 +63,9 @@ afterAll(async () => {
 })
 
 describe('web host', () => {
-  it('listens on 127.0.0.1 only and prints a URL with a long random token', async () => {
+  it('listens on 127.0.0.1 only and prints a URL with a long random token in its fragment', async () => {
     expect(host.address).toBe('127.0.0.1')
-    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/)
+    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{32}$/)
     // Another loopback address reaches the machine but not this server.
     const refused = await new Promise<string>((resolve) => {
       const req = request({ host: '127.0.0.2', port: host.port, path: '/' }, () => resolve('connected'))
@@ -75,26 +75,72 @@ describe('web host', () => {
     expect(refused).toBe('ECONNREFUSED')
   })
 
-  it('refuses requests without the token', async () => {
-    expect((await send('/')).status).toBe(401)
+  it('refuses API calls and events without the token', async () => {
     expect((await callHealth({})).status).toBe(401)
     expect((await send('/api/events')).status).toBe(401)
+    expect((await send('/api/other', { headers: auth() })).status).toBe(404)
   })
 
   it('refuses a wrong token', async () => {
-    expect((await send('/?token=wrong')).status).toBe(401)
     expect((await callHealth({ Authorization: 'Bearer wrong' })).status).toBe(401)
-    expect((await callHealth({ Cookie: 'zsdr_token=wrong' })).status).toBe(401)
+    expect((await send('/api/events', { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401)
   })
 
-  it('exchanges the URL token for an HttpOnly SameSite=Strict cookie and drops it from the URL', async () => {
-    const r = await send(`/?token=${token}`)
-    expect(r.status).toBe(303)
-    expect(r.headers.location).toBe('/')
-    expect(String(r.headers['set-cookie'])).toMatch(/zsdr_token=.*HttpOnly; SameSite=Strict/)
-    const page = await send('/', { headers: { Cookie: `zsdr_token=${token}` } })
+  it('serves the page without the token and never sets or accepts a cookie', async () => {
+    const page = await send('/')
     expect(page.status).toBe(200)
     expect(page.headers['content-security-policy']).toContain("script-src 'self'")
+    expect(page.headers['set-cookie']).toBeUndefined()
+    // The token in a cookie or in the query opens nothing: cookies for 127.0.0.1 reach every port.
+    expect((await callHealth({ Cookie: `zsdr_token=${token}` })).status).toBe(401)
+    const query = await send(`/api/call/app.health?token=${token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    })
+    expect(query.status).toBe(401)
+  })
+
+  it('answers 400 to a malformed %-escape in the path or the query', async () => {
+    for (const path of ['/%', '/assets/%zz.js', '/?q=%E0%A4%A', '/api/call/app.%ZZhealth']) {
+      const r = await send(path, { method: path.startsWith('/api/') ? 'POST' : 'GET', headers: auth() })
+      expect(r.status, path).toBe(400)
+    }
+  })
+
+  it('answers 413 to a body over 1 MiB, declared or streamed, without reading it all', async () => {
+    const declared = await send('/api/call/app.health', {
+      method: 'POST',
+      headers: { ...auth(), 'Content-Type': 'application/json', 'Content-Length': String(2 * 1024 * 1024) },
+    })
+    expect(declared.status).toBe(413)
+    const streamed = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: host.port,
+          path: '/api/call/app.health',
+          method: 'POST',
+          headers: { ...auth(), 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+        },
+        (res) => {
+          resolve(res.statusCode ?? 0)
+          res.resume()
+        },
+      )
+      req.on('error', reject)
+      const chunk = Buffer.alloc(64 * 1024, 0x20)
+      let sent = 0
+      const pump = () => {
+        while (sent < 4 * 1024 * 1024 && !req.destroyed) {
+          sent += chunk.length
+          if (!req.write(chunk)) return void req.once('drain', pump)
+        }
+        req.end()
+      }
+      pump()
+    })
+    expect(streamed).toBe(413)
   })
 
   it('refuses a foreign Origin even with the token', async () => {
@@ -143,6 +189,27 @@ describe('web host', () => {
     const r = await send('/..%2f..%2f..%2fetc%2fpasswd', { headers: auth() })
     expect(r.status).toBe(404)
     expect(r.body).not.toContain('root:')
+  })
+
+  it('opens the event stream with a ticket once, and issues tickets only for the token', async () => {
+    expect((await send('/api/events/ticket', { method: 'POST' })).status).toBe(401)
+    const issued = await send('/api/events/ticket', { method: 'POST', headers: auth() })
+    const { ticket } = JSON.parse(issued.body) as { ticket: string }
+    expect(ticket).toMatch(/^[\w-]{32}$/)
+    const opened = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: host.port, path: `/api/events?ticket=${ticket}` },
+        (res) => {
+          resolve(res.statusCode ?? 0)
+          req.destroy()
+        },
+      )
+      req.on('error', reject)
+      req.end()
+    })
+    expect(opened).toBe(200)
+    expect((await send(`/api/events?ticket=${ticket}`)).status).toBe(401)
+    expect((await send('/api/events?ticket=made-up')).status).toBe(401)
   })
 
   it('delivers events over Server-Sent Events', async () => {

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -223,11 +224,45 @@ describe('scan and fetch over real SSH', () => {
     }
   })
 
+  it('keeps a remote file name with a newline, a tab or control bytes as one name: no forged entry', async () => {
+    const dir = join(work, 'odd-names')
+    mkdirSync(dir, { mode: 0o755 })
+    // Under a newline-separated listing this name read as a second, newest backup (relative to $HOME).
+    const forging = 'x.gz\n5\t4102444800\tzstack-backup-db-2099-12-31_00-00-00.gz'
+    const odd = 'odd\tname \u001b[31mred\u0007.gz'
+    for (const name of [forging, odd]) writeFileSync(join(dir, name), dumpData, { mode: 0o644 })
+    await scan({ dumpDirs: [...scanRequest().dumpDirs, dir] })
+    const catalog = await app.call('db.catalog', {})
+    expect(catalog.filter((b) => b.kind === 'dump-file' && !b.location.startsWith(`${work}/`))).toEqual([])
+    expect(catalog.filter((b) => b.createdAt?.startsWith('2099'))).toEqual([])
+    expect(catalog.filter((b) => b.location.startsWith(`${dir}/`)).map((b) => [b.name, b.size])).toEqual(
+      expect.arrayContaining([
+        [forging, dumpData.length],
+        [odd, dumpData.length],
+      ]),
+    )
+    expect(catalog.filter((b) => b.location.startsWith(`${dir}/`))).toHaveLength(2)
+  })
+
   it('the catalog answers with the host gone (no network needed)', async () => {
     await sshd.stop()
     const catalog = await app.call('db.catalog', { hostLabel: `${sshd.user}@127.0.0.1:${sshd.port}` })
     expect(catalog.length).toBeGreaterThanOrEqual(4)
     expect(catalog.every((b) => b.hostLabel === `${sshd.user}@127.0.0.1:${sshd.port}`)).toBe(true)
+  })
+
+  it('keeps the data folder 0700 and the database, its WAL and fetched copies 0600', async () => {
+    const mode = (path: string) => statSync(path).mode & 0o777
+    const data = join(work, 'data')
+    expect(mode(data)).toBe(0o700)
+    for (const suffix of ['', '-wal', '-shm'])
+      expect(mode(join(data, `zsdr.sqlite${suffix}`)), suffix).toBe(0o600)
+    const copies = readdirSync(join(data, 'backups'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name))
+    expect(copies.length).toBeGreaterThanOrEqual(2)
+    for (const copy of copies) expect(mode(copy), copy).toBe(0o600)
+    for (const dir of readdirSync(join(data, 'backups'))) expect(mode(join(data, 'backups', dir))).toBe(0o700)
   })
 
   it('leaves no password in SQLite or the log', async () => {

@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runRestore } from '../../../src-main/recovery/restore/engine.js'
@@ -76,6 +76,8 @@ describe('restore round trip through the loopback sshd', () => {
     const report = JSON.parse(readFileSync(result.reportPaths.json, 'utf8'))
     expect(report.outcome).toBe('restored')
     expect(report.safetyDump.sha256).toMatch(/^[0-9a-f]{64}$/)
+    for (const file of [report.safetyDump.laptopPath, result.reportPaths.json, result.reportPaths.text])
+      expect(statSync(file).mode & 0o777, file).toBe(0o600)
     expect(report.restore.tables.zstack_ui.user_preference).toBe(20)
     expect(report.steps.find((s: { id: string }) => s.id === 'restore').commands.join('\n')).toContain(
       "--one-database 'zstack'",

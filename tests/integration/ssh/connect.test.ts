@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -222,5 +223,77 @@ describe('host-key trust', () => {
     expect(asked).toHaveLength(0)
     // The changed key was not written anywhere.
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1)
+  })
+})
+
+describe('host keys of several types and the algorithms offered', () => {
+  const credentials = () => ({ password: sshd.password })
+  const targetOf = (s: Sshd) => ({ host: '127.0.0.1', port: s.port, user: s.user, agent: false as const })
+
+  it('refuses a host reinstalled with a key of another type as changed', async () => {
+    const host = await startSshd()
+    try {
+      const file = join(dir, 'known_hosts_type_change')
+      await (await connectHost(targetOf(host), options({ credentials }, file))).close()
+      const old = host.hostKeyFingerprint
+      await host.restartWithNewHostKey('rsa')
+      const err = await connectHost(
+        targetOf(host),
+        options({ credentials, acceptNewHostKey: true }, file),
+      ).catch((e: unknown) => e)
+      expect(err).toMatchObject({
+        code: 'ssh.host_key_changed',
+        details: { fingerprint: host.hostKeyFingerprint, expectedFingerprint: old },
+      })
+      expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1)
+    } finally {
+      await host.stop()
+    }
+  })
+
+  it('asks a host with several keys for the type already recorded, so it is known, not changed', async () => {
+    const extra = join(dir, 'extra_rsa_host_key')
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-N', '', '-f', extra])
+    const host = await startSshd({ extraConfig: `HostKey ${extra}` })
+    try {
+      const file = join(dir, 'known_hosts_rsa_only')
+      const [type, key] = readFileSync(`${extra}.pub`, 'utf8').split(' ')
+      writeFileSync(file, `[127.0.0.1]:${host.port} ${type} ${key}\n`)
+      const prompts: HostKeyPrompt[] = []
+      const session = await connectHost(
+        targetOf(host),
+        options({ credentials, acceptNewHostKey: false, confirmHostKey: answer(false, prompts) }, file),
+      )
+      await session.close()
+      expect(prompts).toHaveLength(0)
+    } finally {
+      await host.stop()
+    }
+  })
+
+  it('connects with rsa-sha2-512, rsa-sha2-256 and ecdsa host keys, and never with SHA-1 or CBC', async () => {
+    const setups: { config: string; type?: 'rsa' | 'ecdsa'; ok: boolean }[] = [
+      { type: 'rsa', config: 'HostKeyAlgorithms rsa-sha2-512', ok: true },
+      { type: 'rsa', config: 'HostKeyAlgorithms rsa-sha2-256', ok: true },
+      { type: 'ecdsa', config: '', ok: true },
+      { type: 'rsa', config: 'HostKeyAlgorithms ssh-rsa', ok: false },
+      { config: 'MACs hmac-sha1\nCiphers aes128-ctr', ok: false },
+      { config: 'Ciphers aes128-cbc,aes256-cbc', ok: false },
+      { config: 'KexAlgorithms diffie-hellman-group14-sha1', ok: false },
+    ]
+    for (const setup of setups) {
+      const host = await startSshd({ extraConfig: setup.config, hostKeyType: setup.type })
+      try {
+        const attempt = connectHost(targetOf(host), options({ credentials }))
+        if (setup.ok) await (await attempt).close()
+        else
+          await expect(attempt, setup.config).rejects.toMatchObject({
+            code: 'ssh.connection_failed',
+            details: { reason: 'handshake' },
+          })
+      } finally {
+        await host.stop()
+      }
+    }
   })
 })

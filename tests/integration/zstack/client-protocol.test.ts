@@ -322,7 +322,7 @@ describe('service: restart mid-job', () => {
         clientDefaults,
       })
       expect(second.listJobs()[0]!.state).toBe('running')
-      expect(second.resumeUnfinished()).toEqual({ reattached: 1, unknown: 0 })
+      expect(second.resumeUnfinished()).toEqual({ reattached: 1, unconfirmed: 0 })
       await expect.poll(() => second.listJobs()[0]?.state, { timeout: 5000 }).toBe('succeeded')
       const job = second.listJobs()[0]!
       expect((job.result as { inventory: { name: string } }).inventory.name).toBe('across-restart')

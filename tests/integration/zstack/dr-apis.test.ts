@@ -84,6 +84,17 @@ describe('the 21 DR APIs through the client', () => {
     const all = await queryAll(client, 'volumeBackups', query().build(), { pageSize: 2 })
     expect(all).toHaveLength(sim.state.volumeBackups.rows.length)
     expect(new Set(all.map((b) => (b as { uuid: string }).uuid)).size).toBe(all.length)
+    // Bounded: stops at maxRows, and the reported total still says how many there are.
+    let total = 0
+    const capped = await queryAll(client, 'volumeBackups', query().build(), {
+      pageSize: 2,
+      maxRows: 3,
+      onPage: (_done, t) => {
+        total = t
+      },
+    })
+    expect(capped).toEqual(all.slice(0, 3))
+    expect(total).toBe(all.length)
   })
 
   for (const [api, mediaType] of [

@@ -61,4 +61,23 @@ describe('operations', () => {
     expect(events.finished[0]?.outcome).toBe('failed')
     expect(JSON.stringify(events.finished)).not.toContain('secret detail')
   })
+
+  it('prunes finished operations after a while and beyond a cap; running ones stay', async () => {
+    const bus = new EventBus()
+    const ops = new OperationRegistry(bus, { keepFinishedMs: 200, maxFinished: 2 })
+    let release = () => {}
+    const running = ops.start('demo', 'Still running', () => new Promise<void>((r) => (release = r)))
+    const quick = () => ops.start('demo', 'Quick', async () => 'done')
+    const a = quick()
+    const b = quick()
+    const c = quick()
+    await Promise.all([a.done, b.done, c.done])
+    // Three finished, cap 2: the oldest finished one goes.
+    expect(ops.list().map((o) => o.opId)).toEqual([running.opId, b.opId, c.opId])
+    await new Promise((r) => setTimeout(r, 300))
+    expect(ops.list().map((o) => o.opId)).toEqual([running.opId])
+    release()
+    await running.done
+    expect(ops.list().map((o) => o.state)).toEqual(['succeeded'])
+  })
 })

@@ -132,6 +132,31 @@ describe('sync engine', () => {
     expect(store.resourceStates(store.currentSnapshot('c1')!).every((s) => s.error === null)).toBe(true)
   })
 
+  it('a first full sync cut off mid-way publishes no partial rows: that resource is "never synced" with its error', async () => {
+    // volume-backups: 30 rows in pages of 7; the third page fails after 14 rows were copied.
+    server.fault = (p, o) => (p === '/v1/volume-backups' && o.start === 14 ? boom() : null)
+    const result = await sync('full')
+    expect(result.outcome).toBe('partial')
+    expect(result.resources.find((r) => r.resource === 'volumeBackups')).toMatchObject({
+      count: 0,
+      error: { code: 'zstack.unreachable' },
+    })
+    const snapshot = store.currentSnapshot('c1')!
+    expect(
+      db.prepare('SELECT count(*) FROM cache_volume_backups WHERE snapshot_id = ?').pluck().get(snapshot),
+    ).toBe(0)
+    expect(store.resourceStates(snapshot).find((s) => s.resource === 'volumeBackups')).toMatchObject({
+      count: 0,
+      syncedAt: null,
+      error: { code: 'zstack.unreachable' },
+    })
+    expect(() => cached('volumeBackups')).toThrow(expect.objectContaining({ code: 'cache.not_synced' }))
+    expect(cached('databaseBackups')).toHaveLength(9)
+    server.fault = null
+    await sync('incremental')
+    expectMirrors()
+  })
+
   it('a sync failing everywhere mid-page leaves the previous snapshot; the next one repairs it', async () => {
     await sync('full')
     const before = cached('volumeBackups')

@@ -75,9 +75,20 @@ describe('KnownHosts', () => {
       fingerprint: sha256Fingerprint(b),
       expected: { file, line: 2, fingerprint: sha256Fingerprint(a) },
     })
-    // Only an RSA key recorded and an ed25519 one offered: a new key type, asked like an unknown host.
+  })
+
+  it('reports a key of another type as changed once any key is recorded, and lists the recorded types', () => {
+    const file = join(dir, 'type_change_kh')
     writeFileSync(file, `${line('r.example', rsa)}\n`)
-    expect(new KnownHosts(file).check('r.example', 22, a).status).toBe('unknown')
+    const kh = new KnownHosts(file)
+    expect(kh.check('r.example', 22, a)).toMatchObject({
+      status: 'changed',
+      keyType: 'ssh-ed25519',
+      expected: { file, line: 1, fingerprint: sha256Fingerprint(rsa) },
+    })
+    expect(kh.recordedKeyTypes('r.example', 22)).toEqual(['ssh-rsa'])
+    expect(kh.recordedKeyTypes('other.example', 22)).toEqual([])
+    expect(kh.check('other.example', 22, a).status).toBe('unknown')
   })
 
   it('refuses a revoked key', () => {
