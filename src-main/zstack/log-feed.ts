@@ -25,12 +25,15 @@ export interface LogFeedOptions {
   maxLines?: number
 }
 
+/** zstack-ctl restore_mysql ends a good restore with "Recover data successfully!" (ZStack manual, restore_mysql example). */
+export const RESTORE_SUCCEEDED = /Recover data successfully/i
+
 /**
  * The last line of a restore. The premium code is not public: these are the closing lines of
  * `zstack-ctl restore_mysql` (guess), success or failure.
  */
 export function isLastLine(line: string): boolean {
-  return /Recover data successfully|^ERROR:|restore.*failed/i.test(line)
+  return RESTORE_SUCCEEDED.test(line) || /^ERROR:|restore.*failed/i.test(line)
 }
 
 export class LogFeed {
@@ -39,9 +42,11 @@ export class LogFeed {
   private readonly viewers = new Set<string>()
   private readonly controller = new AbortController()
   private end: { reason: LogEndReason; error?: ErrorEnvelope } | null = null
+  /** Settles when the connection is closed for good: the restore's end, a break, or the last viewer left. */
+  readonly done: Promise<void>
 
   constructor(private readonly options: LogFeedOptions) {
-    void this.run()
+    this.done = this.run()
   }
 
   /** Adds a viewer: its id, the lines so far (and how many older ones were dropped). */
@@ -62,6 +67,11 @@ export class LogFeed {
     if (this.viewers.size > 0) return false
     this.controller.abort()
     return true
+  }
+
+  /** The newest line read (the restore's last line once the feed has ended). */
+  get lastLine(): string | undefined {
+    return this.lines.at(-1)
   }
 
   get finished(): boolean {

@@ -1,6 +1,16 @@
 import type { Database } from 'better-sqlite3'
 import { DEFAULT_LIMIT, groupRows, parseCondition, type QueryOptions } from '../../src-shared/query/index.js'
 import type { ConnectionInfo, DrCallName, QueryReply, ZStackJob } from '../api/contract/zstack.js'
+
+/** One DR call as the contract carries it; `subject` names its target for the job history. */
+export type DrRequest = {
+  connectionId: string
+  api: DrCallName
+  params: unknown
+  timeoutMs?: number
+  subject?: string
+}
+
 import type { EventBus } from '../api/event-bus.js'
 import type { OperationRegistry } from '../api/operations.js'
 import { AppError, toEnvelope } from '../errors/app-error.js'
@@ -17,10 +27,11 @@ import {
 } from './client.js'
 import { type ConnectionRecord, ConnectionRepository } from './connection-repository.js'
 import { callDr, type DrParams } from './dr-api.js'
-import { parseEndpoint } from './endpoint.js'
+import { type DrChange, drChanges } from './dr-changes.js'
+import { type Endpoint, parseEndpoint } from './endpoint.js'
 import { notConnected } from './errors.js'
 import { type JobPatch, type JobRecorder, JobRepository, type NewJob } from './jobs/job-repository.js'
-import { LogFeed } from './log-feed.js'
+import { LogFeed, RESTORE_SUCCEEDED } from './log-feed.js'
 import { readLogStream } from './log-stream.js'
 import { countQuery, type QueryResource, queryAll, runQuery } from './query-client.js'
 import { WebhookReceiver } from './webhook-receiver.js'
@@ -37,6 +48,8 @@ export interface ZStackServiceDeps {
   /** How long a lost restore-log connection is retried (tests shorten it). Default 10 min. */
   logRetryWindowMs?: number
 }
+
+export type DrChangeListener = (connectionId: string, changes: DrChange[]) => Promise<void>
 
 export interface ConnectRequest {
   endpoint: string
@@ -91,6 +104,9 @@ export class ZStackService {
   /** One restore-log connection per (connection, port), and the viewer ids reading each. */
   private readonly feeds = new Map<string, LogFeed>()
   private readonly viewers = new Map<string, string>()
+  /** The recorded operation that follows each restore-log connection (same key as `feeds`). */
+  private readonly feedOps = new Map<string, string>()
+  private readonly changeListeners = new Set<DrChangeListener>()
 
   constructor(private readonly deps: ZStackServiceDeps) {
     this.connections = new ConnectionRepository(deps.db)
@@ -156,35 +172,58 @@ export class ZStackService {
   }
 
   /** Runs one DR API and waits for its result. */
-  async dr(
-    req: { connectionId: string; api: DrCallName; params: unknown; timeoutMs?: number },
-    signal?: AbortSignal,
-  ) {
+  async dr(req: Omit<DrRequest, 'subject'>, signal?: AbortSignal) {
     const conn = this.connection(req.connectionId)
     const controller = new AbortController()
     const onAbort = () => controller.abort()
     signal?.addEventListener('abort', onAbort, { once: true })
     const options: CallOptions = { signal: controller.signal, timeoutMs: req.timeoutMs }
     try {
-      return await callDr(
+      const reply = await callDr(
         this.trackingClient(conn, controller),
         req.api,
         req.params as DrParams[DrCallName],
         options,
       )
+      await this.changed(req.connectionId, drChanges(req.api, req.params, reply))
+      return reply
     } finally {
       signal?.removeEventListener('abort', onAbort)
     }
   }
 
+  /**
+   * Calls `listener` after each successful DR call with the records it changed (the offline cache
+   * re-reads them); the call's outcome waits for it, so a list reloaded afterwards agrees.
+   */
+  onDrChange(listener: DrChangeListener): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  private async changed(connectionId: string, changes: DrChange[]): Promise<void> {
+    if (changes.length === 0) return
+    for (const listener of this.changeListeners) {
+      try {
+        await listener(connectionId, changes)
+      } catch (e) {
+        // The DR call itself succeeded; the next sync brings the cache up to date.
+        this.deps.log?.warn({ err: toEnvelope(e) }, 'following a DR change failed')
+      }
+    }
+  }
+
   /** Starts a DR call as an operation: returns at once; the outcome is an `op.finished` event. */
-  startDr(req: { connectionId: string; api: DrCallName; params: unknown; timeoutMs?: number }): {
-    opId: string
-  } {
+  startDr(req: DrRequest): { opId: string; done: Promise<unknown> } {
     this.connection(req.connectionId)
-    const { opId, done } = this.deps.ops.start('zstack.dr', req.api, (op) => this.dr(req, op.signal))
-    done.catch(() => {})
-    return { opId }
+    const { subject, ...call } = req
+    const what = { label: req.api, subject: subject ?? null, connectionId: req.connectionId }
+    return this.deps.ops.start('zstack.dr', what, (op) => this.dr(call, op.signal))
+  }
+
+  /** Runs a DR call and waits for it, recorded in the job history like a started one. */
+  callDr(req: DrRequest): Promise<unknown> {
+    return this.startDr(req).done
   }
 
   async query(req: QueryRequest): Promise<QueryReply> {
@@ -299,25 +338,63 @@ export class ZStackService {
    * node's port takes one); each gets the lines so far in the reply, then `zstack.log.line` events,
    * and `zstack.log.end` when the restore reported its end or the stream broke.
    */
-  openLog(connectionId: string, port: number): { streamId: string; lines: string[]; dropped: number } {
+  openLog(
+    connectionId: string,
+    port: number,
+    subject?: string,
+  ): { streamId: string; lines: string[]; dropped: number } {
     const conn = this.connection(connectionId)
     const key = `${connectionId}|${port}`
-    let feed = this.feeds.get(key)
-    if (!feed) {
-      feed = new LogFeed({
-        open: (signal) => readLogStream(conn.client.endpoint, port, { signal }),
-        onLine: (streamId, line) => this.deps.bus.emit('zstack.log.line', { streamId, line }),
-        onEnd: (streamId, reason, error) => {
-          this.viewers.delete(streamId)
-          this.deps.bus.emit('zstack.log.end', error ? { streamId, reason, error } : { streamId, reason })
-        },
-        ...(this.deps.logRetryWindowMs !== undefined ? { retryWindowMs: this.deps.logRetryWindowMs } : {}),
-      })
-      this.feeds.set(key, feed)
-    }
+    const feed =
+      this.feeds.get(key) ?? this.startFeed(key, conn.client.endpoint, port, { connectionId, subject })
     const { viewerId, lines, dropped } = feed.join()
     if (!feed.finished) this.viewers.set(viewerId, key)
     return { streamId: viewerId, lines, dropped }
+  }
+
+  /**
+   * Opens the shared connection as an operation, so the job history records the recovery's
+   * outcome: succeeded when zstack-ctl prints its success line, failed when the log ends or breaks
+   * without it, cancelled when the last viewer closes it.
+   */
+  private startFeed(
+    key: string,
+    endpoint: Endpoint,
+    port: number,
+    target: { connectionId: string; subject: string | undefined },
+  ): LogFeed {
+    const feed = new LogFeed({
+      open: (signal) => readLogStream(endpoint, port, { signal }),
+      onLine: (streamId, line) => this.deps.bus.emit('zstack.log.line', { streamId, line }),
+      onEnd: (streamId, reason, error) => {
+        this.viewers.delete(streamId)
+        // A log that ended on any other last line (an error line) is a failed recovery.
+        const failure =
+          error ??
+          (RESTORE_SUCCEEDED.test(feed.lastLine ?? '') ? undefined : toEnvelope(recoverUnconfirmed()))
+        this.deps.bus.emit(
+          'zstack.log.end',
+          failure ? { streamId, reason, error: failure } : { streamId, reason },
+        )
+      },
+      ...(this.deps.logRetryWindowMs !== undefined ? { retryWindowMs: this.deps.logRetryWindowMs } : {}),
+    })
+    this.feeds.set(key, feed)
+    const what = {
+      label: 'RecoverDatabaseFromBackup',
+      subject: target.subject ?? null,
+      connectionId: target.connectionId,
+    }
+    const { opId, done } = this.deps.ops.start('zstack.recover', what, async (op) => {
+      await feed.done
+      if (RESTORE_SUCCEEDED.test(feed.lastLine ?? '')) return
+      if (op.signal.aborted) throw op.signal.reason
+      throw recoverUnconfirmed()
+    })
+    this.feedOps.set(key, opId)
+    const forget = () => this.feedOps.delete(key)
+    done.then(forget, forget)
+    return feed
   }
 
   closeLog(streamId: string): boolean {
@@ -325,7 +402,12 @@ export class ZStackService {
     if (key === undefined) return false
     this.viewers.delete(streamId)
     const feed = this.feeds.get(key)
-    if (feed?.leave(streamId) && !feed.finished) this.feeds.delete(key)
+    if (feed?.leave(streamId) && !feed.finished) {
+      this.feeds.delete(key)
+      // The last viewer closed the log before the restore reported its end: the recovery's outcome is unknown.
+      const opId = this.feedOps.get(key)
+      if (opId) this.deps.ops.cancel(opId)
+    }
     return true
   }
 
@@ -447,4 +529,11 @@ export class ZStackService {
       lastConnectedAt: r.lastConnectedAt,
     }
   }
+}
+
+function recoverUnconfirmed(): AppError {
+  return new AppError('zstack.recover_unconfirmed', {
+    en: 'The recovery log ended without zstack-ctl\'s success line ("Recover data successfully"): treat the recovery as failed and check the node.',
+    zh: '恢复日志结束时没有 zstack-ctl 的成功行（"Recover data successfully"）：请按恢复失败处理并检查管理节点。',
+  })
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ErrorEnvelope } from '../../errors/app-error.js'
+import { operationMeta } from './app.js'
 import { defineCall, defineEvent } from './define.js'
 
 /**
@@ -12,6 +13,14 @@ const name = z.string().min(1).max(255)
 const tags = { systemTags: z.array(z.string()).optional(), userTags: z.array(z.string()).optional() }
 const deleteMode = z.enum(['Permissive', 'Enforcing'])
 const srcDst = { srcBackupStorageUuid: uuid, dstBackupStorageUuid: uuid }
+/**
+ * Which image stores a delete removes copies from. The node reads a missing list as "all", so the
+ * client demands a non-empty list, or `allBackupStorages: true` as the explicit choice (dr-api.ts).
+ */
+const deleteFrom = {
+  backupStorageUuids: z.array(uuid).optional(),
+  allBackupStorages: z.literal(true).optional(),
+}
 const template = {
   backupUuid: uuid,
   backupStorageUuid: uuid,
@@ -36,9 +45,7 @@ export const drParamSchemas = {
       ...tags,
     })
     .strict(),
-  DeleteVolumeBackup: z
-    .object({ uuid, backupStorageUuids: z.array(uuid).optional(), deleteMode: deleteMode.optional() })
-    .strict(),
+  DeleteVolumeBackup: z.object({ uuid, ...deleteFrom, deleteMode: deleteMode.optional() }).strict(),
   CreateDataVolumeTemplateFromVolumeBackup: z.object(template).strict(),
   CreateRootVolumeTemplateFromVolumeBackup: z.object(template).strict(),
   RevertVolumeFromVolumeBackup: z.object({ uuid, backupStorageUuid: uuid.optional(), ...tags }).strict(),
@@ -57,7 +64,7 @@ export const drParamSchemas = {
   DeleteVmBackup: z
     .object({
       groupUuid: uuid,
-      backupStorageUuids: z.array(uuid).optional(),
+      ...deleteFrom,
       deleteMode: deleteMode.optional(),
     })
     .strict(),
@@ -73,7 +80,7 @@ export const drParamSchemas = {
       ...tags,
     })
     .strict(),
-  DeleteDatabaseBackup: z.object({ uuid, backupStorageUuids: z.array(uuid).optional() }).strict(),
+  DeleteDatabaseBackup: z.object({ uuid, ...deleteFrom }).strict(),
   RecoverDatabaseFromBackup: z
     .object({
       uuid: uuid.optional(),
@@ -125,6 +132,7 @@ const drRequest = z.discriminatedUnion(
         api: z.literal(api),
         params: drParamSchemas[api],
         timeoutMs: z.number().int().min(1000).optional(),
+        ...operationMeta,
       })
       .strict(),
   ) as unknown as [z.ZodObject, ...z.ZodObject[]],
@@ -258,9 +266,10 @@ export const zstackCalls = {
   /**
    * Follows RecoverDatabaseFromBackup's log port (one connection, shared by every viewer): the reply
    * holds the lines so far (`dropped` older ones were not kept); new lines arrive as `zstack.log.line`.
+   * The first viewer's `subject` names the recovery in the job history.
    */
   'zstack.logs.open': defineCall<{ streamId: string; lines: string[]; dropped: number }>()(
-    z.object({ connectionId, port: z.number().int().min(1).max(65535) }).strict(),
+    z.object({ connectionId, port: z.number().int().min(1).max(65535), ...operationMeta }).strict(),
   ),
   'zstack.logs.close': defineCall<{ closed: boolean }>()(z.object({ streamId: z.string().min(1) }).strict()),
 }

@@ -64,12 +64,13 @@ export function parseQuery(text: string, knownFields: readonly string[]): Parsed
   const conditions: string[] = []
   const parsed: Condition[] = []
   for (const token of tokens(text)) {
-    const problem = conditionProblem(token.condition, knownFields)
+    const wire = withBytes(token.condition)
+    const problem = conditionProblem(wire, knownFields)
     if (problem) {
       return { conditions, parsed, problem: { ...problem, position: token.start + problem.position } }
     }
-    conditions.push(token.condition)
-    parsed.push(parseCondition(token.condition))
+    conditions.push(wire)
+    parsed.push(parseCondition(wire))
   }
   return { conditions, parsed, problem: null }
 }
@@ -125,6 +126,27 @@ export function blameQuery(
     return { condition: -1, problem: { position: -1, message: envelope.message } }
   }
   return null
+}
+
+/** Fields holding bytes: the table shows them in KB…TB, so the bar takes those units too. */
+const SIZE_FIELD = /(^|\.)(size|actualSize|totalCapacity|availableCapacity)$/
+const UNIT = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)$/i
+const POWERS: Record<string, number> = { b: 0, k: 1, m: 2, g: 3, t: 4, p: 5 }
+
+/**
+ * `size>10GB` as the node takes it: `size>10737418240` (1024-based, as the table's sizes are).
+ * Anything else is returned unchanged, for the parser to judge.
+ */
+export function withBytes(condition: string): string {
+  const m = /^([\w.]+)([=!<>?~]+)(.+)$/.exec(condition)
+  if (!m || !SIZE_FIELD.test(m[1]!)) return condition
+  const values = m[3]!.split(',').map((v) => {
+    const u = UNIT.exec(v)
+    if (!u) return v
+    const bytes = Number(u[1]) * 1024 ** POWERS[u[2]!.charAt(0).toLowerCase()]!
+    return String(Math.round(bytes))
+  })
+  return `${m[1]}${m[2]}${values.join(',')}`
 }
 
 function isKnownField(field: string, known: readonly string[]): boolean {
