@@ -424,7 +424,7 @@ describe('console against the simulator', () => {
       .first()
       .locator('li span[title]')
       .first()
-    expect(await cause.textContent()).toContain('操作失败: failed to write backup')
+    expect(await cause.textContent()).toContain('操作失败: failed to read backup')
     expect(await cause.getAttribute('title')).toContain('An operation failed')
     await goTo(page, 'volume-backups')
     const ready = page.locator('[data-testid=vb-table-grid] [role=gridcell][title=Ready]').first()
