@@ -121,7 +121,8 @@ function connect(
       clearTimeout(timer)
       reject(streamError(where, e))
     })
-    signal?.addEventListener('abort', () => socket.destroy(), { once: true })
+    // With an error, so that an abort while still connecting settles the promise too.
+    signal?.addEventListener('abort', () => socket.destroy(new Error('aborted')), { once: true })
   })
 }
 

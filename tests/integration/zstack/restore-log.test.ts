@@ -1,7 +1,7 @@
 import http from 'node:http'
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { LogEnd, LogLine } from '../../../src-main/api/contract/index.js'
+import type { LogEnd, LogLine, OperationSummary } from '../../../src-main/api/contract/index.js'
 import type { Services } from '../../../src-main/services.js'
 import { connectedServices } from '../../harness/services.js'
 import { type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
@@ -94,7 +94,7 @@ describe('the app fans one connection out to every viewer', () => {
       }
       if (name === 'zstack.log.end') ends.set((p as LogEnd).streamId, p as LogEnd)
     })
-    const a = (await call('zstack.logs.open', { connectionId, port })) as {
+    const a = (await call('zstack.logs.open', { connectionId, port, subject: 'fan-out' })) as {
       value: { streamId: string; lines: string[] }
     }
     // The second viewer joins once some lines have gone by.
@@ -119,6 +119,8 @@ describe('the app fans one connection out to every viewer', () => {
     expect(late.value.lines).toEqual(seenA)
     await expect.poll(() => ends.get(late.value.streamId)?.reason).toBe('ended')
     off()
+    // One recorded recovery for the one connection, succeeded on zstack-ctl's success line.
+    await expect.poll(async () => (await recoveries('fan-out')).map((o) => o.state)).toEqual(['succeeded'])
     expect(svc.logLines.join('')).not.toContain('rootpw')
   })
 
@@ -128,7 +130,9 @@ describe('the app fans one connection out to every viewer', () => {
     const off = svc.bus.subscribe((name, p) => {
       if (name === 'zstack.log.end') ends.push(p as LogEnd)
     })
-    const opened = (await call('zstack.logs.open', { connectionId, port })) as { value: { streamId: string } }
+    const opened = (await call('zstack.logs.open', { connectionId, port, subject: 'lost' })) as {
+      value: { streamId: string }
+    }
     await new Promise((r) => setTimeout(r, 100))
     sim.logStreams.dropReaders()
     await expect.poll(() => ends.length, { timeout: 5000 }).toBe(1)
@@ -138,5 +142,23 @@ describe('the app fans one connection out to every viewer', () => {
       reason: 'broken',
       error: { code: 'zstack.log_stream_failed' },
     })
+    await expect.poll(async () => (await recoveries('lost')).map((o) => o.state)).toEqual(['failed'])
+  })
+
+  it('the last viewer closing the log before its end records the recovery as cancelled', async () => {
+    const port = await recover()
+    const opened = (await call('zstack.logs.open', { connectionId, port, subject: 'closed' })) as {
+      value: { streamId: string }
+    }
+    expect(await call('zstack.logs.close', { streamId: opened.value.streamId })).toMatchObject({
+      value: { closed: true },
+    })
+    await expect.poll(async () => (await recoveries('closed')).map((o) => o.state)).toEqual(['cancelled'])
   })
 })
+
+/** The recorded recovery operations (job history) of one subject. */
+async function recoveries(subject: string): Promise<OperationSummary[]> {
+  const listed = (await call('ops.list', {})) as { value: OperationSummary[] }
+  return listed.value.filter((o) => o.kind === 'zstack.recover' && o.subject === subject)
+}
