@@ -145,6 +145,29 @@ describe('the app fans one connection out to every viewer', () => {
     await expect.poll(async () => (await recoveries('lost')).map((o) => o.state)).toEqual(['failed'])
   })
 
+  it('a log that ends on an error line ends with an error, and the recovery is recorded as failed', async () => {
+    // zstack-ctl's failure line (a guess: the premium code is not public; see isLastLine).
+    const port = await sim.logStreams.start([
+      'Checking the backup file x ...',
+      'ERROR: the backup file is damaged',
+    ])
+    const ends: LogEnd[] = []
+    const off = svc.bus.subscribe((name, p) => {
+      if (name === 'zstack.log.end') ends.push(p as LogEnd)
+    })
+    const opened = (await call('zstack.logs.open', { connectionId, port, subject: 'damaged' })) as {
+      value: { streamId: string }
+    }
+    await expect.poll(() => ends.length, { timeout: 5000 }).toBe(1)
+    off()
+    expect(ends[0]).toMatchObject({
+      streamId: opened.value.streamId,
+      reason: 'ended',
+      error: { code: 'zstack.recover_unconfirmed' },
+    })
+    await expect.poll(async () => (await recoveries('damaged')).map((o) => o.state)).toEqual(['failed'])
+  })
+
   it('the last viewer closing the log before its end records the recovery as cancelled', async () => {
     const port = await recover()
     const opened = (await call('zstack.logs.open', { connectionId, port, subject: 'closed' })) as {
