@@ -1,7 +1,7 @@
+import { query } from '../../../src-shared/query/index.js'
 import { AppError } from '../../errors/app-error.js'
 import type { CallOptions, ZStackClient } from '../client.js'
 import type { SchedulerTriggerInventory } from '../inventories.js'
-import { query } from '../query/index.js'
 import { runQuery } from '../query-client.js'
 import { checkQuartzCron } from './next-runs.js'
 

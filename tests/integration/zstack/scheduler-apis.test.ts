@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ZStackClient } from '../../../src-main/zstack/client.js'
 import { callDr } from '../../../src-main/zstack/dr-api.js'
-import { query } from '../../../src-main/zstack/query/index.js'
+import { query } from '../../../src-shared/query/index.js'
 import { type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
 import { simClient } from '../../harness/zstack-client.js'
 
