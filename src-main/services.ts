@@ -7,9 +7,10 @@ import { CacheService, cacheHandlers } from './cache/index.js'
 import { zstackCacheBackend } from './cache/zstack-backend.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
+import { DrillService, drillHandlers } from './recovery/drill/service.js'
 import { fetchBackup } from './recovery/fetch/fetch-backup.js'
 import { fetchHandlers } from './recovery/fetch/handlers.js'
-import { RestoreService, restoreHandlers } from './recovery/restore/index.js'
+import { RestoreService, type RestoreServiceDeps, restoreHandlers } from './recovery/restore/index.js'
 import { BackupCatalog } from './recovery/scan/catalog.js'
 import { scanHandlers } from './recovery/scan/handlers.js'
 import { SshConnector } from './ssh/connector.js'
@@ -64,6 +65,14 @@ export function createServices(options: {
   const catalog = new BackupCatalog(db)
   const cache = new CacheService({ db, dbFile, ops, bus, log, backend: zstackCacheBackend(zstack, vault) })
   const backupDeps = { connector: ssh, catalog, ops, bus, log }
+  const restoreFetch: RestoreServiceDeps['fetch'] = async (backupId, session, op) =>
+    (
+      await fetchBackup(
+        { ...backupDeps, dataDir: options.dataDir },
+        { backupId, restart: false, session },
+        op,
+      )
+    ).localPath
   const restore = new RestoreService({
     db,
     bus,
@@ -72,14 +81,16 @@ export function createServices(options: {
     connector: ssh,
     vault,
     catalog,
-    fetch: async (backupId, session, op) =>
-      (
-        await fetchBackup(
-          { ...backupDeps, dataDir: options.dataDir },
-          { backupId, restart: false, session },
-          op,
-        )
-      ).localPath,
+    fetch: (backupId, session, op) => restoreFetch(backupId, session, op),
+  })
+  const drill = new DrillService({
+    db,
+    bus,
+    ops,
+    dataDir: options.dataDir,
+    connector: ssh,
+    vault,
+    fetch: (backupId, session, op) => restoreFetch(backupId, session, op),
   })
   const router = new Router(
     {
@@ -91,6 +102,7 @@ export function createServices(options: {
       ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),
       ...restoreHandlers(restore),
       ...cacheHandlers(cache),
+      ...drillHandlers(drill),
     },
     log,
   )

@@ -228,7 +228,7 @@ async function probeHost(
 }
 
 /** Flags first, then the node's zstack.properties `DB.url`, then localhost:3306. */
-async function resolveEndpoint(
+export async function resolveEndpoint(
   host: RemoteHost,
   given: RestoreSettings['mysql'],
 ): Promise<{ endpoint: MysqlEndpoint; source: RestorePlan['mysql']['source'] }> {
