@@ -117,7 +117,7 @@ export function registerApi(program: Command, ctx: CliContext): void {
     .option('--timeout <seconds>', 'stop waiting after this long (the job may go on)', nonNegative)
     .addHelpText(
       'after',
-      `\nRecoverDatabaseFromBackup takes mysqlRootPassword from ZSDR_MYSQL_ROOT_PASSWORD when not in --params-file.`,
+      `\nRecoverDatabaseFromBackup takes mysqlRootPassword from ZSDR_MYSQL_ROOT_PASSWORD when not in --params-file.\nDeleteVolumeBackup, DeleteVmBackup and DeleteDatabaseBackup need backupStorageUuids (the stores to delete from), or "allBackupStorages": true to delete every copy.`,
     )
     .action(async (name: string, opts: ConnOpts & CallOpts, command: Command) => {
       const params = readParams(opts, name)
