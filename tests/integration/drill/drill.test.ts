@@ -7,6 +7,7 @@ import type { DrillLogEntry } from '../../../src-main/api/contract/drill.js'
 import { type DrillSettings, runDrill } from '../../../src-main/recovery/drill/run-drill.js'
 import { DRILL_MARKER } from '../../../src-main/recovery/drill/scratch-server.js'
 import { dumpLikeZstackCtl, loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
+import { runZsdr } from '../../harness/cli.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
 import { type Sshd, startSshd, startTcpProxy, TEST_USER } from '../../harness/sshd.js'
 import { checksums, pidsWithArgs, sshdConnector, tempDir } from '../restore/helpers.js'
@@ -153,4 +154,55 @@ describe('recovery drill through the loopback sshd (real MariaDB binaries)', () 
       execFileSync('umount', [small])
     }
   }, 120_000)
+
+  it('zsdr db drill --json: passes, prints the recorded drill_runs row (production unchanged, recovery time)', async () => {
+    const data = tempDir('zsdr-drill-cli-')
+    const before = await checksums(db)
+    const r = await runZsdr(
+      [
+        'db',
+        'drill',
+        `${sshd.user}@127.0.0.1:${sshd.port}`,
+        good,
+        '--ssh-config',
+        'none',
+        '--known-hosts',
+        join(data, 'known_hosts'),
+        '--accept-new-host-key',
+        '--temp-dir',
+        tempRoot,
+        '--disk-margin',
+        '16',
+        '--mysql-host',
+        '127.0.0.1',
+        '--mysql-port',
+        String(db.port),
+        '--mysql-password-stdin',
+        '--json',
+      ],
+      {
+        stdin: `${db.rootPassword}\n`,
+        env: {
+          ZSDR_HOME: join(data, 'home'),
+          HOME: join(data, 'user'),
+          ZSDR_SSH_PASSWORD: sshd.password,
+          DBUS_SESSION_BUS_ADDRESS: '',
+        },
+      },
+    )
+    expect(r.stderr).not.toContain(db.rootPassword)
+    expect(r.code, r.stderr).toBe(0)
+    const run = JSON.parse(r.stdout)
+    expect(run).toMatchObject({
+      outcome: 'passed',
+      productionUnchanged: true,
+      firstError: null,
+      backupPath: good,
+    })
+    expect(run.restoreMs).toBeGreaterThan(0)
+    expect(run.sanity.adminAccounts).toBe(1)
+    expect(r.stderr).toMatch(/Scratch server up in/)
+    expect(await checksums(db)).toEqual(before)
+    expect(scratchLeft()).toEqual([])
+  }, 300_000)
 })
