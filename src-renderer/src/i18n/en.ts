@@ -400,6 +400,19 @@ export const en = {
   'bulk.syncTitle': 'Sync the ticked backups ({{count}})',
   'bulk.syncMessage': 'Copy these backups to another image store: {{names}}',
   'bulk.syncSkips': 'Backups not on the source store, or already on the target, are skipped.',
+  // drill (#14): test restore into a throwaway server
+  'drill.title': 'Test restore (drill)',
+  'drill.text':
+    'Restores this backup into a throwaway MariaDB/MySQL server on a host (socket only, no port; the live server is only read), verifies it and times it. The scratch server is deleted afterwards.',
+  'drill.start': 'Test restore (drill)',
+  'drill.never': 'This backup has never been test-restored.',
+  'drill.last': 'Last drill: {{outcome}}, {{at}} on {{host}}',
+  'drill.time': 'recovery time {{s}} s',
+  'drill.proven': 'Last proven backup: this one passed a drill on {{at}}.',
+  'drill.outcome.passed': 'passed',
+  'drill.outcome.failed': 'failed',
+  'drill.outcome.refused': 'refused',
+  'drill.outcome.running': 'running',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -387,4 +387,17 @@ export const zhCN: Catalogue = {
   'bulk.syncTitle': '同步 {{count}} 个备份',
   'bulk.syncMessage': '将这些备份复制到另一个镜像仓库：{{names}}',
   'bulk.syncSkips': '不在源镜像仓库上或已在目标镜像仓库上的备份将被跳过。',
+  // drill (#14)
+  'drill.title': '恢复演练（测试恢复）',
+  'drill.text':
+    '将此备份恢复到主机上的临时 MariaDB/MySQL 服务器（仅套接字，不开端口；生产服务器只读），验证并计时。演练结束后删除临时服务器。',
+  'drill.start': '测试恢复（演练）',
+  'drill.never': '此备份从未做过恢复演练。',
+  'drill.last': '上次演练：{{outcome}}，{{at}}，主机 {{host}}',
+  'drill.time': '恢复耗时 {{s}} 秒',
+  'drill.proven': '最近一次经验证的备份：此备份于 {{at}} 通过演练。',
+  'drill.outcome.passed': '通过',
+  'drill.outcome.failed': '失败',
+  'drill.outcome.refused': '被拒绝',
+  'drill.outcome.running': '进行中',
 }
