@@ -5,7 +5,11 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DrillLogEntry } from '../../../src-main/api/contract/drill.js'
 import { type DrillSettings, runDrill } from '../../../src-main/recovery/drill/run-drill.js'
-import { DRILL_MARKER } from '../../../src-main/recovery/drill/scratch-server.js'
+import {
+  DRILL_MARKER,
+  findServerTools,
+  startScratchServer,
+} from '../../../src-main/recovery/drill/scratch-server.js'
 import { dumpLikeZstackCtl, loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
 import { runZsdr } from '../../harness/cli.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
@@ -205,4 +209,30 @@ describe('recovery drill through the loopback sshd (real MariaDB binaries)', () 
     expect(await checksums(db)).toEqual(before)
     expect(scratchLeft()).toEqual([])
   }, 300_000)
+
+  it('watchdog: with the holder and the SSH session process both killed (-9), the scratch server still dies and its folder goes', async () => {
+    const host = await sshdConnector(sshd)()
+    try {
+      const scratch = await startScratchServer(host, await findServerTools(host), { tempRoot })
+      const server = Number(readFileSync(join(scratch.dir, 'server.pid'), 'utf8'))
+      const session = Number(readFileSync(join(scratch.dir, 'session'), 'utf8'))
+      expect(pidsWithArgs([scratch.dir])).toContain(server)
+      // The holder is the shell sshd started (its parent is the session); the watchdog is its fork.
+      const parent = (pid: number) =>
+        Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])
+      const shells = pidsWithArgs([scratch.dir, 'cat >/dev/null'])
+      const holders = shells.filter((p) => parent(p) === session)
+      expect(holders.length).toBe(1)
+      expect(shells.length).toBe(2)
+      process.kill(holders[0] as number, 'SIGKILL')
+      process.kill(session, 'SIGKILL')
+      const deadline = Date.now() + 90_000
+      while ((existsSync(scratch.dir) || existsSync(`/proc/${server}`)) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 500))
+      expect(existsSync(`/proc/${server}`)).toBe(false)
+      expect(existsSync(scratch.dir)).toBe(false)
+    } finally {
+      await host.close().catch(() => {})
+    }
+  }, 180_000)
 })
