@@ -34,7 +34,7 @@ export default async function bench(): Promise<void> {
   const at = text.indexOf('INSERT INTO `AccountVO`')
   const file = join(work, 'zstack-backup-db-bench.gz')
   const admin = Buffer.from(
-    "INSERT INTO `AccountVO` (`uuid`, `name`, `password`, `type`) VALUES ('36c27e8ff05c4780bf6d2fa65700f22e','admin-bench','x','SystemAdmin');\n",
+    "INSERT INTO `AccountVO` VALUES ('36c27e8ff05c4780bf6d2fa65700f22e','admin-bench','x','SystemAdmin',NULL,NULL,NULL);\n",
   )
   writeFileSync(
     file,
@@ -61,24 +61,42 @@ export default async function bench(): Promise<void> {
     // The scratch servers' folder: writable by the SSH test user, as /tmp is.
     mkdirSync(tempRoot)
     chmodSync(tempRoot, 0o1777)
-    const plain = await plainWay(connect, file, tempRoot)
-    const t0 = performance.now()
-    const result = await runDrill({
-      runId: 'f'.repeat(32),
-      settings: {
-        backupFile: file,
-        backupId: null,
-        tempDir: tempRoot,
-        diskMargin: 64 * 1048576,
-        live: null,
-        laptopDir: join(work, 'laptop'),
-      },
-      connect,
-    })
-    const drill = (performance.now() - t0) / 1000
-    if (result.outcome !== 'passed') throw new Error(`the drill did not pass: ${result.firstError?.message}`)
+    // Two rounds, alternating, best of each: the machine is shared and its load moves.
+    const plains: number[] = []
+    const drills: number[] = []
+    let result: Awaited<ReturnType<typeof runDrill>> | null = null
+    for (let round = 0; round < 2; round++) {
+      plains.push(await plainWay(connect, file, tempRoot))
+      const t0 = performance.now()
+      result = await runDrill({
+        runId: `${round}`.repeat(32),
+        settings: {
+          backupFile: file,
+          backupId: null,
+          tempDir: tempRoot,
+          diskMargin: 64 * 1048576,
+          live: null,
+          laptopDir: join(work, 'laptop'),
+        },
+        connect,
+      })
+      drills.push((performance.now() - t0) / 1000)
+      if (result.outcome !== 'passed')
+        throw new Error(`the drill did not pass: ${result.firstError?.message}`)
+    }
+    const plain = Math.min(...plains)
+    const drill = Math.min(...drills)
+    if (!result) return
     console.log(`dump: ${(uncompressed / 1e6).toFixed(1)} MB uncompressed`)
-    console.log(`plain (start scratch server, gunzip | mysql on the host, stop): ${plain.toFixed(2)} s`)
+    console.log(
+      `plain (start scratch server, gunzip | mysql on the host, stop): ${plains.map((x) => x.toFixed(2)).join(', ')} s`,
+    )
+    console.log(`whole drill, each round: ${drills.map((x) => x.toFixed(2)).join(', ')} s`)
+    for (const e of JSON.parse(readFileSync(result.reportPaths.json, 'utf8')).log as {
+      at: string
+      message: string
+    }[])
+      console.log(`  ${e.at.slice(11, 23)} ${e.message.slice(0, 110)}`)
     console.log(
       `whole drill: ${drill.toFixed(2)} s (of which the restore, the recovery time: ${((result.restoreMs ?? 0) / 1000).toFixed(2)} s); target ratio ≤ 1.3`,
     )

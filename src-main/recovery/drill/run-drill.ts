@@ -181,25 +181,26 @@ async function steps(options: DrillRunOptions, state: DrillState, log: Log): Pro
   const { settings, signal } = options
   const progress = options.progress ?? (() => {})
   log('info', `Checking the backup ${settings.backupFile}.`)
-  const inspection = await inspectBackup(settings.backupFile, {
+  // The backup check (two passes over the file here) runs while the host is being prepared over SSH.
+  const checking = inspectBackup(settings.backupFile, {
     ...(signal ? { signal } : {}),
     onBytes: (done, total) => progress({ phase: 'check_backup', done, total, unit: 'bytes' }),
+  }).then((inspection) => {
+    state.inspection = inspection
+    assertContained(inspection)
+    log(
+      'info',
+      `Backup intact: sha256 ${inspection.sha256}, ${inspection.summary.totalRows} rows, ${inspection.summary.uncompressedBytes} bytes uncompressed.`,
+    )
+    return inspection
   })
-  state.inspection = inspection
-  assertContained(inspection)
-  log(
-    'info',
-    `Backup intact: sha256 ${inspection.sha256}, ${inspection.summary.totalRows} rows, ${inspection.summary.uncompressedBytes} bytes uncompressed.`,
-  )
-
-  const host = await options.connect()
-  state.host = host
-  log('info', `Connected to ${host.label} (${host.hostKeyFingerprint ?? 'this computer'}).`)
-  state.leftovers = await sweepLeftovers(host, settings.tempDir)
-  if (state.leftovers.length)
-    log('warn', `Removed leftovers of earlier drills: ${state.leftovers.join(', ')}.`)
-  state.tools = await findServerTools(host)
-  log('info', `Server binary ${state.tools.server}: ${state.tools.version}.`)
+  const preparing = prepareHost(options, state, log)
+  // Both settle before going on, so a connection made while the backup failed is still closed.
+  const [checked, prepared] = await Promise.allSettled([checking, preparing])
+  if (checked.status === 'rejected') throw checked.reason
+  if (prepared.status === 'rejected') throw prepared.reason
+  const inspection = checked.value
+  const { host, tools } = prepared.value
 
   const needed = Math.ceil(inspection.summary.uncompressedBytes * SPACE_FACTOR) + settings.diskMargin
   const free = await freeBytes(host, settings.tempDir)
@@ -217,7 +218,7 @@ async function steps(options: DrillRunOptions, state: DrillState, log: Log): Pro
   if (settings.live) await openProduction(host, settings.live, state, log)
   signal?.throwIfAborted()
 
-  state.scratch = await startScratchServer(host, state.tools, {
+  state.scratch = await startScratchServer(host, tools, {
     tempRoot: settings.tempDir,
     ...(signal ? { signal } : {}),
   })
@@ -262,6 +263,23 @@ async function steps(options: DrillRunOptions, state: DrillState, log: Log): Pro
     })
   }
   return 'passed'
+}
+
+/** Connects, removes leftovers of earlier drills, finds the server binary. */
+async function prepareHost(
+  options: DrillRunOptions,
+  state: DrillState,
+  log: Log,
+): Promise<{ host: RemoteHost; tools: ServerTools }> {
+  const host = await options.connect()
+  state.host = host
+  log('info', `Connected to ${host.label} (${host.hostKeyFingerprint ?? 'this computer'}).`)
+  state.leftovers = await sweepLeftovers(host, options.settings.tempDir)
+  if (state.leftovers.length)
+    log('warn', `Removed leftovers of earlier drills: ${state.leftovers.join(', ')}.`)
+  state.tools = await findServerTools(host)
+  log('info', `Server binary ${state.tools.server}: ${state.tools.version}.`)
+  return { host, tools: state.tools }
 }
 
 /** The restore's containment: a backup it would refuse, the drill refuses too, before anything starts. */
