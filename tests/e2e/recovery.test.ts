@@ -118,9 +118,22 @@ describe('standalone recovery wizard', () => {
     await page.getByTestId('rs-mysql-host').fill('127.0.0.1')
     await page.getByTestId('rs-mysql-port').fill(String(db.port))
     await page.getByTestId('rs-safety-dir').fill(hostDir('zsdr-e2e-safety-'))
+    // A volume moved after the backup: the plan refuses until the drift is accepted by typing.
+    await db.sql(
+      "UPDATE zstack.VolumeEO SET installPath = CONCAT(installPath, '.moved') WHERE deleted IS NULL LIMIT 1",
+    )
+    damaged = await checksums(db)
     await page.getByTestId('rs-plan').click()
     const plan = page.getByTestId('rs-plan-view')
+    await expect.poll(() => plan.getAttribute('data-ok'), { timeout: 60_000 }).toBe('false')
+    const installPath = page.getByTestId('rs-drift-install-path')
+    expect(await installPath.getAttribute('data-accepted')).toBe('false')
+    expect(await page.getByTestId('rs-drift').getAttribute('data-status')).toBe('known')
+    expect(await page.locator('[data-testid=rs-drift] tr[data-kind=host] td').nth(3).textContent()).toBe('20')
+    await screenshot(page, 'recovery-drift-en')
+    await page.getByTestId('rs-drift-accept').fill('ACCEPT DRIFT')
     await expect.poll(() => plan.getAttribute('data-ok'), { timeout: 60_000 }).toBe('true')
+    expect(await installPath.getAttribute('data-accepted')).toBe('true')
     expect(await page.getByTestId('rs-databases').textContent()).toBe('zstack, zstack_rest, zstack_ui')
     expect(
       await page.locator('[data-testid=rs-checks] [data-check=mysql_login]').getAttribute('data-status'),

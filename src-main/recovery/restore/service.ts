@@ -23,6 +23,8 @@ export interface RestoreJob {
   skipUi: boolean
   safetyDir?: string | undefined
   zstackCtl?: string | undefined
+  acceptDrift: boolean
+  keepHa: boolean
 }
 
 export interface RestoreServiceDeps {
@@ -89,6 +91,7 @@ export class RestoreService {
                 this.waiting.set(op.opId, { expected: plan.confirmationText, resolve })
                 op.signal.addEventListener('abort', () => resolve(false), { once: true })
               }),
+        yes,
         progress: (u) => op.progress(u),
         signal: op.signal,
       }).finally(() => this.waiting.delete(op.opId))
@@ -137,7 +140,7 @@ export class RestoreService {
     job: RestoreJob,
     backupFile: string,
     runId: string,
-    options: Pick<RestoreRunOptions, 'confirm' | 'dryRun' | 'progress' | 'signal'>,
+    options: Pick<RestoreRunOptions, 'confirm' | 'yes' | 'dryRun' | 'progress' | 'signal'>,
   ): Promise<RestoreRunResult> {
     const label = await this.deps.connector.label(job.target, job.session)
     const password = job.mysql.rootPassword ?? (await this.deps.vault.get(mysqlRootPasswordKey(label)))
@@ -157,6 +160,8 @@ export class RestoreService {
         mysql: { ...mysql, password },
         skipUi: job.skipUi,
         laptopDir: this.reportDir,
+        acceptDrift: job.acceptDrift,
+        keepHa: job.keepHa,
         ...(job.safetyDir ? { safetyDir: job.safetyDir } : {}),
         ...(job.zstackCtl ? { zstackCtl: job.zstackCtl } : {}),
       },

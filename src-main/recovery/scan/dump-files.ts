@@ -7,7 +7,7 @@ import { type FoundBackup, shellQuote } from './types.js'
  * `zstack-backup-db-2026-11-27_20-30-00.gz`: the name zstack-ctl dump_mysql gives, which carries the
  * time. Only the whole name counts: a date somewhere inside another name is not the dump's time.
  */
-const DUMP_NAME = /^zstack-backup-db-(\d{4}-\d{2}-\d{2})_(\d{2})-(\d{2})-(\d{2})\.gz$/
+export const DUMP_NAME = /^zstack-backup-db-(\d{4}-\d{2}-\d{2})_(\d{2})-(\d{2})-(\d{2})\.gz$/
 
 /**
  * `.gz` dump files in the given folders of a host (GNU find, as on every ZStack host). Missing
