@@ -6,7 +6,13 @@ import { redact } from '../../errors/redact.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import { type BackupInspection, inspectBackup } from '../restore/backup-file.js'
 import { MysqlClient } from '../restore/mysql-client.js'
-import { MANAGEMENT_DATABASES, type RestoreSettings, resolveEndpoint } from '../restore/preflight.js'
+import {
+  clientHasSandbox,
+  MANAGEMENT_DATABASES,
+  type RestoreSettings,
+  resolveEndpoint,
+  statementCheck,
+} from '../restore/preflight.js'
 import { ident } from '../restore/shell.js'
 import { streamRestore } from '../restore/stream-restore.js'
 import { type Verification, verifyAgainstDump } from '../restore/verify.js'
@@ -187,7 +193,6 @@ async function steps(options: DrillRunOptions, state: DrillState, log: Log): Pro
     onBytes: (done, total) => progress({ phase: 'check_backup', done, total, unit: 'bytes' }),
   }).then((inspection) => {
     state.inspection = inspection
-    assertContained(inspection)
     log(
       'info',
       `Backup intact: sha256 ${inspection.sha256}, ${inspection.summary.totalRows} rows, ${inspection.summary.uncompressedBytes} bytes uncompressed.`,
@@ -215,7 +220,8 @@ async function steps(options: DrillRunOptions, state: DrillState, log: Log): Pro
     )
   }
   log('info', `Room in ${settings.tempDir}: ${mib(free)} free, about ${mib(needed)} needed.`)
-  if (settings.live) await openProduction(host, settings.live, state, log)
+  const liveDatabases = settings.live ? await openProduction(host, settings.live, state, log) : []
+  contained(inspection, liveDatabases, log)
   signal?.throwIfAborted()
 
   state.scratch = await startScratchServer(host, tools, {
@@ -230,6 +236,7 @@ async function steps(options: DrillRunOptions, state: DrillState, log: Log): Pro
   const restored = await streamRestore(host, state.scratch.client, settings.backupFile, {
     databases,
     definerHost: 'localhost',
+    clientOptions: (await clientHasSandbox(host)) ? '--sandbox' : '',
     onDrop: () => {},
     onBytes: (done, total) => progress({ phase: 'restore', done, total, unit: 'bytes' }),
     ...(signal ? { signal } : {}),
@@ -282,21 +289,38 @@ async function prepareHost(
   return { host, tools: state.tools }
 }
 
-/** The restore's containment: a backup it would refuse, the drill refuses too, before anything starts. */
-function assertContained(_inspection: BackupInspection): void {}
+/** What a freshly initialised server holds besides the restored databases. */
+const FRESH_SERVER_DATABASES = ['information_schema', 'mysql', 'performance_schema', 'sys']
+
+/**
+ * The restore's own containment check, before anything starts: a backup the restore would refuse, the
+ * drill refuses too. Names in bodies are compared with the scratch server's databases and, when known,
+ * the live server's, so the drill is never more lenient than a restore on this host.
+ */
+function contained(inspection: BackupInspection, liveDatabases: string[], log: Log): void {
+  const [status, text] = statementCheck(inspection.summary, [...FRESH_SERVER_DATABASES, ...liveDatabases])
+  if (status === 'fail')
+    throw new AppError('drill.backup_refused', text, {
+      lines: inspection.summary.refusals.map((r) => r.line),
+    })
+  log('info', text.en)
+}
 
 async function openProduction(
   host: RemoteHost,
   live: RestoreSettings['mysql'],
   state: DrillState,
   log: Log,
-): Promise<void> {
+): Promise<string[]> {
   const { endpoint } = await resolveEndpoint(host, live)
   const client = await MysqlClient.open(host, endpoint, live.password)
   state.live = client
   state.production.measured = true
   state.production.note = ''
   await measureProduction(state, log, 'before')
+  return (await client.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA;')).map(
+    (r) => r[0] as string,
+  )
 }
 
 /** CHECKSUM TABLE of every base table of the management databases on the live server (read only). */
@@ -364,9 +388,7 @@ function backupFacts(path: string, inspection: BackupInspection | null): DrillRe
 
 /** Errors raised before the scratch server exists that mean "not attempted", not "the backup failed". */
 function refusedCode(error: AppError): boolean {
-  return /^drill\.(no_space|no_server_binary|backup_refused)$|^restore\.backup_refused$|^op\.cancelled$/.test(
-    error.code,
-  )
+  return /^drill\.(no_space|no_server_binary|backup_refused)$|^op\.cancelled$/.test(error.code)
 }
 
 function mib(bytes: number): string {

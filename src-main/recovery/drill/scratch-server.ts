@@ -214,8 +214,11 @@ function holderScript(tools: ServerTools, dir: string): string {
     'session=$PPID',
     'holder=$$',
     `( while [ -d "/proc/$session" ] && [ -d "/proc/$holder" ] && [ -d "/proc/$srv" ]; do sleep 1; done; ${stop} ) </dev/null >/dev/null 2>&1 &`,
+    'watchdog=$!',
     'echo started',
     'cat >/dev/null',
+    // A normal stop: the watchdog is not needed any more (and must not linger for its next second).
+    'kill "$watchdog" 2>/dev/null',
     stop,
     'echo stopped',
   ].join('\n')

@@ -10,7 +10,9 @@ import {
   findServerTools,
   startScratchServer,
 } from '../../../src-main/recovery/drill/scratch-server.js'
+import { preflight } from '../../../src-main/recovery/restore/preflight.js'
 import { dumpLikeZstackCtl, loadDump, zstackDumpFixture } from '../../fixtures/zstack-db/build.js'
+import { MALICIOUS_KINDS, maliciousBackup, variant } from '../../fixtures/zstack-db/malicious.js'
 import { runZsdr } from '../../harness/cli.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
 import { type Sshd, startSshd, startTcpProxy, TEST_USER } from '../../harness/sshd.js'
@@ -235,4 +237,47 @@ describe('recovery drill through the loopback sshd (real MariaDB binaries)', () 
       await host.close().catch(() => {})
     }
   }, 180_000)
+
+  it('malicious backups are refused exactly as by the restore preflight (same text, at their line), before any server starts', async () => {
+    const dir = tempDir('zsdr-drill-malicious-')
+    chmodSync(dir, 0o1777)
+    const marker = join(dir, 'ran')
+    const host = await sshdConnector(sshd)()
+    try {
+      for (const [id, form] of [
+        ['shell-escape', 'plain'],
+        ['create-user', 'versioned'],
+        ['trigger-other-database', 'odd-case'],
+        ['use-mysql', 'odd-whitespace'],
+      ] as const) {
+        const kind = MALICIOUS_KINDS.find((k) => k.id === id)
+        if (!kind) throw new Error(`the corpus lost its ${id} case`)
+        const { gz, line } = maliciousBackup(good, variant(kind, form, { file: marker, sql: marker }))
+        const file = join(dir, `${id}-${form}.gz`)
+        writeFileSync(file, gz)
+        const { plan, facts } = await preflight(host, {
+          backupFile: file,
+          mysql: { host: '127.0.0.1', port: db.port, password: db.rootPassword },
+          skipUi: false,
+          laptopDir: tempDir('zsdr-drill-preflight-'),
+        })
+        await facts.mysql?.close()
+        const restoreSays = plan.checks.find((c) => c.id === 'backup_statements')
+        expect(restoreSays?.status, id).toBe('fail')
+        const result = await runDrill({
+          runId: 'e'.repeat(32),
+          settings: settings({ backupFile: file }),
+          connect: sshdConnector(sshd),
+        })
+        expect(result.outcome, id).toBe('refused')
+        expect(result.firstError?.code).toBe('drill.backup_refused')
+        expect(result.firstError?.message).toBe(restoreSays?.text.en)
+        expect(result.firstError?.message).toContain(`line ${line}:`)
+        expect(existsSync(marker)).toBe(false)
+        expect(scratchLeft()).toEqual([])
+      }
+    } finally {
+      await host.close()
+    }
+  }, 300_000)
 })
