@@ -358,23 +358,32 @@ async function measureProduction(state: DrillState, log: Log, when: 'before' | '
   }
 }
 
+/** What ZStack itself needs to be usable: counted in the restored copy (the VO views are the EO tables without deleted rows). */
+const SANITY: Record<keyof DrillSanity, [table: string, where: string]> = {
+  adminAccounts: ['AccountVO', "type = 'SystemAdmin'"],
+  hosts: ['HostEO', 'deleted IS NULL'],
+  vms: ['VmInstanceEO', 'deleted IS NULL'],
+  primaryStorages: ['PrimaryStorageEO', 'deleted IS NULL'],
+  backupStorages: ['BackupStorageEO', 'deleted IS NULL'],
+}
+
+/** Two round trips: which of the tables exist, then every count at once (a missing table counts 0). */
 async function zstackSanity(client: MysqlClient): Promise<DrillSanity> {
-  const count = async (table: string, where: string): Promise<number> => {
-    const exists = await client.query(
-      `SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'zstack' AND TABLE_NAME = '${table}';`,
-    )
-    if (exists[0]?.[0] !== '1') return 0
-    const rows = await client.query(`SELECT COUNT(*) FROM zstack.${ident(table)} WHERE ${where};`)
-    return Number(rows[0]?.[0] ?? 0)
-  }
-  // The VO views ZStack reads are the EO tables without deleted rows.
-  return {
-    adminAccounts: await count('AccountVO', "type = 'SystemAdmin'"),
-    hosts: await count('HostEO', 'deleted IS NULL'),
-    vms: await count('VmInstanceEO', 'deleted IS NULL'),
-    primaryStorages: await count('PrimaryStorageEO', 'deleted IS NULL'),
-    backupStorages: await count('BackupStorageEO', 'deleted IS NULL'),
-  }
+  const names = Object.values(SANITY).map(([t]) => `'${t}'`)
+  const present = new Set(
+    (
+      await client.query(
+        `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'zstack' AND TABLE_NAME IN (${names.join(',')});`,
+      )
+    ).map((r) => r[0]),
+  )
+  const keys = Object.keys(SANITY) as (keyof DrillSanity)[]
+  const columns = keys.map((k) => {
+    const [table, where] = SANITY[k]
+    return present.has(table) ? `(SELECT COUNT(*) FROM zstack.${ident(table)} WHERE ${where})` : '0'
+  })
+  const row = (await client.query(`SELECT ${columns.join(', ')};`))[0] ?? []
+  return Object.fromEntries(keys.map((k, i) => [k, Number(row[i] ?? 0)])) as unknown as DrillSanity
 }
 
 function backupFacts(path: string, inspection: BackupInspection | null): DrillResult['backup'] {
