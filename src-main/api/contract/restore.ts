@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { LocalizedText } from '../../errors/app-error.js'
+import type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 import { opId } from './app.js'
 import { defineCall, defineEvent } from './define.js'
 import type { RestoreDrift, VmHaPlan } from './restore-drift.js'
@@ -38,6 +38,8 @@ export interface PlanCheck {
     | 'vm_ha'
   status: CheckStatus
   text: LocalizedText
+  /** The error behind a failed check, when one says it (the window words some codes its own way). */
+  error?: ErrorEnvelope
 }
 
 export interface BackupFacts {

@@ -143,6 +143,8 @@ export async function preflight(
   add('drift', ...driftCheck(drift))
   add('vm_ha', ...vmHaCheck(vmHa))
 
+  if (host instanceof AppError) markUnchecked(checks, host)
+
   const plan: RestorePlan = {
     target: {
       label: host instanceof AppError ? '' : host.label,
@@ -468,4 +470,26 @@ function describeEndpoint(e: MysqlEndpoint): string {
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+}
+
+/** Checks that need the host: after SSH failed they were not looked at. */
+const HOST_CHECKS: ReadonlySet<PlanCheck['id']> = new Set([
+  'tools',
+  'mysql_login',
+  'node_status',
+  'disk_host',
+  'version',
+])
+
+/** Without SSH nothing on the host was looked at: say "unknown", never report absence as if it had looked. */
+function markUnchecked(checks: PlanCheck[], sshError: AppError): void {
+  for (const c of checks) {
+    if (c.id === 'ssh') c.error = sshError.toEnvelope()
+    if (!HOST_CHECKS.has(c.id)) continue
+    c.status = 'unknown'
+    c.text = {
+      en: `Not checked: there is no SSH connection to the host (see the ssh check).`,
+      zh: '未检查：与主机没有 SSH 连接（见 ssh 检查项）。',
+    }
+  }
 }

@@ -6,7 +6,7 @@ import type { EventBus } from '../../api/event-bus.js'
 import type { OperationControl, OperationRegistry } from '../../api/operations.js'
 import type { Database } from '../../db/index.js'
 import { AppError } from '../../errors/app-error.js'
-import { registerSecret } from '../../errors/redact.js'
+import { redact, registerSecret } from '../../errors/redact.js'
 import type { SshSessionOptions } from '../../ssh/connector.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import type { BackupCatalog } from '../scan/catalog.js'
@@ -80,7 +80,8 @@ export class RestoreService {
 
   /** Starts a run (fetching a catalogued backup first); it waits for `confirm` unless `yes`. */
   run(job: RestoreJob, yes: boolean): { opId: string; done: Promise<RestoreRunResult> } {
-    return this.deps.ops.start('restore', 'Restore the management database', async (op) => {
+    const what = { label: 'Restore the management database', subject: redact(job.target.host) }
+    return this.deps.ops.start('restore', what, async (op) => {
       const backupFile =
         'file' in job.backup ? job.backup.file : await this.deps.fetch(job.backup.backupId, job.session, op)
       const result = await this.execute(job, backupFile, op.opId, {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path'
-import { DUMP_NAME } from '../../scan/dump-files.js'
+import { DUMP_NAME_IN_COPY } from '../../scan/dump-files.js'
 import type { StatementObserver } from '../dump-scanner.js'
 import { columnsOfCreateTable } from './create-table.js'
 import { InsertSyntaxError, InsertValuesParser, type SqlValue } from './insert-values.js'
@@ -81,7 +81,7 @@ export class BackupRowCollector implements StatementObserver {
           table,
           this.columns.has(table) ? { ok: true, rows: [] } : { ok: false, reason: 'not in the backup' },
         )
-    const m = DUMP_NAME.exec(basename(file))
+    const m = DUMP_NAME_IN_COPY.exec(basename(file))
     return { tables, takenAt: m ? `${m[1]} ${m[2]}:${m[3]}:${m[4]}` : null }
   }
 
