@@ -71,6 +71,8 @@ export const drillCalls = {
       })
       .strict(),
   ),
+  /** The newest drill of every catalogued backup that has one (all of them: one row per backup). */
+  'drill.latest': defineCall<DrillRunSummary[]>()(z.object({}).strict()),
 }
 
 export const drillEvents = {

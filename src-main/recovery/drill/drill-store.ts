@@ -66,6 +66,18 @@ export class DrillRuns {
       .run(new Date().toISOString(), message, runId)
   }
 
+  /** The newest drill of every catalogued backup that has one (for the backup lists). */
+  latestPerBackup(): DrillRunSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM drill_runs d WHERE backup_id IS NOT NULL
+           AND run_id = (SELECT run_id FROM drill_runs WHERE backup_id = d.backup_id
+                          ORDER BY started_at DESC, rowid DESC LIMIT 1)`,
+      )
+      .all() as Row[]
+    return rows.map(toSummary)
+  }
+
   list(filter: {
     limit: number
     backupId?: number | undefined
@@ -83,7 +95,7 @@ export class DrillRuns {
     }
     const rows = this.db
       .prepare(
-        `SELECT * FROM drill_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC LIMIT ?`,
+        `SELECT * FROM drill_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC LIMIT ?`,
       )
       .all(...args, filter.limit) as Row[]
     return rows.map(toSummary)

@@ -65,6 +65,10 @@ export class DrillService {
   history(filter: ParsedRequest<'drill.runs'>) {
     return this.runs.list(filter)
   }
+
+  latest() {
+    return this.runs.latestPerBackup()
+  }
 }
 
 /** The `drill.*` calls: run (returns an opId at once) and the history per backup. */
@@ -72,5 +76,6 @@ export function drillHandlers(service: DrillService): HandlerMap {
   return {
     'drill.run': (req) => ({ opId: service.run(req).opId }),
     'drill.runs': (req) => service.history(req),
+    'drill.latest': () => service.latest(),
   }
 }

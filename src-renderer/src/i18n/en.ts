@@ -515,6 +515,7 @@ export const en = {
   'server.SYS.1006': 'An operation failed',
   'server.SYS.1007': 'One or more API argument is invalid',
   // drill (#14): test restore into a throwaway server
+  'drill.column': 'Last drill',
   'drill.title': 'Test restore (drill)',
   'drill.text':
     'Restores this backup into a throwaway MariaDB/MySQL server on a host (socket only, no port; the live server is only read), verifies it and times it. The scratch server is deleted afterwards.',

@@ -502,6 +502,7 @@ export const zhCN: Catalogue = {
   'server.SYS.1006': '操作失败',
   'server.SYS.1007': '一个或多个 API 参数无效',
   // drill (#14)
+  'drill.column': '上次演练',
   'drill.title': '恢复演练（测试恢复）',
   'drill.text':
     '将此备份恢复到主机上的临时 MariaDB/MySQL 服务器（仅套接字，不开端口；生产服务器只读），验证并计时。演练结束后删除临时服务器。',
