@@ -233,14 +233,17 @@ async function steps(options: DrillRunOptions, state: DrillState, log: Log): Pro
   const databases = MANAGEMENT_DATABASES.filter((d) => inspection.summary.databases[d])
   log('info', `Restoring ${databases.join(', ')} into the scratch server.`)
   const started = Date.now()
-  const restored = await streamRestore(host, state.scratch.client, settings.backupFile, {
-    databases,
-    definerHost: 'localhost',
-    clientOptions: (await clientHasSandbox(host)) ? '--sandbox' : '',
-    onDrop: () => {},
-    onBytes: (done, total) => progress({ phase: 'restore', done, total, unit: 'bytes' }),
-    ...(signal ? { signal } : {}),
-  })
+  const restored = await cancellable(
+    signal,
+    streamRestore(host, state.scratch.client, settings.backupFile, {
+      databases,
+      definerHost: 'localhost',
+      clientOptions: (await clientHasSandbox(host)) ? '--sandbox' : '',
+      onDrop: () => {},
+      onBytes: (done, total) => progress({ phase: 'restore', done, total, unit: 'bytes' }),
+      ...(signal ? { signal } : {}),
+    }),
+  )
   state.restoreMs = Date.now() - started
   log('info', `Restored ${restored.totalRows} rows in ${(state.restoreMs / 1000).toFixed(1)} s.`)
 
@@ -287,6 +290,22 @@ async function prepareHost(
   state.tools = await findServerTools(host)
   log('info', `Server binary ${state.tools.server}: ${state.tools.version}.`)
   return { host, tools: state.tools }
+}
+
+/**
+ * Settles as soon as the drill is cancelled, whatever `work` is waiting for (a file stream stopped by
+ * the signal does not end the pipeline behind it); the scratch server is then stopped by the caller.
+ */
+function cancellable<T>(signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
+  if (!signal) return work
+  signal.throwIfAborted()
+  work.catch(() => {})
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+    ),
+  ])
 }
 
 /** What a freshly initialised server holds besides the restored databases. */

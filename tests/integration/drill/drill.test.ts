@@ -280,4 +280,28 @@ describe('recovery drill through the loopback sshd (real MariaDB binaries)', () 
       await host.close()
     }
   }, 300_000)
+
+  it('cancel (what Ctrl-C does) mid-restore: the drill returns and its scratch server is stopped and deleted', async () => {
+    const controller = new AbortController()
+    let dir = ''
+    const result = await runDrill({
+      runId: 'f'.repeat(32),
+      settings: settings({ live: null }),
+      connect: sshdConnector(sshd),
+      signal: controller.signal,
+      log: (e: DrillLogEntry) => {
+        dir = /^Scratch server up in (\S+) /.exec(e.message)?.[1] ?? dir
+      },
+      // Cancelled once the restore is under way, as a user pressing Ctrl-C would.
+      progress: (p) => {
+        if (p.phase === 'restore' && p.done > 0 && !controller.signal.aborted)
+          controller.abort(new Error('cancelled by the test'))
+      },
+    })
+    expect(dir).not.toBe('')
+    expect(result.outcome).toBe('failed')
+    expect(result.firstError?.message).toMatch(/cancelled by the test/)
+    expect(existsSync(dir)).toBe(false)
+    expect(pidsWithArgs([dir])).toEqual([])
+  }, 120_000)
 })
