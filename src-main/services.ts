@@ -8,6 +8,7 @@ import { CacheService, cacheHandlers } from './cache/index.js'
 import { zstackCacheBackend } from './cache/zstack-backend.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
+import { OverviewService, overviewHandlers } from './overview/index.js'
 import { DrillService, drillHandlers } from './recovery/drill/service.js'
 import { fetchBackup } from './recovery/fetch/fetch-backup.js'
 import { fetchHandlers } from './recovery/fetch/handlers.js'
@@ -83,7 +84,7 @@ export function createServices(options: {
     connector: ssh,
     vault,
     catalog,
-    fetch: (backupId, session, op) => restoreFetch(backupId, session, op),
+    fetch: restoreFetch,
   })
   const drill = new DrillService({
     db,
@@ -92,7 +93,13 @@ export function createServices(options: {
     dataDir: options.dataDir,
     connector: ssh,
     vault,
-    fetch: (backupId, session, op) => restoreFetch(backupId, session, op),
+    fetch: restoreFetch,
+  })
+  const overview = new OverviewService({
+    db,
+    store: cache.store,
+    cacheStatus: (id) => cache.status(id),
+    catalog,
   })
   const router = new Router(
     {
@@ -104,6 +111,7 @@ export function createServices(options: {
       ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),
       ...restoreHandlers(restore),
       ...cacheHandlers(cache),
+      ...overviewHandlers(overview),
       ...drillHandlers(drill),
     },
     log,

@@ -9,6 +9,7 @@ import { registerDb } from './commands/db.js'
 import { registerDbDrill } from './commands/db-drill.js'
 import { registerDbRestore } from './commands/db-restore.js'
 import { registerQuery } from './commands/query.js'
+import { registerReport } from './commands/report.js'
 import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
 import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
@@ -28,6 +29,7 @@ const registrations = [
   registerCache,
   registerQuery,
   registerCompletion,
+  registerReport,
 ]
 
 export function buildProgram(ctx: CliContext): Command {

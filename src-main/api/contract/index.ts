@@ -4,6 +4,7 @@ import { appCalls, appEvents } from './app.js'
 import { cacheCalls, cacheEvents } from './cache.js'
 import { dbBackupCalls, dbBackupEvents } from './db-backups.js'
 import { drillCalls, drillEvents } from './drill.js'
+import { overviewCalls } from './overview.js'
 import { restoreCalls, restoreEvents } from './restore.js'
 import { sshCalls, sshEvents } from './ssh.js'
 import { vaultCalls } from './vault.js'
@@ -21,6 +22,7 @@ export const calls = {
   ...vaultCalls,
   ...restoreCalls,
   ...cacheCalls,
+  ...overviewCalls,
   ...drillCalls,
 }
 
@@ -53,6 +55,7 @@ export type * from './app.js'
 export type * from './cache.js'
 export type * from './db-backups.js'
 export type * from './drill.js'
+export type * from './overview.js'
 export type * from './restore.js'
 export type * from './ssh.js'
 export type * from './vault.js'
