@@ -48,6 +48,8 @@ export function createServices(options: {
   vault?: Vault
   /** Stands in for `~` when reading ~/.ssh (tests). */
   homeDir?: string
+  /** How long a lost restore-log connection is retried (tests shorten it). */
+  logRetryWindowMs?: number
 }): Services {
   const log = options.log ?? createLogger()
   const dbFile = join(options.dataDir, 'zsdr.sqlite')
@@ -55,7 +57,14 @@ export function createServices(options: {
   const bus = new EventBus()
   const ops = new OperationRegistry(bus, new OperationHistory(db))
   const vault = options.vault ?? new Vault()
-  const zstack = new ZStackService({ db, bus, ops, log, vault })
+  const zstack = new ZStackService({
+    db,
+    bus,
+    ops,
+    log,
+    vault,
+    ...(options.logRetryWindowMs !== undefined ? { logRetryWindowMs: options.logRetryWindowMs } : {}),
+  })
   zstack.resumeUnfinished()
   const prompter = new HostKeyPrompter(bus)
   const ssh = new SshConnector({

@@ -10,7 +10,6 @@ import type {
   StoreSummary,
 } from '../api/contract/overview.js'
 import { ageBuckets } from '../api/contract/overview.js'
-import { queryValueToWallMs } from '../cache/dates.js'
 import type {
   DatabaseBackupRow,
   NewestDetail,
@@ -33,7 +32,7 @@ const GROWTH_WINDOW_DAYS = 28
 
 /** This machine's time now, as wall ms in its own zone (the node's zone is not known). */
 export function wallNow(date: Date): number {
-  return queryValueToWallMs(String(date.getTime())) ?? date.getTime()
+  return date.getTime() - date.getTimezoneOffset() * 60_000
 }
 
 /** `2017-11-14 22:20:57`, the node's wall-clock time as ZStack shows it. */

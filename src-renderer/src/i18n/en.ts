@@ -65,7 +65,7 @@ export const en = {
   'query.clear': 'Clear',
   'query.suggestions': 'Suggestions',
   'query.hint':
-    'Conditions are ANDed and separated by spaces: field, operator (= != > < >= <= ?= !?= ~= !~=), value.',
+    'Conditions are ANDed and separated by spaces: field, operator (= != > < >= <= ?= !?= ~= !~=), value; a value with spaces in "quotes"; field is null / field not null; dates as yyyy-MM-dd HH:mm:ss (node time). Grouping is done locally.',
   'query.kind.field': 'field',
   'query.kind.operator': 'operator',
   'jobs.running': 'Running',
@@ -213,6 +213,9 @@ export const en = {
   'dbb.recoverLog.starting': 'Asking the management node to start the recovery…',
   'dbb.recoverLog.following': 'The recovery is running on the management node; its log follows.',
   'dbb.recoverLog.failed': 'The recovery did not complete.',
+  'dbb.recoverLog.broken':
+    'The log stream broke: the connection to the node was lost and could not be made again. The recovery may still be running on the management node.',
+  'dbb.recoverLog.dropped': '{{n}} older lines were not kept; the log shown starts later.',
   'jobs.node.title': 'Jobs on management nodes',
   'jobs.node.none': 'This app has not started any job on a management node yet.',
   'jobs.node.api': 'API',

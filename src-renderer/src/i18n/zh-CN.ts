@@ -62,7 +62,8 @@ export const zhCN: Catalogue = {
   'query.run': '执行查询',
   'query.clear': '清除',
   'query.suggestions': '建议',
-  'query.hint': '多个条件以空格分隔，按“与”组合：字段、运算符（= != > < >= <= ?= !?= ~= !~=）、值。',
+  'query.hint':
+    '多个条件以空格分隔，按“与”组合：字段、运算符（= != > < >= <= ?= !?= ~= !~=）、值；含空格的值用"引号"括起；空值判断写 字段 is null / 字段 not null；日期写 yyyy-MM-dd HH:mm:ss（节点时间）。分组在本地完成。',
   'query.kind.field': '字段',
   'query.kind.operator': '运算符',
   'jobs.running': '运行中',
@@ -204,6 +205,8 @@ export const zhCN: Catalogue = {
   'dbb.recoverLog.starting': '正在请求管理节点开始恢复…',
   'dbb.recoverLog.following': '恢复正在管理节点上进行，日志如下。',
   'dbb.recoverLog.failed': '恢复未完成。',
+  'dbb.recoverLog.broken': '日志流已中断：与节点的连接丢失且无法重新建立。恢复可能仍在管理节点上进行。',
+  'dbb.recoverLog.dropped': '较早的 {{n}} 行未保留；所示日志从较晚处开始。',
   'jobs.node.title': '管理节点上的任务',
   'jobs.node.none': '本应用尚未在管理节点上启动任何任务。',
   'jobs.node.api': 'API',
