@@ -6,6 +6,7 @@ import { registerApi } from './commands/api.js'
 import { registerCache } from './commands/cache.js'
 import { registerCompletion } from './commands/completion.js'
 import { registerDb } from './commands/db.js'
+import { registerDbDrill } from './commands/db-drill.js'
 import { registerDbRestore } from './commands/db-restore.js'
 import { registerQuery } from './commands/query.js'
 import { registerReport } from './commands/report.js'
@@ -25,6 +26,7 @@ const registrations = [
   registerApi,
   registerDb,
   registerDbRestore,
+  registerDbDrill,
   registerCache,
   registerQuery,
   registerCompletion,

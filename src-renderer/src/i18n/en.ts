@@ -575,6 +575,20 @@ export const en = {
   'ov.export.html': 'Export HTML report',
   'ov.export.lang': 'Report language',
   'ov.lines.cache': 'Cache age',
+  // drill (#14): test restore into a throwaway server
+  'drill.column': 'Last drill',
+  'drill.title': 'Test restore (drill)',
+  'drill.text':
+    'Restores this backup into a throwaway MariaDB/MySQL server on a host (socket only, no port; the live server is only read), verifies it and times it. The scratch server is deleted afterwards.',
+  'drill.start': 'Test restore (drill)',
+  'drill.never': 'This backup has never been test-restored.',
+  'drill.last': 'Last drill: {{outcome}}, {{at}} on {{host}}',
+  'drill.time': 'recovery time {{s}} s',
+  'drill.proven': 'Last proven backup: this one passed a drill on {{at}}.',
+  'drill.outcome.passed': 'passed',
+  'drill.outcome.failed': 'failed',
+  'drill.outcome.refused': 'refused',
+  'drill.outcome.running': 'running',
   // Schedules (#16)
   'nav.schedules': 'Schedules',
   'api.CreateSchedulerJob': 'Create scheduler job',

@@ -562,6 +562,20 @@ export const zhCN: Catalogue = {
   'ov.export.html': '导出 HTML 报告',
   'ov.export.lang': '报告语言',
   'ov.lines.cache': '缓存时效',
+  // drill (#14)
+  'drill.column': '上次演练',
+  'drill.title': '恢复演练（测试恢复）',
+  'drill.text':
+    '将此备份恢复到主机上的临时 MariaDB/MySQL 服务器（仅套接字，不开端口；生产服务器只读），验证并计时。演练结束后删除临时服务器。',
+  'drill.start': '测试恢复（演练）',
+  'drill.never': '此备份从未做过恢复演练。',
+  'drill.last': '上次演练：{{outcome}}，{{at}}，主机 {{host}}',
+  'drill.time': '恢复耗时 {{s}} 秒',
+  'drill.proven': '最近一次经验证的备份：此备份于 {{at}} 通过演练。',
+  'drill.outcome.passed': '通过',
+  'drill.outcome.failed': '失败',
+  'drill.outcome.refused': '被拒绝',
+  'drill.outcome.running': '进行中',
   // Schedules (#16)
   'nav.schedules': '备份计划',
   'api.CreateSchedulerJob': '创建定时任务',
