@@ -121,7 +121,7 @@ export class SchedulesService {
     return { deletedTriggers, keptTriggers }
   }
 
-  /** 3.0.0 cannot update a job's parameters (digest): delete and create again, same name, target, timing. */
+  /** 3.0.0 cannot update a job's parameters (spec): create again (same name, target, timing), then delete the old one. */
   async recreate(req: {
     connectionId: string
     jobUuid: string
@@ -140,8 +140,8 @@ export class SchedulesService {
         },
         { jobUuid: req.jobUuid },
       )
-    await this.delete(req.connectionId, req.jobUuid)
-    return this.create({
+    // The new one first: a failed create leaves the old schedule running, nothing is lost.
+    const made = await this.create({
       connectionId: req.connectionId,
       name: old.name,
       type: old.type as CreateSchedule['type'],
@@ -151,6 +151,8 @@ export class SchedulesService {
       when: { kind: 'cron', cron: old.cron },
       ...(req.timeZone ? { timeZone: req.timeZone } : {}),
     })
+    await this.delete(req.connectionId, req.jobUuid)
+    return made
   }
 
   private async one(connectionId: string, jobUuid: string, timeZone?: string): Promise<ScheduleRow> {

@@ -113,6 +113,24 @@ describe('schedules.* through the router', () => {
     expect(sim.state.scheduler.jobs.get(daily.jobUuid)?.state).toBe('Enabled')
   })
 
+  it('a recreate whose new job fails leaves the old schedule as it was', async () => {
+    sim.faults.add({
+      method: 'POST',
+      path: '/v1/scheduler/jobs',
+      fault: { kind: 'error503', error: { code: 'SYS.1000', details: 'injected' } },
+    })
+    const r = await call('schedules.recreate', {
+      connectionId,
+      jobUuid: daily.jobUuid,
+      keep: 7,
+      storeUuids: [S.bsDr.uuid],
+      confirmRecreate: true,
+    })
+    expect(r.ok).toBe(false)
+    expect(sim.state.scheduler.jobs.get(daily.jobUuid)?.state).toBe('Enabled')
+    expect(sim.state.scheduler.triggersOf(daily.jobUuid)).toEqual(daily.triggerUuids)
+  })
+
   it('recreate needs the explicit yes, then deletes and creates with the new retention', async () => {
     const no = await call('schedules.recreate', {
       connectionId,
