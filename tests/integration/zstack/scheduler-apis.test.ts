@@ -213,3 +213,30 @@ describe('3.0.0 limits, checked before sending', () => {
     expect(sim.state.scheduler.links.filter((l) => l.jobUuid === job.uuid)).toHaveLength(1)
   })
 })
+
+describe('the simulated node refuses the same on its own (a client that skipped its checks)', () => {
+  const raw = (params: Record<string, unknown>) =>
+    client.call({
+      api: 'CreateSchedulerTrigger',
+      method: 'POST',
+      path: '/v1/scheduler/triggers',
+      body: { params, systemTags: [], userTags: [] },
+      targetUuid: null,
+    })
+  it.each([
+    [{ name: 't', schedulerType: 'cron', cron: '0 0 2 ? * MON,TUE,WED,THU,FRI,SAT' }, /longer than 32/],
+    [
+      { name: 't', schedulerType: 'simple', cron: '0 0 2 * * ?', startTime: 0, schedulerInterval: 60 },
+      /only/,
+    ],
+    [{ name: 't', schedulerType: 'simple', schedulerInterval: 60 }, /startTime must be set/],
+    [{ name: 't', schedulerType: 'simple', startTime: 2 ** 31, schedulerInterval: 60 }, /before 2038/],
+  ])('%j', async (params, message) => {
+    const err = await raw(params).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(err).toMatchObject({ code: 'zstack.server_error' })
+    expect(JSON.stringify(err)).toMatch(message)
+  })
+})
