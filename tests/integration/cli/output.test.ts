@@ -210,7 +210,7 @@ describe('zsdr completion', () => {
     expect(r.code).toBe(0)
     const script = r.stdout
     expect(await offered(script, ['zsdr', 'c'])).toEqual(['cache', 'completion'])
-    expect(await offered(script, ['zsdr', 'db', ''])).toEqual(['scan', 'list', 'fetch', 'restore'])
+    expect(await offered(script, ['zsdr', 'db', ''])).toEqual(['scan', 'list', 'fetch', 'restore', 'drill'])
     expect(await offered(script, ['zsdr', 'query', 'volume'])).toEqual([
       'volume-backups',
       'volumeBackups',
@@ -236,7 +236,7 @@ describe('zsdr completion', () => {
     const zsh = await zsdr(['completion', 'zsh'])
     expect(zsh.stdout).toMatch(/^#compdef zsdr\nautoload -U \+X bashcompinit/)
     const fish = await zsdr(['completion', 'fish'])
-    expect(fish.stdout).toContain(`complete -c zsdr -n "__zsdr_path_is 'db'" -a 'scan list fetch restore'`)
+    expect(fish.stdout).toContain(`complete -c zsdr -n "__zsdr_path_is 'db'" -a 'scan list fetch restore drill'`)
     expect(fish.stdout).toMatch(/-l output -x -a 'table json ndjson csv'/)
     expect((await zsdr(['completion', 'tcsh'])).code).toBe(2)
   })
