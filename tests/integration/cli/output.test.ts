@@ -236,7 +236,9 @@ describe('zsdr completion', () => {
     const zsh = await zsdr(['completion', 'zsh'])
     expect(zsh.stdout).toMatch(/^#compdef zsdr\nautoload -U \+X bashcompinit/)
     const fish = await zsdr(['completion', 'fish'])
-    expect(fish.stdout).toContain(`complete -c zsdr -n "__zsdr_path_is 'db'" -a 'scan list fetch restore drill'`)
+    expect(fish.stdout).toContain(
+      `complete -c zsdr -n "__zsdr_path_is 'db'" -a 'scan list fetch restore drill'`,
+    )
     expect(fish.stdout).toMatch(/-l output -x -a 'table json ndjson csv'/)
     expect((await zsdr(['completion', 'tcsh'])).code).toBe(2)
   })
