@@ -30,7 +30,7 @@ async function worker(job: WorkerJob): Promise<void> {
     { knownHosts: new KnownHosts(job.knownHosts), acceptNewHostKey: true, configFile: null },
   )
   const started = process.hrtime.bigint()
-  await downloadFile(await host.sftp(), job.remote, job.local)
+  await downloadFile(host, job.remote, job.local)
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   await host.close()
   process.stdout.write(`${JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`)

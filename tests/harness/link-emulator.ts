@@ -1,7 +1,7 @@
 /**
  * A WAN link on loopback (this kernel has no netem): a TCP proxy to a local port that delays each
  * direction by half the round-trip time and serialises it at a set rate, like a long fat link
- * with a small router queue. Bounded: at most `queueBytes` wait to be sent per direction (more
+ * and a router queue of one bandwidth-delay product. Bounded: at most `queueBytes` wait to be sent per direction (more
  * is left in the sender's socket, which then stops it), plus what is "on the wire" (rate × delay);
  * a receiver that stops reading stops delivery. Stops by itself after `lifetimeMs`, so a test that
  * forgets it cannot leave it running.
@@ -32,8 +32,10 @@ const RECEIVER_BACKLOG = 1024 * 1024
 export async function startLinkEmulator(targetPort: number, options: LinkOptions): Promise<LinkEmulator> {
   const oneWayMs = options.rttMs / 2
   const bytesPerMs = (options.rateMbit * 1e6) / 8 / 1000
-  // Default queue: 5 ms of the link's rate (at least 64 KiB), so the queue adds little delay.
-  const queueBytes = options.queueBytes ?? Math.max(64 * 1024, Math.round(bytesPerMs * 5))
+  // Default queue: one bandwidth-delay product (the classic router buffer), at least 1 MiB. A
+  // smaller one makes the proxy stop and start reading in bursts paced by timers, which run late
+  // on a loaded machine and would starve the link below its rate.
+  const queueBytes = options.queueBytes ?? Math.max(1024 * 1024, Math.round(bytesPerMs * options.rttMs))
   const sockets = new Set<Socket>()
   const totals = { up: 0, down: 0 }
   // Half-open allowed both ways: each direction ends on its own, as TCP does.
