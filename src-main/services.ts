@@ -63,6 +63,7 @@ export function createServices(options: {
   })
   const catalog = new BackupCatalog(db)
   const cache = new CacheService({ db, dbFile, ops, bus, log, backend: zstackCacheBackend(zstack, vault) })
+  zstack.onDrChange((connectionId, changes) => cache.follow(connectionId, changes))
   const backupDeps = { connector: ssh, catalog, ops, bus, log }
   const restore = new RestoreService({
     db,

@@ -4,7 +4,8 @@ import type { OperationRegistry } from '../api/operations.js'
 import type { Database } from '../db/index.js'
 import { isAppError, type toEnvelope } from '../errors/app-error.js'
 import type { Logger } from '../log/logger.js'
-import { fromSearchParams, type QueryOptions } from '../zstack/query/index.js'
+import type { DrChange } from '../zstack/dr-changes.js'
+import { type Condition, fromSearchParams, type QueryOptions } from '../zstack/query/index.js'
 import { LocalQueryEngine } from './local-query.js'
 import { RESOURCES, type ResourceName } from './resources.js'
 import { CacheStore } from './store.js'
@@ -194,6 +195,62 @@ export class CacheService {
       ...reply,
       cache: this.age(req.connectionId, req.resource),
       ...(nodeError ? { nodeError } : {}),
+    }
+  }
+
+  /**
+   * The app's own DR call changed these records: re-read them from the node and put them in the
+   * current snapshot at once (a deleted one leaves it), so online and offline answers agree and
+   * the counts shown on the connection card follow. A sync running now goes first.
+   */
+  async follow(connectionId: string, changes: readonly DrChange[]): Promise<void> {
+    const running = this.running.get(connectionId)
+    if (running) {
+      // Not awaited: the DR call should not wait for a long sync; its rows follow right after.
+      void running.done.then(
+        () => this.follow(connectionId, changes),
+        () => this.follow(connectionId, changes),
+      )
+      return
+    }
+    for (const change of changes) {
+      const snapshotId = this.store.currentSnapshot(connectionId)
+      if (snapshotId === null) return
+      const where: Condition = { field: change.field, op: '?=', value: change.values }
+      const path = RESOURCES[change.resource].path
+      const body = await this.o.backend.queryNode(
+        connectionId,
+        path,
+        { conditions: [where] },
+        AbortSignal.timeout(this.o.nodeTimeoutMs ?? 10_000),
+      )
+      // The worker checks the reply and writes the records the node still has; the main thread
+      // only removes those it no longer lists and recounts.
+      const reply = await this.workers.convertReply({
+        dbFile: this.o.dbFile,
+        connectionId,
+        resource: change.resource,
+        body,
+        refresh: true,
+        site: { method: 'GET', url: path },
+      })
+      const kept = new Set((reply.inventories ?? []).map((i) => String(i.uuid)))
+      const cached =
+        this.local
+          .run(connectionId, change.resource, { conditions: [where], fields: ['uuid'] })
+          .inventories?.map((i) => String(i.uuid)) ?? []
+      this.store.transaction(() => {
+        this.store.deleteRows(
+          snapshotId,
+          change.resource,
+          cached.filter((u) => !kept.has(u)),
+        )
+        const states = this.store.resourceStates(snapshotId).filter((r) => r.resource === change.resource)
+        this.store.writeResourceStates(
+          snapshotId,
+          states.map((r) => ({ ...r, count: this.store.count(snapshotId, change.resource) })),
+        )
+      })
     }
   }
 

@@ -1,9 +1,12 @@
 import type { Command } from 'commander'
 import type { CallName, CallReply, CallRequest } from '../api/contract/index.js'
 import { AppError } from '../errors/app-error.js'
-import { redactValue } from '../errors/redact.js'
+import { createLogger } from '../log/logger.js'
 import { createServices, type Services } from '../services.js'
 import { defaultDataDir } from '../util/paths.js'
+import { printValue } from './output/index.js'
+import { safeJsonText } from './output/terminal-safe.js'
+import { TerminalWriter } from './output/writer.js'
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 the command line was wrong. */
 export const EXIT_FAILED = 1
@@ -11,24 +14,35 @@ export const EXIT_USAGE = 2
 
 /**
  * What every subcommand gets: the shared services (opened on first use), a typed way to call
- * the same router the window uses, and output that honours `--json`.
+ * the same router the window uses, and stdout/stderr that print remote text harmlessly.
  */
 export class CliContext {
   private services: Services | undefined
   /** A command that completed but did not fully succeed (e.g. a partial sync) sets this; `runCli` returns it. */
   exitCode = 0
+  readonly stdout: TerminalWriter
+  readonly stderr: TerminalWriter
 
   constructor(
-    readonly stdout: NodeJS.WritableStream = process.stdout,
-    readonly stderr: NodeJS.WritableStream = process.stderr,
-  ) {}
+    stdout: NodeJS.WritableStream = process.stdout,
+    stderr: NodeJS.WritableStream = process.stderr,
+  ) {
+    this.stdout = new TerminalWriter(stdout)
+    this.stderr = new TerminalWriter(stderr)
+  }
 
   get dataDir(): string {
     return defaultDataDir()
   }
 
   getServices(): Services {
-    this.services ??= createServices({ dataDir: this.dataDir })
+    if (!this.services) {
+      // Log lines go to stderr like everything else: made safe for the terminal, still JSON.
+      const log = createLogger({
+        destination: { write: (line: string) => this.stderr.write(safeJsonText(line)) },
+      })
+      this.services = createServices({ dataDir: this.dataDir, log })
+    }
     return this.services
   }
 
@@ -39,10 +53,9 @@ export class CliContext {
     throw new AppError(envelope.error.code, envelope.error.message, envelope.error.details)
   }
 
-  /** Prints `value` as JSON (one document) with `--json`, else the human form. */
+  /** Prints one result: JSON with `--json`/`--output json`, else the human form (see output/). */
   output(command: Command, value: unknown, human: () => string): void {
-    const json = Boolean(command.optsWithGlobals().json)
-    this.stdout.write(json ? `${JSON.stringify(redactValue(value), null, 2)}\n` : `${human()}\n`)
+    printValue(command, this, value, human)
   }
 
   async close(): Promise<void> {

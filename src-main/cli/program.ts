@@ -1,14 +1,20 @@
 import { Command, CommanderError } from 'commander'
 import { isAppError } from '../errors/app-error.js'
 import { redact } from '../errors/redact.js'
+import { appInfo } from '../util/app-info.js'
 import { registerApi } from './commands/api.js'
 import { registerCache } from './commands/cache.js'
+import { registerCompletion } from './commands/completion.js'
 import { registerDb } from './commands/db.js'
 import { registerDbRestore } from './commands/db-restore.js'
 import { registerQuery } from './commands/query.js'
 import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
 import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
+import { finishHelp } from './help.js'
+import { addOutputOptions } from './output/index.js'
+import { pickLang } from './output/lang.js'
+import { safeText } from './output/terminal-safe.js'
 
 /** Every subcommand module registers itself here; one line each. */
 const registrations = [
@@ -19,22 +25,18 @@ const registrations = [
   registerDbRestore,
   registerCache,
   registerQuery,
+  registerCompletion,
 ]
 
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  ok
-  ${EXIT_FAILED}  the operation failed, or completed only in part (e.g. a partial cache sync)
-  ${EXIT_USAGE}  the command line was wrong`
-
 export function buildProgram(ctx: CliContext): Command {
-  const program = new Command('zsdr')
+  const program = addOutputOptions(new Command('zsdr'))
     .description(
       'ZStack DR Desk command line: the same API as the desktop app.\n' +
         'Secrets are never taken as arguments: use stdin, the keychain, or the environment variables named in each command.',
     )
-    .option('--json', 'machine-readable output (one JSON document on stdout)')
+    .version(appInfo.version, '-V, --version', 'print the version / 显示版本')
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
@@ -42,7 +44,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: () => {},
     })
   for (const register of registrations) register(program, ctx)
-  program.addHelpText('after', EXIT_CODES_HELP)
+  finishHelp(program)
   return program
 }
 
@@ -58,8 +60,9 @@ export async function runCli(argv: string[], ctx = new CliContext()): Promise<nu
       ctx.stderr.write(`zsdr: ${e.message.replace(/^error: /, '').split('\n')[0]}\n`)
       return EXIT_USAGE
     }
-    const line = isAppError(e) ? e.text.en : 'internal error (see the log)'
-    ctx.stderr.write(`zsdr: ${redact(line)}\n`)
+    const lang = pickLang(program.opts<{ lang?: string }>().lang)
+    const line = isAppError(e) ? e.text[lang] : 'internal error (see the log)'
+    ctx.stderr.write(`zsdr: ${safeText(redact(line))}\n`)
     return EXIT_FAILED
   } finally {
     await ctx.close()

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { DrCallName, drParamSchemas } from '../api/contract/zstack.js'
+import { AppError } from '../errors/app-error.js'
 import { registerSecret } from '../errors/redact.js'
 import type { CallOptions, ZStackClient } from './client.js'
 import type {
@@ -195,7 +196,7 @@ export async function callDr<N extends DrApiName>(
   options: CallOptions = {},
 ): Promise<DrReplies[N]> {
   const spec = DR_APIS[api]
-  const p = params as Record<string, unknown>
+  const p = deleteScope(api, params as Record<string, unknown>)
   registerParamSecrets(p)
   if (spec.kind === 'query') {
     return (await runQuery(client, spec.resource, params as QueryOptions, options)) as DrReplies[N]
@@ -230,6 +231,39 @@ export async function callDr<N extends DrApiName>(
     options,
   )
   return reply
+}
+
+/** The deletes that take `backupStorageUuids`: the node reads a missing or empty list as "every store". */
+const SCOPED_DELETES: ReadonlySet<DrApiName> = new Set([
+  'DeleteVolumeBackup',
+  'DeleteVmBackup',
+  'DeleteDatabaseBackup',
+])
+
+/**
+ * A delete must name its image stores, or say `allBackupStorages: true`: an empty selection in a
+ * dialog must never become "delete every copy". Returns the parameters as the node takes them.
+ */
+function deleteScope(api: DrApiName, p: Record<string, unknown>): Record<string, unknown> {
+  if (!SCOPED_DELETES.has(api)) return p
+  const { allBackupStorages, ...rest } = p
+  const list = p.backupStorageUuids
+  const named = Array.isArray(list) && list.length > 0
+  if (allBackupStorages === true && list === undefined) return rest
+  if (named && allBackupStorages === undefined) return rest
+  throw new AppError(
+    'zstack.delete_scope',
+    allBackupStorages === true
+      ? {
+          en: `${api}: give either backupStorageUuids or allBackupStorages, not both.`,
+          zh: `${api}：backupStorageUuids 与 allBackupStorages 只能给出其一。`,
+        }
+      : {
+          en: `${api}: no image store chosen. Name the stores to delete from (backupStorageUuids), or set allBackupStorages to delete every copy.`,
+          zh: `${api}：未选择镜像仓库。请指定要删除的镜像仓库（backupStorageUuids），或设置 allBackupStorages 以删除所有副本。`,
+        },
+    { api },
+  )
 }
 
 /** Lists repeat their parameter (`backupStorageUuids=a&backupStorageUuids=b`), as the node binds them. */

@@ -17,6 +17,7 @@ import {
 } from './client.js'
 import { type ConnectionRecord, ConnectionRepository } from './connection-repository.js'
 import { callDr, type DrParams } from './dr-api.js'
+import { type DrChange, drChanges } from './dr-changes.js'
 import { parseEndpoint } from './endpoint.js'
 import { notConnected } from './errors.js'
 import { type JobPatch, type JobRecorder, JobRepository, type NewJob } from './jobs/job-repository.js'
@@ -35,6 +36,8 @@ export interface ZStackServiceDeps {
   /** Timeouts and poll policy for every client (tests shorten them). */
   clientDefaults?: Pick<ZStackClientOptions, 'requestTimeoutMs' | 'callTimeoutMs' | 'poll'>
 }
+
+export type DrChangeListener = (connectionId: string, changes: DrChange[]) => Promise<void>
 
 export interface ConnectRequest {
   endpoint: string
@@ -87,6 +90,7 @@ export class ZStackService {
   /** Jobs this process is waiting for, so they can be cancelled (= stop waiting). */
   private readonly waiting = new Map<string, AbortController>()
   private readonly logs = new Map<string, AbortController>()
+  private readonly changeListeners = new Set<DrChangeListener>()
 
   constructor(private readonly deps: ZStackServiceDeps) {
     this.connections = new ConnectionRepository(deps.db)
@@ -162,14 +166,37 @@ export class ZStackService {
     signal?.addEventListener('abort', onAbort, { once: true })
     const options: CallOptions = { signal: controller.signal, timeoutMs: req.timeoutMs }
     try {
-      return await callDr(
+      const reply = await callDr(
         this.trackingClient(conn, controller),
         req.api,
         req.params as DrParams[DrCallName],
         options,
       )
+      await this.changed(req.connectionId, drChanges(req.api, req.params, reply))
+      return reply
     } finally {
       signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /**
+   * Calls `listener` after each successful DR call with the records it changed (the offline cache
+   * re-reads them); the call's outcome waits for it, so a list reloaded afterwards agrees.
+   */
+  onDrChange(listener: DrChangeListener): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  private async changed(connectionId: string, changes: DrChange[]): Promise<void> {
+    if (changes.length === 0) return
+    for (const listener of this.changeListeners) {
+      try {
+        await listener(connectionId, changes)
+      } catch (e) {
+        // The DR call itself succeeded; the next sync brings the cache up to date.
+        this.deps.log?.warn({ err: toEnvelope(e) }, 'following a DR change failed')
+      }
     }
   }
 

@@ -168,10 +168,12 @@ describe('console against the simulator', () => {
     await dialog.getByTestId('confirm-cancel').click()
     expect(await row(page, 'vb-table', 'web-data-daily').count()).toBe(1)
 
+    // Nothing is ticked at first, and the typed name is wanted too.
     await page.getByTestId('vb-delete').click()
-    expect(await operationOutcome(page, () => openDialog(page).getByTestId('confirm-ok').click())).toBe(
-      'succeeded',
-    )
+    const confirm = openDialog(page)
+    await confirm.getByTestId('delete-stores').locator('input[type=checkbox]').first().check()
+    await confirm.getByTestId('confirm-typed').fill('web-data-daily')
+    expect(await operationOutcome(page, () => confirm.getByTestId('confirm-ok').click())).toBe('succeeded')
     await expect.poll(() => row(page, 'vb-table', 'web-data-daily').count()).toBe(0)
   })
 
@@ -194,7 +196,7 @@ describe('console against the simulator', () => {
     expect(await refs.textContent()).not.toContain('bs-local')
     await page.getByTestId('vb-sync').click()
     const dialog = openDialog(page)
-    await dialog.getByTestId('vb-sync-dst').selectOption({ label: 'bs-local (10.0.0.11)' })
+    await dialog.getByTestId('vb-sync-dst').selectOption({ value: seeded(sim).bsLocal.uuid })
     expect(await operationOutcome(page, () => dialog.getByTestId('confirm-ok').click())).toBe('succeeded')
     await row(page, 'vb-table', 'web-root-weekly').click()
     await expect
@@ -204,9 +206,12 @@ describe('console against the simulator', () => {
 
   it('shows a failed job with the server’s code and cause chain', async () => {
     await row(page, 'vb-table', 'web-root-weekly').click()
-    await page.getByTestId('vb-sync').click()
-    // bs-broken is Disconnected: the node refuses with a cause chain.
-    await openDialog(page).getByTestId('vb-sync-dst').selectOption({ label: 'bs-broken (10.0.0.14)' })
+    await page.getByTestId('vb-recover').click()
+    // bs-broken is Disconnected (a create or sync may not pick it; a recover may try to read from
+    // it): the node refuses with a cause chain.
+    await openDialog(page)
+      .getByTestId('vb-recover-src')
+      .selectOption({ value: seeded(sim).bsBroken.uuid })
     expect(await operationOutcome(page, () => openDialog(page).getByTestId('confirm-ok').click())).toBe(
       'failed',
     )

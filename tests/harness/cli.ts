@@ -36,19 +36,27 @@ export function runZsdr(
 /**
  * Runs the CLI in-process (spawning tsx costs seconds per run on this machine) with `env` set for
  * the duration of the call and restored after; use `runZsdr` where the real binary matters.
+ * `tty` makes stdout and stderr say they are a terminal of that width (as a pseudo-terminal would).
  */
-export async function runZsdrInProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
+export async function runZsdrInProcess(
+  args: string[],
+  env: Record<string, string>,
+  options: { tty?: { columns: number } } = {},
+): Promise<CliResult> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
   Object.assign(process.env, env)
   let stdout = ''
   let stderr = ''
   const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk))
-        done()
-      },
-    })
+    Object.assign(
+      new Writable({
+        write(chunk, _encoding, done) {
+          append(String(chunk))
+          done()
+        },
+      }),
+      options.tty ? { isTTY: true, columns: options.tty.columns } : {},
+    )
   try {
     const ctx = new CliContext(
       sink((s) => (stdout += s)),
@@ -61,4 +69,12 @@ export async function runZsdrInProcess(args: string[], env: Record<string, strin
       else process.env[k] = v
     }
   }
+}
+
+/** The first character a terminal would act on (C0 but tab and newline, DEL, C1, bidi overrides), if any. */
+export function rawTerminalControl(text: string): string | undefined {
+  return [...text].find((c) => {
+    const n = c.codePointAt(0) ?? 0
+    return (n < 0x20 && n !== 0x09 && n !== 0x0a) || (n >= 0x7f && n <= 0x9f) || (n >= 0x202a && n <= 0x202e)
+  })
 }

@@ -12,6 +12,14 @@ const name = z.string().min(1).max(255)
 const tags = { systemTags: z.array(z.string()).optional(), userTags: z.array(z.string()).optional() }
 const deleteMode = z.enum(['Permissive', 'Enforcing'])
 const srcDst = { srcBackupStorageUuid: uuid, dstBackupStorageUuid: uuid }
+/**
+ * Which image stores a delete removes copies from. The node reads a missing list as "all", so the
+ * client demands a non-empty list, or `allBackupStorages: true` as the explicit choice (dr-api.ts).
+ */
+const deleteFrom = {
+  backupStorageUuids: z.array(uuid).optional(),
+  allBackupStorages: z.literal(true).optional(),
+}
 const template = {
   backupUuid: uuid,
   backupStorageUuid: uuid,
@@ -36,9 +44,7 @@ export const drParamSchemas = {
       ...tags,
     })
     .strict(),
-  DeleteVolumeBackup: z
-    .object({ uuid, backupStorageUuids: z.array(uuid).optional(), deleteMode: deleteMode.optional() })
-    .strict(),
+  DeleteVolumeBackup: z.object({ uuid, ...deleteFrom, deleteMode: deleteMode.optional() }).strict(),
   CreateDataVolumeTemplateFromVolumeBackup: z.object(template).strict(),
   CreateRootVolumeTemplateFromVolumeBackup: z.object(template).strict(),
   RevertVolumeFromVolumeBackup: z.object({ uuid, backupStorageUuid: uuid.optional(), ...tags }).strict(),
@@ -57,7 +63,7 @@ export const drParamSchemas = {
   DeleteVmBackup: z
     .object({
       groupUuid: uuid,
-      backupStorageUuids: z.array(uuid).optional(),
+      ...deleteFrom,
       deleteMode: deleteMode.optional(),
     })
     .strict(),
@@ -73,7 +79,7 @@ export const drParamSchemas = {
       ...tags,
     })
     .strict(),
-  DeleteDatabaseBackup: z.object({ uuid, backupStorageUuids: z.array(uuid).optional() }).strict(),
+  DeleteDatabaseBackup: z.object({ uuid, ...deleteFrom }).strict(),
   RecoverDatabaseFromBackup: z
     .object({
       uuid: uuid.optional(),

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs'
-import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { Argument, type Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import type { ZStackJob } from '../../api/contract/index.js'
 import { drCallNames, queryResources } from '../../api/contract/zstack.js'
 import type { CliContext } from '../context.js'
+import { helpExamples } from '../help.js'
+import { inventoryColumns } from '../inventory-columns.js'
+import { messages } from '../messages.js'
+import { type Column, outputSettings, printList } from '../output/index.js'
+import { say } from '../output/lang.js'
+import { localDate } from '../output/values.js'
 
 /**
  * `zsdr api login|query|call|jobs`: talk to a ZStack management node from the command line,
@@ -13,7 +20,12 @@ export function registerApi(program: Command, ctx: CliContext): void {
     .command('api')
     .description('ZStack management node REST API: log in, query, run a DR call / 调用 ZStack 管理节点 API')
 
-  withConnection(api.command('login'))
+  withConnection(
+    helpExamples(api.command('login'), [
+      'zsdr api login -e 10.0.0.5 --password-stdin <<<"$PW"',
+      'ZSDR_PASSWORD=... zsdr api login -e https://10.0.0.5:8443 --insecure-tls --json',
+    ]),
+  )
     .description('log in to a management node, check the session, log out / 登录管理节点并检查会话')
     .action(async (opts: ConnOpts, command: Command) => {
       const info = await connect(ctx, opts)
@@ -30,7 +42,17 @@ export function registerApi(program: Command, ctx: CliContext): void {
       }
     })
 
-  withConnection(api.command('query').argument('<resource>', `one of ${queryResources.join(', ')}`))
+  withConnection(
+    helpExamples(
+      api.command('query'),
+      [
+        'zsdr api query volumeBackups -e 10.0.0.5 -q status=Ready --sort -createDate --limit 20 --password-stdin <<<"$PW"',
+        'zsdr api query vmInstances -e 10.0.0.5 --all -o csv > vms.csv',
+        "zsdr api query volumes -e 10.0.0.5 -q 'size>1073741824' --count",
+      ],
+      '0 answered, 1 refused or failed (bad condition, login refused), 2 the command line was wrong or no password.',
+    ).addArgument(new Argument('<resource>', 'what to query').choices(queryResources)),
+  )
     .description('run a query (conditions field<op>value, no spaces) / 查询资源')
     .option('-q, --q <condition>', 'a condition, repeatable (ANDed), e.g. -q status=Ready', collect, [])
     .option('--limit <n>', 'page size (server default 1000)', nonNegative)
@@ -41,9 +63,6 @@ export function registerApi(program: Command, ctx: CliContext): void {
     .option('--count', 'print only the number of matching records')
     .option('--all', 'pull every page')
     .action(async (resource: string, opts: ConnOpts & QueryOpts, command: Command) => {
-      if (!(queryResources as readonly string[]).includes(resource)) {
-        throw usage(`unknown resource "${resource}" (expected one of ${queryResources.join(', ')})`)
-      }
       const info = await connect(ctx, opts)
       try {
         const reply = await ctx.call('zstack.query', {
@@ -59,32 +78,48 @@ export function registerApi(program: Command, ctx: CliContext): void {
           groupBy: opts.groupBy,
           all: opts.all ?? false,
         })
-        ctx.output(command, reply, () =>
-          opts.count
-            ? String(reply.total ?? 0)
-            : [
-                ...reply.inventories.map((inv) => `${inv.uuid ?? ''}\t${inv.name ?? ''}`),
-                `(${reply.inventories.length} of ${reply.total ?? reply.inventories.length})`,
-              ].join('\n'),
-        )
+        const fields = opts.fields?.split(',')
+        printList(command, ctx, {
+          document: reply,
+          rows: opts.count ? [{ total: reply.total ?? 0 }] : reply.inventories,
+          columns: opts.count
+            ? [{ header: { en: 'TOTAL', zh: '总数' }, value: (r) => r.total, right: true }]
+            : inventoryColumns(resource, new Map(), fields),
+          notes:
+            !opts.count && (reply.total ?? 0) > reply.inventories.length
+              ? [
+                  say(outputSettings(command, ctx).lang, messages.partial, {
+                    shown: reply.inventories.length,
+                    total: reply.total ?? 0,
+                  }),
+                ]
+              : [],
+          empty: messages.noRows,
+        })
       } finally {
         await ctx.call('zstack.disconnect', { connectionId: info.connectionId })
       }
     })
 
-  withConnection(api.command('call').argument('<api>', 'a DR API name, e.g. CreateVolumeBackup'))
+  withConnection(
+    helpExamples(
+      api.command('call'),
+      [
+        `zsdr api call CreateDatabaseBackup -e 10.0.0.5 --params '{"name":"before-upgrade","backupStorageUuid":"<uuid>"}'`,
+        'zsdr api call RecoverDatabaseFromBackup -e 10.0.0.5 --params-file recover.json --timeout 3600',
+      ],
+      '0 the API succeeded, 1 it failed or the wait timed out (the job may go on: zsdr api jobs), 2 the command line was wrong.',
+    ).addArgument(new Argument('<api>', 'a DR API name').choices(drCallNames)),
+  )
     .description('run one Disaster Recovery API and wait for its result / 调用一个灾备 API 并等待结果')
     .option('--params <json>', 'the parameters as a JSON object (no secrets here: use --params-file)')
     .option('--params-file <path>', 'read the parameters (JSON) from a file')
     .option('--timeout <seconds>', 'stop waiting after this long (the job may go on)', nonNegative)
     .addHelpText(
       'after',
-      `\nAPIs: ${drCallNames.join(', ')}\nRecoverDatabaseFromBackup takes mysqlRootPassword from ZSDR_MYSQL_ROOT_PASSWORD when not in --params-file.`,
+      `\nRecoverDatabaseFromBackup takes mysqlRootPassword from ZSDR_MYSQL_ROOT_PASSWORD when not in --params-file.\nDeleteVolumeBackup, DeleteVmBackup and DeleteDatabaseBackup need backupStorageUuids (the stores to delete from), or "allBackupStorages": true to delete every copy.`,
     )
     .action(async (name: string, opts: ConnOpts & CallOpts, command: Command) => {
-      if (!(drCallNames as readonly string[]).includes(name)) {
-        throw usage(`unknown API "${name}" (expected one of ${drCallNames.join(', ')})`)
-      }
       const params = readParams(opts, name)
       const info = await connect(ctx, opts)
       try {
@@ -100,19 +135,42 @@ export function registerApi(program: Command, ctx: CliContext): void {
       }
     })
 
-  api
-    .command('jobs')
+  helpExamples(api.command('jobs'), [
+    'zsdr api jobs --limit 10',
+    'zsdr api jobs --wide',
+    'zsdr api jobs -o csv > jobs.csv',
+  ])
     .description('list the async jobs this app started (newest first) / 列出本应用发起的异步任务')
     .option('--limit <n>', 'at most this many', nonNegative)
     .action(async (opts: { limit?: number }, command: Command) => {
       const jobs = await ctx.call('zstack.jobs.list', opts.limit ? { limit: opts.limit } : {})
-      ctx.output(
-        command,
-        jobs,
-        () => jobs.map((j) => `${j.jobUuid}\t${j.state}\t${j.api}\t${j.createdAt}`).join('\n') || '(no jobs)',
-      )
+      printList(command, ctx, { document: jobs, rows: jobs, columns: jobColumns, empty: messages.noJobs })
     })
 }
+
+const jobColumns: Column<ZStackJob>[] = [
+  { header: { en: 'API', zh: 'API' }, value: (j) => j.api },
+  { header: { en: 'STATE', zh: '状态' }, value: (j) => j.state },
+  {
+    header: { en: 'STARTED', zh: '开始时间' },
+    value: (j) => j.createdAt,
+    show: (j) => localDate(j.createdAt),
+  },
+  {
+    header: { en: 'FINISHED', zh: '结束时间' },
+    value: (j) => j.finishedAt,
+    show: (j) => localDate(j.finishedAt),
+  },
+  { header: { en: 'NODE', zh: '管理节点' }, value: (j) => j.endpoint, shrink: true },
+  {
+    header: { en: 'ERROR', zh: '错误' },
+    value: (j) => j.error?.code ?? null,
+    show: (j, lang) => j.error?.message[lang] ?? '',
+    shrink: true,
+  },
+  { header: { en: 'JOB', zh: '任务' }, value: (j) => j.jobUuid, wide: true },
+  { header: { en: 'TARGET', zh: '目标' }, value: (j) => j.targetUuid, wide: true },
+]
 
 interface ConnOpts {
   endpoint: string
@@ -151,7 +209,10 @@ function withConnection(cmd: Command): Command {
 
 async function connect(ctx: CliContext, opts: ConnOpts) {
   const password = opts.passwordStdin ? await firstLineOfStdin() : process.env.ZSDR_PASSWORD
-  if (!password) throw usage('no password: pass --password-stdin, or set ZSDR_PASSWORD')
+  if (!password)
+    throw usage(
+      `no password for ${opts.endpoint}: give it with --password-stdin (first line of stdin) or the ZSDR_PASSWORD environment variable`,
+    )
   return ctx.call('zstack.connect', {
     endpoint: opts.endpoint,
     accountName: opts.account,

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander'
 import type {
+  CacheResourceState,
   CacheStatus,
   CacheSyncReport,
   ConnectionInfo,
@@ -10,6 +11,12 @@ import { AppError } from '../../errors/app-error.js'
 import { zstackPasswordKey } from '../../vault/keys.js'
 import { parseEndpoint } from '../../zstack/endpoint.js'
 import { type CliContext, EXIT_FAILED } from '../context.js'
+import { helpExamples } from '../help.js'
+import { messages } from '../messages.js'
+import { type Column, outputSettings, printList } from '../output/index.js'
+import { type CliLang, say } from '../output/lang.js'
+import { ProgressLine } from '../output/progress.js'
+import { humanAge, localDate } from '../output/values.js'
 
 export interface ConnectionOpts {
   account: string
@@ -56,9 +63,10 @@ export async function openConnection(
     saved && !given ? await ctx.getServices().vault.get(zstackPasswordKey(saved.connectionId)) : null
   const password = given || stored
   if (!password) {
+    const endpoint = { endpoint: saved?.endpoint ?? text }
     throw new AppError('cli.no_password', {
-      en: 'no password: pass --password-stdin or set ZSDR_PASSWORD (or save the connection with its password in the app)',
-      zh: '没有密码：请使用 --password-stdin 或设置 ZSDR_PASSWORD（或在应用中保存连接及其密码）',
+      en: say('en', messages.noPassword, endpoint),
+      zh: say('zh', messages.noPassword, endpoint),
     })
   }
   const info = await ctx.call('zstack.connect', {
@@ -94,49 +102,98 @@ async function firstLineOfStdin(): Promise<string> {
 export function registerCache(program: Command, ctx: CliContext): void {
   const cache = program.command('cache').description('offline inventory of a connection / 离线清单')
   withConnectionOptions(
-    cache
-      .command('sync <connection>')
-      .description(
-        'fetch the inventory into the local cache (incremental unless --full); <connection> is a saved connection (id, name, address) or a new address / 同步到本地缓存',
-      ),
+    helpExamples(
+      cache.command('sync <connection>'),
+      [
+        'zsdr cache sync 10.0.0.5 --password-stdin <<<"$PW"     # a new address becomes a saved connection',
+        'zsdr cache sync prod --full                            # a saved connection with a saved password',
+      ],
+      '0 every resource synced, 1 the sync failed or some resources did not sync (see the report), 2 the command line was wrong.',
+    ).description(
+      'fetch the inventory into the local cache (incremental unless --full); <connection> is a saved connection (id, name, address) or a new address / 同步到本地缓存',
+    ),
   )
     .option('--full', 'download everything again instead of only what changed')
     .action(async (connection: string, opts: ConnectionOpts & { full?: boolean }, command: Command) => {
       const conn = await openConnection(ctx, connection, opts)
       try {
-        const report = await syncAndWait(ctx, conn.connectionId, opts.full ? 'full' : 'incremental')
-        ctx.output(command, report, () => describeReport(report))
+        const report = await syncAndWait(
+          ctx,
+          ProgressLine.for(command, ctx),
+          conn.connectionId,
+          opts.full ? 'full' : 'incremental',
+        )
+        ctx.output(command, report, () => describeReport(report, outputSettings(command, ctx).lang))
         if (report.outcome !== 'complete') ctx.exitCode = EXIT_FAILED
       } finally {
         await conn.close()
       }
     })
-  cache
-    .command('status <connection>')
+  helpExamples(cache.command('status <connection>'), [
+    'zsdr cache status 10.0.0.5',
+    'zsdr cache status prod --json',
+  ])
     .description('how fresh the offline inventory is / 离线清单状态')
     .action(async (connection: string, _opts, command: Command) => {
       const found = await findConnection(ctx, connection)
       const status = await ctx.call('cache.status', { connectionId: found?.connectionId ?? connection })
-      ctx.output(command, status, () => describeStatus(status))
+      const lang = outputSettings(command, ctx).lang
+      printList(command, ctx, {
+        document: status,
+        rows: status.resources,
+        columns: statusColumns,
+        notes: statusNotes(status, connection, lang),
+      })
     })
 }
 
-/** Starts the sync and follows its events: a progress line on a terminal, the report at the end. */
+const statusColumns: Column<CacheResourceState>[] = [
+  { header: { en: 'RESOURCE', zh: '资源' }, value: (r) => r.resource },
+  { header: { en: 'ROWS', zh: '行数' }, value: (r) => r.count, right: true },
+  { header: { en: 'SYNCED', zh: '同步时间' }, value: (r) => r.syncedAt, show: (r) => localDate(r.syncedAt) },
+  {
+    header: { en: 'ERROR', zh: '错误' },
+    value: (r) => r.error?.code ?? null,
+    show: (r, lang) => r.error?.message[lang] ?? '',
+    shrink: true,
+  },
+]
+
+function statusNotes(s: CacheStatus, connection: string, lang: CliLang): string[] {
+  if (!s.synced) {
+    return [
+      say(lang, messages.cacheNeverSynced, { connection }),
+      ...(s.lastError ? [say(lang, messages.lastAttemptFailed, { error: s.lastError.message[lang] })] : []),
+    ]
+  }
+  return [
+    say(lang, messages.cacheSynced, {
+      connection,
+      age: humanAge(s.ageSeconds, lang),
+      full: localDate(s.lastFullSyncAt),
+      incremental: localDate(s.lastIncrementalSyncAt),
+    }),
+    ...(s.lastOutcome === 'failed' && s.lastError
+      ? [say(lang, messages.lastAttemptFailed, { error: s.lastError.message[lang] })]
+      : []),
+  ]
+}
+
+/** Starts the sync and follows its events: the progress line, then the report. */
 async function syncAndWait(
   ctx: CliContext,
+  progress: ProgressLine,
   connectionId: string,
   mode: 'full' | 'incremental',
 ): Promise<CacheSyncReport> {
   const bus = ctx.getServices().bus
   let opId = ''
   let report: CacheSyncReport | null = null
-  const tty = Boolean((ctx.stderr as NodeJS.WriteStream).isTTY)
   const finished = new Promise<OperationFinished>((resolve) => {
     const stop = bus.subscribe((name, payload) => {
       const p = payload as { opId?: string }
       if (p.opId !== opId) return
-      if (name === 'op.progress' && tty)
-        ctx.stderr.write(`\r\x1b[K${progressLine(payload as OperationProgress)}`)
+      if (name === 'op.progress') progress.update(payload as OperationProgress)
       if (name === 'cache.synced') report = payload as CacheSyncReport
       if (name === 'op.finished') {
         stop()
@@ -146,7 +203,7 @@ async function syncAndWait(
   })
   opId = (await ctx.call('cache.sync', { connectionId, mode })).opId
   const end = await finished
-  if (tty) ctx.stderr.write('\r\x1b[K')
+  progress.end()
   if (end.outcome !== 'succeeded' || !report) {
     const e = end.error
     throw e
@@ -156,37 +213,12 @@ async function syncAndWait(
   return report
 }
 
-function progressLine(p: OperationProgress): string {
-  const width = 24
-  const ratio = p.total ? Math.min(1, p.done / p.total) : 0
-  const bar = p.total ? `[${'#'.repeat(Math.round(ratio * width)).padEnd(width, '.')}] ` : ''
-  const rate = p.ratePerSecond ? ` ${Math.round(p.ratePerSecond)}/s` : ''
-  const eta = p.etaSeconds !== null ? ` ETA ${p.etaSeconds}s` : ''
-  return `${p.phase.padEnd(24)} ${bar}${p.done}${p.total !== null ? `/${p.total}` : ''}${rate}${eta}`
-}
-
-function describeReport(r: CacheSyncReport): string {
+function describeReport(r: CacheSyncReport, lang: CliLang): string {
   const lines = [`${r.mode} sync ${r.outcome} in ${(r.durationMs / 1000).toFixed(1)} s`]
   for (const x of r.resources) {
     const change = x.changed !== undefined ? ` (+/~${x.changed}, -${x.deleted ?? 0})` : ''
     lines.push(
-      `  ${x.resource.padEnd(26)} ${String(x.count).padStart(8)}${change}${x.error ? `  FAILED: ${x.error.message.en}` : ''}`,
-    )
-  }
-  return lines.join('\n')
-}
-
-function describeStatus(s: CacheStatus): string {
-  if (!s.synced)
-    return `${s.connectionId}: never synced${s.lastError ? ` (last attempt: ${s.lastError.message.en})` : ''}`
-  const lines = [
-    `${s.connectionId}: synced, age ${s.ageSeconds ?? '?'} s (full ${s.lastFullSyncAt ?? 'never'}, incremental ${s.lastIncrementalSyncAt ?? 'never'})`,
-  ]
-  if (s.lastOutcome === 'failed' && s.lastError)
-    lines.push(`  last attempt failed: ${s.lastError.message.en}`)
-  for (const r of s.resources) {
-    lines.push(
-      `  ${r.resource.padEnd(26)} ${String(r.count).padStart(8)}  ${r.syncedAt ?? 'never'}${r.error ? `  ERROR: ${r.error.message.en}` : ''}`,
+      `  ${x.resource.padEnd(26)} ${String(x.count).padStart(8)}${change}${x.error ? `  FAILED: ${x.error.message[lang]}` : ''}`,
     )
   }
   return lines.join('\n')

@@ -13,6 +13,9 @@ import { AppError } from '../../errors/app-error.js'
 import { registerSecret } from '../../errors/redact.js'
 import { mysqlRootPasswordKey } from '../../recovery/restore/index.js'
 import type { CliContext } from '../context.js'
+import { helpExamples } from '../help.js'
+import { ProgressLine } from '../output/progress.js'
+import { safeText } from '../output/terminal-safe.js'
 import {
   addSshOptions,
   type SshCliOptions,
@@ -42,8 +45,15 @@ interface RestoreOptions extends SshCliOptions {
 /** `zsdr db restore <host> <backup>`: the same plan → confirm → restore run as the window, on a terminal. */
 export function registerDbRestore(program: Command, ctx: CliContext): void {
   addSshOptions(
-    dbCommand(program)
-      .command('restore')
+    helpExamples(
+      dbCommand(program).command('restore'),
+      [
+        'zsdr db restore root@10.0.0.5 7 --dry-run --mysql-password-stdin <<<"$MYSQL_PW"   # the plan only',
+        'zsdr db restore root@10.0.0.5 ./zstack-backup.gz --mysql-password-stdin <<<"$MYSQL_PW"',
+        'ZSDR_MYSQL_ROOT_PASSWORD=... zsdr db restore node1 7 --yes --quiet                # scripts',
+      ],
+      '0 restored (or --dry-run: the plan passed), 1 refused / failed / rolled back, 2 the command line was wrong.',
+    )
       .description(
         'restore the management database on a management-node host from a backup: plan, typed confirmation, safety dump, restore, verify, automatic rollback, evidence report / 恢复管理数据库',
       )
@@ -82,8 +92,7 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
         'after',
         `\nMySQL root password: --mysql-password-stdin, $${MYSQL_PASSWORD_ENV}, or the keychain (--remember-mysql-password stores it). Never an argument.\n` +
           'With --mysql-password-stdin, give the SSH password through $ZSDR_SSH_PASSWORD or the keychain.\n' +
-          'Unknown host keys are refused here unless --accept-new-host-key: check the fingerprint with `zsdr db scan` first.\n' +
-          'Exit codes: 0 restored (or --dry-run plan passed), 1 refused / failed / rolled back, 2 usage.',
+          'Unknown host keys are refused here unless --accept-new-host-key: check the fingerprint with `zsdr db scan` first.',
       ),
   ).action(async (hostSpec: string, backupArg: string, opts: RestoreOptions, command: Command) => {
     if (opts.mysqlPasswordStdin && (opts.passwordStdin || opts.passphraseStdin)) {
@@ -128,7 +137,7 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
       if (!plan.ok) throw refused()
       return
     }
-    const last = await followRun(ctx, request, Boolean(opts.yes))
+    const last = await followRun(ctx, ProgressLine.for(command, ctx), request, Boolean(opts.yes))
     ctx.output(command, last, () =>
       [
         `Outcome: ${last.outcome}`,
@@ -149,13 +158,13 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
 /** Starts the run and follows it: live log on stderr, the typed confirmation on a terminal, the last log entry returned. */
 async function followRun(
   ctx: CliContext,
+  progress: ProgressLine,
   request: CallRequest<'restore.plan'>,
   yes: boolean,
 ): Promise<RestoreLogEntry> {
   const bus = ctx.getServices().bus
   let opId = ''
   let last: RestoreLogEntry | null = null
-  let lastProgress = 0
   const early: { name: string; payload: unknown }[] = []
   const finished = new Promise<void>((resolveDone) => {
     const handle = (name: string, payload: unknown) => {
@@ -172,24 +181,20 @@ async function followRun(
       if (name === 'restore.log' && (payload as RestoreLogEntry).opId === opId) {
         const entry = payload as RestoreLogEntry
         last = entry
-        ctx.stderr.write(
-          `${entry.at.slice(11, 19)} ${entry.level.toUpperCase().padEnd(5)} [${entry.step}] ${entry.message}\n`,
+        // One entry is one line, whatever the message holds (it may quote the server).
+        progress.say(
+          `${entry.at.slice(11, 19)} ${entry.level.toUpperCase().padEnd(5)} [${entry.step}] ${safeText(entry.message)}`,
         )
-        if (entry.awaitingConfirmation && !yes) void confirmOnTerminal(ctx, opId, entry.awaitingConfirmation)
+        if (entry.awaitingConfirmation && !yes) {
+          progress.end() // the plan and the question need the whole terminal
+          void confirmOnTerminal(ctx, opId, entry.awaitingConfirmation)
+        }
       }
-      if (
-        name === 'op.progress' &&
-        (payload as OperationProgress).opId === opId &&
-        Date.now() - lastProgress > 2000
-      ) {
-        lastProgress = Date.now()
-        const p = payload as OperationProgress
-        ctx.stderr.write(
-          `         ${p.phase}: ${(p.done / 1048576).toFixed(1)} MiB${p.total ? ` of ${(p.total / 1048576).toFixed(1)}` : ''}\n`,
-        )
-      }
+      if (name === 'op.progress' && (payload as OperationProgress).opId === opId)
+        progress.update(payload as OperationProgress)
       if (name === 'op.finished' && (payload as OperationFinished).opId === opId) {
         stop()
+        progress.end()
         resolveDone()
       }
     }
@@ -222,7 +227,7 @@ async function confirmOnTerminal(ctx: CliContext, opId: string, plan: RestorePla
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       const typed = await rl.question(
-        `This DROPS and replaces ${plan.databases.join(', ')} on ${plan.target.label}.\nType the host name "${plan.confirmationText}" to go on (empty to abort): `,
+        `This DROPS and replaces ${safeText(plan.databases.join(', '))} on ${safeText(plan.target.label)}.\nType the host name "${safeText(plan.confirmationText)}" to go on (empty to abort): `,
       )
       if (typed.trim() === '') break
       const { accepted } = await ctx.call('restore.confirm', { opId, typedHostName: typed, abort: false })

@@ -11,6 +11,13 @@ import type {
 } from '../../api/contract/index.js'
 import { AppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
+import { helpExamples } from '../help.js'
+import { messages } from '../messages.js'
+import { type Column, outputSettings, printList, tableText } from '../output/index.js'
+import { type CliLang, say } from '../output/lang.js'
+import { ProgressLine } from '../output/progress.js'
+import { safeText } from '../output/terminal-safe.js'
+import { humanBytes, localDate } from '../output/values.js'
 import {
   addSshOptions,
   type SshCliOptions,
@@ -47,8 +54,15 @@ export function registerDb(program: Command, ctx: CliContext): void {
   const db = dbCommand(program)
 
   addSshOptions(
-    db
-      .command('scan')
+    helpExamples(
+      db.command('scan'),
+      [
+        'zsdr db scan root@imagestore.example root@backup.example --local ~/backups --password-stdin <<<"$PW"',
+        'zsdr db scan root@10.0.0.5 --accept-new-host-key --no-image-store',
+        'zsdr db scan --local /mnt/usb',
+      ],
+      '0 at least one place was scanned, 1 no place could be scanned, 2 the command line was wrong.',
+    )
       .description(
         'look for database backups on hosts (image store via zstcli, zstack-ctl dump folders) and local folders; results go to the offline catalog / 扫描数据库备份',
       )
@@ -90,6 +104,7 @@ export function registerDb(program: Command, ctx: CliContext): void {
     })
     const scanned = await waitForOperation<HostScanResult[]>(
       ctx,
+      ProgressLine.for(command, ctx),
       opId,
       'db.scanned',
       (p) => (p as { hosts: HostScanResult[] }).hosts,
@@ -98,7 +113,13 @@ export function registerDb(program: Command, ctx: CliContext): void {
     const seen = new Set(scanned.map((h) => h.label))
     const found = backups.filter((b) => seen.has(b.hostLabel))
     ctx.output(command, { hosts: scanned, backups: found }, () =>
-      [...scanned.map(hostLine), '', backupTable(found)].join('\n'),
+      [
+        ...scanned.map((h) => hostLine(h, outputSettings(command, ctx).lang)),
+        '',
+        found.length > 0
+          ? tableText(found, backupColumns, outputSettings(command, ctx)).text
+          : say(outputSettings(command, ctx).lang, messages.noRows),
+      ].join('\n'),
     )
     if (scanned.every((h) => h.problems.length > 0 && h.found === 0)) {
       throw new AppError('scan.nothing_reached', {
@@ -108,17 +129,29 @@ export function registerDb(program: Command, ctx: CliContext): void {
     }
   })
 
-  db.command('list')
+  helpExamples(db.command('list'), [
+    'zsdr db list',
+    'zsdr db list --host root@10.0.0.5:22 --wide',
+    'zsdr db list -o json',
+  ])
     .description('the offline catalog of backups seen by earlier scans (no network) / 离线备份目录')
     .option('--host <label>', 'only backups seen on this user@host:port (or "localhost")')
     .action(async (opts: { host?: string }, command: Command) => {
       const backups = await ctx.call('db.catalog', opts.host ? { hostLabel: opts.host } : {})
-      ctx.output(command, backups, () => backupTable(backups))
+      printList(command, ctx, {
+        document: backups,
+        rows: backups,
+        columns: backupColumns,
+        empty: messages.noBackups,
+      })
     })
 
   addSshOptions(
-    db
-      .command('fetch')
+    helpExamples(
+      db.command('fetch'),
+      ['zsdr db fetch 3', 'zsdr db fetch 3 --dest /srv/backups --restart'],
+      '0 copied and checked (SHA-256, whole gzip stream), 1 failed or cancelled (a partial copy stays for resuming), 2 the command line was wrong.',
+    )
       .description(
         'copy a catalogued backup to this machine (resumes a partial copy), check SHA-256 and the full gzip stream / 获取备份到本机',
       )
@@ -142,6 +175,7 @@ export function registerDb(program: Command, ctx: CliContext): void {
     })
     const copy = await waitForOperation<FetchedCopy>(
       ctx,
+      ProgressLine.for(command, ctx),
       opId,
       'db.fetched',
       (p) => (p as { copy: FetchedCopy }).copy,
@@ -164,26 +198,25 @@ export function registerDb(program: Command, ctx: CliContext): void {
  */
 async function waitForOperation<T>(
   ctx: CliContext,
+  progress: ProgressLine,
   opId: string,
   resultEvent: 'db.scanned' | 'db.fetched',
   pick: (payload: unknown) => T,
 ): Promise<T> {
   const bus = ctx.getServices().bus
   let result: T | undefined
-  let lastLine = 0
   return new Promise<T>((resolve, reject) => {
     const stop = bus.subscribe((name, payload) => {
-      if (name === 'ssh.hostKeyPrompt') void answerPrompt(ctx, payload as HostKeyPromptEvent)
-      if (name === 'op.progress') {
-        const p = payload as OperationProgress
-        if (p.opId === opId && Date.now() - lastLine > 1000) {
-          lastLine = Date.now()
-          ctx.stderr.write(`${progressLine(p)}\n`)
-        }
+      if (name === 'ssh.hostKeyPrompt') {
+        progress.end() // the question needs a line of its own
+        void answerPrompt(ctx, payload as HostKeyPromptEvent)
       }
+      if (name === 'op.progress' && (payload as OperationProgress).opId === opId)
+        progress.update(payload as OperationProgress)
       if (name === resultEvent && (payload as { opId: string }).opId === opId) result = pick(payload)
       if (name === 'op.finished' && (payload as OperationFinished).opId === opId) {
         stop()
+        progress.end()
         const f = payload as OperationFinished
         if (f.outcome === 'succeeded' && result !== undefined) resolve(result)
         else if (f.error) reject(new AppError(f.error.code, f.error.message, f.error.details))
@@ -200,7 +233,7 @@ async function answerPrompt(ctx: CliContext, p: HostKeyPromptEvent): Promise<voi
   if (process.stdin.isTTY && process.stderr.isTTY) {
     const rl = createInterface({ input: process.stdin, output: process.stderr })
     const reply = await rl.question(
-      `The host key of ${p.label} is not known yet.\n  ${p.keyType} ${p.fingerprint}\nCompare it with \`ssh-keygen -lf\` on the host. Trust it and remember? [y/N] `,
+      `The host key of ${safeText(p.label)} is not known yet.\n  ${safeText(p.keyType)} ${safeText(p.fingerprint)}\nCompare it with \`ssh-keygen -lf\` on the host. Trust it and remember? [y/N] `,
     )
     rl.close()
     accept = /^y(es)?$/i.test(reply.trim())
@@ -208,43 +241,50 @@ async function answerPrompt(ctx: CliContext, p: HostKeyPromptEvent): Promise<voi
   await ctx.call('ssh.answerHostKey', { promptId: p.promptId, accept })
 }
 
-function progressLine(p: OperationProgress): string {
-  if (p.unit !== 'bytes') return `${p.phase}: ${p.done}${p.total !== null ? `/${p.total}` : ''}`
-  const mib = (n: number) => (n / 1048576).toFixed(1)
-  const pct = p.total ? ` (${Math.floor((100 * p.done) / p.total)}%)` : ''
-  const rate = p.ratePerSecond ? `, ${mib(p.ratePerSecond)} MiB/s` : ''
-  const eta = p.etaSeconds !== null ? `, ${p.etaSeconds}s left` : ''
-  return `${p.phase}: ${mib(p.done)}${p.total ? `/${mib(p.total)}` : ''} MiB${pct}${rate}${eta}`
-}
-
-function hostLine(h: HostScanResult): string {
+function hostLine(h: HostScanResult, lang: CliLang): string {
   const head = `${h.label}: ${h.found} backup(s)${h.hostKeyFingerprint ? ` [host key ${h.hostKeyFingerprint}]` : ''}`
-  return [head, ...h.problems.map((p) => `  ! ${p.message.en}`)].join('\n')
+  return [head, ...h.problems.map((p) => `  ! ${p.message[lang]}`)].join('\n')
 }
 
-function backupTable(backups: CatalogBackup[]): string {
-  if (backups.length === 0) return 'No backups in the catalog.'
-  const rows = backups.map((b) => [
-    String(b.id),
-    b.kind === 'image-store' ? 'image' : 'dump',
-    b.createdAt ?? '-',
-    b.zstackVersion ?? '-',
-    b.size === null ? '-' : `${(b.size / 1048576).toFixed(1)} MiB`,
-    b.hostLabel,
-    b.kind === 'image-store' ? `${b.name} (${b.location})` : b.location,
-    b.fetched ? 'fetched' : b.missingSince ? 'missing' : '',
-  ])
-  const header = ['ID', 'KIND', 'CREATED', 'VERSION', 'SIZE', 'HOST', 'LOCATION', '']
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  return [header, ...rows]
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')
-}
+const backupColumns: Column<CatalogBackup>[] = [
+  { header: { en: 'ID', zh: '编号' }, value: (b) => b.id, right: true },
+  { header: { en: 'NAME', zh: '名称' }, value: (b) => b.name, shrink: true },
+  {
+    header: { en: 'KIND', zh: '类型' },
+    value: (b) => b.kind,
+    show: (b, lang) =>
+      b.kind === 'image-store'
+        ? lang === 'zh'
+          ? '镜像仓库'
+          : 'image store'
+        : lang === 'zh'
+          ? '转储文件'
+          : 'dump file',
+  },
+  {
+    header: { en: 'CREATED', zh: '创建时间' },
+    value: (b) => b.createdAt,
+    show: (b) => localDate(b.createdAt),
+  },
+  { header: { en: 'VERSION', zh: '版本' }, value: (b) => b.zstackVersion },
+  { header: { en: 'SIZE', zh: '大小' }, value: (b) => b.size, show: (b) => humanBytes(b.size), right: true },
+  { header: { en: 'HOST', zh: '主机' }, value: (b) => b.hostLabel },
+  {
+    header: { en: 'COPY', zh: '本机副本' },
+    value: (b) => (b.fetched ? 'fetched' : b.missingSince ? 'missing' : null),
+    show: (b, lang) =>
+      b.fetched
+        ? lang === 'zh'
+          ? '已获取'
+          : 'fetched'
+        : b.missingSince
+          ? lang === 'zh'
+            ? '已不在'
+            : 'missing'
+          : '',
+  },
+  { header: { en: 'LOCATION', zh: '位置' }, value: (b) => b.location, shrink: true, wide: true },
+]
 
 function usage(message: string): Error {
   return new InvalidArgumentError(message)

@@ -2,10 +2,13 @@ import { type Command, InvalidArgumentError } from 'commander'
 import { buildRenderer, rendererBuildStale, rendererOutDir } from '../../host/renderer-build.js'
 import { startWebHost } from '../../host/web-host.js'
 import type { CliContext } from '../context.js'
+import { helpExamples } from '../help.js'
 
 export function registerServe(program: Command, ctx: CliContext): void {
-  program
-    .command('serve')
+  helpExamples(program.command('serve'), [
+    'zsdr serve --build-if-needed     # then open the printed URL',
+    'zsdr serve -p 8080               # on a jump host: ssh -L 8080:127.0.0.1:8080 jump',
+  ])
     .description(
       'serve the app to a browser on 127.0.0.1 (open the printed URL; it carries a per-run token) / 在本机提供网页界面',
     )

@@ -378,6 +378,28 @@ export const en = {
   'opphase.safety_dump': 'safety dump',
   'opphase.scan': 'searching',
   'opphase.verify': 'verifying',
+  // console-safety: destructive dialogs, checks before acting, full lists, bulk actions
+  'table.rowsOf': '{{count}} of {{total}} rows shown',
+  'store.free': '{{size}} free',
+  'store.tooSmall': 'not enough free space',
+  'store.all': 'Tick all {{count}} image stores',
+  'delete.willDelete': 'Will delete the copies on: {{stores}}',
+  'delete.chooseStore': 'Choose at least one image store to delete from.',
+  'check.vmNotStopped': 'Revert needs VM {{vm}} to be stopped, and it is not. Stop the VM first.',
+  'check.rootTemplateFromRoot': 'A root volume template needs a Root volume backup; this one is {{type}}.',
+  'check.noWritableStore': 'No connected image store to write to.',
+  'query.sent': 'Sent: {{query}}',
+  'table.checkAll': 'Tick every row',
+  'table.checkRow': 'Tick {{key}}',
+  'bulk.noneTicked': 'Tick backups in the table first.',
+  'bulk.delete': 'Delete ticked ({{count}})…',
+  'bulk.sync': 'Sync ticked ({{count}})…',
+  'bulk.deleteTitle': 'Delete the ticked backups ({{count}})',
+  'bulk.deleteMessage':
+    'Delete these backups from the chosen image stores? Each is deleted only from the chosen stores that hold it. This cannot be undone: {{names}}',
+  'bulk.syncTitle': 'Sync the ticked backups ({{count}})',
+  'bulk.syncMessage': 'Copy these backups to another image store: {{names}}',
+  'bulk.syncSkips': 'Backups not on the source store, or already on the target, are skipped.',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -103,17 +103,36 @@ export async function loadAll<T>(
   }
 }
 
-/** A small whole list (image stores, VMs, volumes for pickers). */
+/** A whole list for pickers and names (image stores, VMs, volumes), every page of it. */
 export async function loadList<T>(
   connectionId: string,
   resource: ResourceName,
   conditions: string[] = [],
 ): Promise<T[]> {
-  return (await queryInventory<T>(connectionId, resource, { conditions, limit: 10_000 })).inventories
+  let all: T[] = []
+  await loadAll<T>(
+    connectionId,
+    resource,
+    { conditions },
+    (rows) => (all = rows),
+    new AbortController().signal,
+  )
+  return all
 }
 
 /** The name a user recognises for an image store, falling back to its UUID. */
 export function storeLabel(stores: readonly BackupStorage[], uuid: string): string {
   const s = stores.find((x) => x.uuid === uuid)
   return s?.name ? `${s.name} (${s.hostname ?? uuid.slice(0, 8)})` : uuid
+}
+
+/** Whether new data can be written to a store: a store the cache knows as not Connected cannot. */
+export function canWrite(stores: readonly BackupStorage[], uuid: string): boolean {
+  const status = stores.find((x) => x.uuid === uuid)?.status
+  return status === undefined || status === 'Connected'
+}
+
+/** The default choice of a store to write to: the first writable one of `uuids` (none if none is). */
+export function firstWritable(stores: readonly BackupStorage[], uuids: readonly string[]): string[] {
+  return uuids.filter((u) => canWrite(stores, u)).slice(0, 1)
 }

@@ -33,7 +33,8 @@ export function parseQuery(text: string, knownFields: readonly string[]): Parsed
   const parsed: Condition[] = []
   for (const token of tokens(text)) {
     try {
-      const condition = parseCondition(token.text)
+      const wire = withBytes(token.text)
+      const condition = parseCondition(wire)
       if (knownFields.length > 0 && !isKnownField(condition.field, knownFields)) {
         return {
           conditions,
@@ -47,7 +48,7 @@ export function parseQuery(text: string, knownFields: readonly string[]): Parsed
           },
         }
       }
-      conditions.push(token.text)
+      conditions.push(wire)
       parsed.push(condition)
     } catch (e) {
       if (!isAppError(e)) throw e
@@ -56,6 +57,27 @@ export function parseQuery(text: string, knownFields: readonly string[]): Parsed
     }
   }
   return { conditions, parsed, problem: null }
+}
+
+/** Fields holding bytes: the table shows them in KB…TB, so the bar takes those units too. */
+const SIZE_FIELD = /(^|\.)(size|actualSize|totalCapacity|availableCapacity)$/
+const UNIT = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)$/i
+const POWERS: Record<string, number> = { b: 0, k: 1, m: 2, g: 3, t: 4, p: 5 }
+
+/**
+ * `size>10GB` as the node takes it: `size>10737418240` (1024-based, as the table's sizes are).
+ * Anything else is returned unchanged, for the parser to judge.
+ */
+export function withBytes(condition: string): string {
+  const m = /^([\w.]+)([=!<>?~]+)(.+)$/.exec(condition)
+  if (!m || !SIZE_FIELD.test(m[1]!)) return condition
+  const values = m[3]!.split(',').map((v) => {
+    const u = UNIT.exec(v)
+    if (!u) return v
+    const bytes = Number(u[1]) * 1024 ** POWERS[u[2]!.charAt(0).toLowerCase()]!
+    return String(Math.round(bytes))
+  })
+  return `${m[1]}${m[2]}${values.join(',')}`
 }
 
 function isKnownField(field: string, known: readonly string[]): boolean {

@@ -19,7 +19,7 @@ import {
   seeded,
   startTestSimulator,
 } from '../../harness/simulator.js'
-import { addVolumeBackup } from '../../sim/seed.js'
+import { addDatabaseBackup, addVolumeBackup } from '../../sim/seed.js'
 
 /**
  * The offline inventory end to end: `cache.sync` through the router (worker thread, its own REST
@@ -167,14 +167,18 @@ describe('cache.sync and cache.query against the simulator', () => {
     })
     const vmDbRoot = s.volumeBackup('vm-db-backup-root')
     await dr('DeleteVolumeBackup', { uuid: vmDbRoot.uuid, backupStorageUuids: [s.bsDr.uuid] })
-    await dr('DeleteVolumeBackup', { uuid: s.volumeBackup('web-root-weekly').uuid })
-    await dr('DeleteDatabaseBackup', { uuid: s.databaseBackup('db-backup-nightly-2').uuid })
+    await dr('DeleteDatabaseBackup', {
+      uuid: s.databaseBackup('db-backup-nightly-2').uuid,
+      allBackupStorages: true,
+    })
     const nightly = s.databaseBackup('db-backup-nightly-1')
     await dr('ExportDatabaseBackupFromBackupStorage', {
       databaseBackupUuid: nightly.uuid,
       backupStorageUuid: s.bsLocal.uuid,
     })
-    // A change made behind the API's back (another console): a renamed VM.
+    // Changes made behind the app's back (another console): a deleted backup, a renamed VM.
+    // (The app's own changes are in the cache already: see the next test.)
+    sim.state.volumeBackups.remove(s.volumeBackup('web-root-weekly').uuid)
     const vm = sim.state.vms.rows.find((v) => v.name === 'vm-app')!
     vm.name = 'vm-app-renamed'
     vm.lastOpDate = Date.now()
@@ -187,14 +191,52 @@ describe('cache.sync and cache.query against the simulator', () => {
     expect(vb).toMatchObject({ count: 5, deleted: 1 })
   })
 
+  it('the app’s own changes reach the cache at once: online and offline answers agree, counts follow', async () => {
+    const s = seeded(sim)
+    const dr = (api: string, params: unknown) => call('zstack.dr.call', { connectionId, api, params })
+    const offline = (resource: ResourceName, q: string[]) =>
+      call<CacheQueryAnswer>('cache.query', { connectionId, resource, q, offline: true })
+    const count = (resource: ResourceName) =>
+      call<CacheStatus>('cache.status', { connectionId }).then(
+        (st) => st.resources.find((r) => r.resource === resource)?.count,
+      )
+    const before = await count('volumeBackups')
+    const made = (await dr('CreateVolumeBackup', {
+      volumeUuid: s.volumeBackup('web-data-daily').volumeUuid,
+      backupStorageUuid: s.bsLocal.uuid,
+      name: 'own-change',
+    })) as { inventory: { uuid: string } }
+    expect((await offline('volumeBackups', ['name=own-change'])).inventories).toHaveLength(1)
+    expect(await count('volumeBackups')).toBe(before! + 1)
+
+    // A delete from one of two stores leaves the backup on the other; from the last, it is gone.
+    await dr('SyncBackupFromImageStoreBackupStorage', {
+      uuid: made.inventory.uuid,
+      srcBackupStorageUuid: s.bsLocal.uuid,
+      dstBackupStorageUuid: s.bsDr.uuid,
+    })
+    await dr('DeleteVolumeBackup', { uuid: made.inventory.uuid, backupStorageUuids: [s.bsLocal.uuid] })
+    const left = (await offline('volumeBackups', [`uuid=${made.inventory.uuid}`])).inventories as {
+      backupStorageRefs: { backupStorageUuid: string }[]
+    }[]
+    expect(left[0]!.backupStorageRefs.map((r) => r.backupStorageUuid)).toEqual([s.bsDr.uuid])
+    await dr('DeleteVolumeBackup', { uuid: made.inventory.uuid, backupStorageUuids: [s.bsDr.uuid] })
+    expect((await offline('volumeBackups', [`uuid=${made.inventory.uuid}`])).inventories).toEqual([])
+    expect(await count('volumeBackups')).toBe(before)
+    await expectMirror()
+  })
+
   it('a 503 on one resource: the others sync, that one keeps its rows and shows the error; the next sync repairs', async () => {
     const s = seeded(sim)
     const before = cacheAll('databaseBackups')
-    await call('zstack.dr.call', {
-      connectionId,
-      api: 'CreateDatabaseBackup',
-      params: { name: 'while-broken', backupStorageUuid: s.bsLocal.uuid },
-    })
+    // Made behind the app's back (the app's own changes reach the cache without a sync).
+    addDatabaseBackup(
+      sim.state,
+      { uuid: () => 'fade'.repeat(8) },
+      'while-broken',
+      [s.bsLocal.uuid],
+      Date.now(),
+    )
     const volume = sim.state.volumes.rows[0]!
     addVolumeBackup(
       sim.state,

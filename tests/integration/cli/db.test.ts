@@ -86,9 +86,9 @@ describe('zsdr db scan / list / fetch', () => {
     const list = await runZsdr(['db', 'list', '--json'], { env })
     const backups = JSON.parse(list.stdout) as Array<{ id: number; kind: string }>
     const img = backups.find((b) => b.kind === 'image-store')!
-    const human = await runZsdr(['db', 'list'], { env })
-    expect(human.stdout).toMatch(/ID\s+KIND\s+CREATED/)
-    expect(human.stdout).toContain('2026-11-25T10:00:00')
+    const human = await runZsdr(['db', 'list', '-o', 'table'], { env })
+    expect(human.stdout).toMatch(/ID\s+NAME\s+KIND\s+CREATED/)
+    expect(human.stdout).toContain('2026-11-25 10:00')
 
     const r = await runZsdr(['db', 'fetch', String(img.id), ...common, '--json'], {
       env: { ...env, ZSDR_SSH_PASSWORD: sshd.password },

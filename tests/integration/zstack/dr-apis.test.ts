@@ -71,10 +71,10 @@ describe('the 21 DR APIs through the client', () => {
     expect(reply).toEqual({})
     expect(lastSent().path).toBe(`/zstack/v1/volume-backups/${uuid}`)
     expect(refsOf(vb(uuid))).toEqual([S.bsDr.uuid])
-    await callDr(client, 'DeleteVolumeBackup', { uuid })
+    await callDr(client, 'DeleteVolumeBackup', { uuid, allBackupStorages: true })
     expect(vb(uuid)).toBeUndefined()
     // Deleting what is already gone succeeds, as on the real node.
-    await expect(callDr(client, 'DeleteVolumeBackup', { uuid })).resolves.toEqual({})
+    await expect(callDr(client, 'DeleteVolumeBackup', { uuid, allBackupStorages: true })).resolves.toEqual({})
   })
 
   it('4.3 QueryVolumeBackup: q, GET by uuid, and VM backups as groupUuid groups', async () => {
@@ -205,7 +205,11 @@ describe('the 21 DR APIs through the client', () => {
     expect(lastSent().path).toBe(`/zstack/v1/vm-backups/${group}`)
     for (const b of sim.state.volumeBackups.where('groupUuid', group))
       expect(refsOf(b)).toEqual([S.bsLocal.uuid])
-    await callDr(client, 'DeleteVmBackup', { groupUuid: group, deleteMode: 'Enforcing' })
+    await callDr(client, 'DeleteVmBackup', {
+      groupUuid: group,
+      allBackupStorages: true,
+      deleteMode: 'Enforcing',
+    })
     expect(sim.state.volumeBackups.where('groupUuid', group)).toHaveLength(0)
   })
 
@@ -260,7 +264,7 @@ describe('the 21 DR APIs through the client', () => {
     expect(synced.inventory.backupStorageRefs).toHaveLength(2)
     await callDr(client, 'DeleteDatabaseBackup', { uuid, backupStorageUuids: [S.bsLocal.uuid] })
     expect(refsOf(sim.state.databaseBackups.get(uuid))).toEqual([S.bsDr.uuid])
-    await callDr(client, 'DeleteDatabaseBackup', { uuid })
+    await callDr(client, 'DeleteDatabaseBackup', { uuid, allBackupStorages: true })
     expect(sim.state.databaseBackups.get(uuid)).toBeUndefined()
   })
 

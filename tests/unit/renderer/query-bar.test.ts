@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { completions, parseQuery } from '../../../src-renderer/src/lib/query.js'
+import { completions, parseQuery, withBytes } from '../../../src-renderer/src/lib/query.js'
 import { VOLUME_BACKUP_FIELDS } from '../../../src-renderer/src/lib/resources.js'
 
 describe('query bar language', () => {
@@ -46,5 +46,20 @@ describe('query bar language', () => {
     expect(partial.start).toBe(4)
     expect(partial.items.map((i) => i.label)).toEqual(['!=', '!~=', '!?='])
     expect(completions('size>10', 7, VOLUME_BACKUP_FIELDS).items).toEqual([])
+  })
+})
+
+describe('query bar sizes with units', () => {
+  it('sends sizes in bytes (1024-based, as the table shows them)', () => {
+    const q = parseQuery('size>10GB size<=1.5TiB status=Ready', VOLUME_BACKUP_FIELDS)
+    expect(q.problem).toBeNull()
+    expect(q.conditions).toEqual(['size>10737418240', 'size<=1649267441664', 'status=Ready'])
+    expect(withBytes('size?=1KB,2mb')).toBe('size?=1024,2097152')
+  })
+
+  it('leaves plain numbers, other fields and nonsense units to the parser', () => {
+    expect(withBytes('size>1073741824')).toBe('size>1073741824')
+    expect(withBytes('name=10GB')).toBe('name=10GB')
+    expect(withBytes('size>10XB')).toBe('size>10XB')
   })
 })
