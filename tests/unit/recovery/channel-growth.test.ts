@@ -49,7 +49,7 @@ describe('channel growth from measured rate and round trip', () => {
     expect(settle(300, mbit(10_000))).toBe(8)
     const g = new ChannelGrowth(100, 8)
     g.started(0, 0)
-    expect(g.observe(8_000_000, 400)).toBe(1)
+    expect(g.observe(4_000_000, 200)).toBe(1)
     g.failed()
     expect(g.channels).toBe(1)
     expect(g.observe(9_000_000, 2000)).toBe(0)
