@@ -164,14 +164,15 @@ async function measureRttMs(sftp: SFTPWrapper, handle: Buffer): Promise<number> 
  * per round trip, so n channels are bound by n × window / RTT. Measured through the link emulator
  * at 200 ms (tests/harness/link-emulator.ts), one channel moved about 1 MiB per round trip (0.4–0.5
  * of the bound) with ssh2 and OpenSSH's sftp alike, and at 20 ms / 100 Mbit/s 0.12 of it (the
- * link was the limit). So over each sample (2 round trips, at least 100 ms, after the newest
- * channels began reading), a rate of at least a quarter of the bound means the windows may be the
- * limit: the channels double (up to the maximum). Growth stops for good once the rate is under a
- * quarter of the bound (the link or the CPU is the limit; on loopback that is the first sample),
- * or a doubling raised the rate by less than half (+50%) of what it could have.
+ * link was the limit). So over each sample (4 round trips, at least 300 ms, after the newest
+ * channels began reading: windows arrive in bursts; with 2-round-trip samples a run stopped at 4
+ * channels on a 400 Mbit/s link that 8 filled better), a rate of at least a quarter of the bound means the windows may be the limit: the
+ * channels double (up to the maximum). Growth stops for good once the rate is under a quarter of
+ * the bound (the link or the CPU is the limit; on loopback that is the first sample), or a
+ * doubling raised the rate by less than 30%.
  */
 const WINDOW_BOUND_SHARE = 0.25
-const MIN_GAIN_OF_DOUBLING = 1.5
+const MIN_GAIN_OF_DOUBLING = 1.3
 
 export class ChannelGrowth {
   channels = 1
@@ -186,7 +187,7 @@ export class ChannelGrowth {
     private readonly rttMs: number,
     private readonly max: number,
   ) {
-    this.periodMs = Math.max(2 * rttMs, 100)
+    this.periodMs = Math.max(4 * rttMs, 300)
   }
 
   /** A channel (the first, or one asked for) began reading: the next sample starts now. */

@@ -41,7 +41,7 @@ describe('channel growth from measured rate and round trip', () => {
 
   it('stops doubling when the CPU, not the windows, is the limit', () => {
     // At 200 ms one channel moves ~4.7 MB/s; a CPU that manages 12 MB/s doubles it with a
-    // second channel, then gains less than half of what four could give: growth ends at four.
+    // second channel, then gains less than 30% from four: growth ends at four.
     expect(settle(200, mbit(1000), 12_000)).toBe(4)
   })
 
@@ -49,7 +49,7 @@ describe('channel growth from measured rate and round trip', () => {
     expect(settle(300, mbit(10_000))).toBe(8)
     const g = new ChannelGrowth(100, 8)
     g.started(0, 0)
-    expect(g.observe(4_000_000, 200)).toBe(1)
+    expect(g.observe(8_000_000, 400)).toBe(1)
     g.failed()
     expect(g.channels).toBe(1)
     expect(g.observe(9_000_000, 2000)).toBe(0)
