@@ -46,7 +46,8 @@ if (!app.requestSingleInstanceLock()) {
   })
 
   void app.whenReady().then(() => {
-    services = createServices({ dataDir: app.getPath('userData') })
+    // ZSDR_HOME points the window at the same data folder as the CLI and the web host.
+    services = createServices({ dataDir: process.env.ZSDR_HOME || app.getPath('userData') })
     protocol.handle(APP_SCHEME, createAppProtocolHandler(join(import.meta.dirname, '../renderer')))
     const ipc = registerIpc({ router: services.router, bus: services.bus, log: services.log, appOrigin })
     app.once('will-quit', () => ipc.dispose())

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { EventBus } from './api/event-bus.js'
+import { OperationHistory } from './api/operation-history.js'
 import { OperationRegistry } from './api/operations.js'
 import { Router } from './api/router.js'
 import { appHandlers } from './app-handlers.js'
@@ -50,7 +51,7 @@ export function createServices(options: {
   const dbFile = join(options.dataDir, 'zsdr.sqlite')
   const db = openDatabase(dbFile)
   const bus = new EventBus()
-  const ops = new OperationRegistry(bus)
+  const ops = new OperationRegistry(bus, new OperationHistory(db))
   const vault = options.vault ?? new Vault()
   const zstack = new ZStackService({ db, bus, ops, log, vault })
   zstack.resumeUnfinished()

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { AppError, toEnvelope } from '../errors/app-error.js'
 import type { OperationProgress, OperationSummary } from './contract/index.js'
 import type { EventBus } from './event-bus.js'
+import type { OperationHistory } from './operation-history.js'
 
 export interface ProgressUpdate {
   phase: string
@@ -23,8 +24,6 @@ interface Running {
   phaseStartedAt: number
   phaseStartDone: number
   phase: string
-  /** Date.now() when it ended; null while running. */
-  finishedAt: number | null
 }
 
 export interface OperationRetention {
@@ -32,6 +31,13 @@ export interface OperationRetention {
   keepFinishedMs?: number
   /** At most this many finished operations are listed (default 200, the newest). */
   maxFinished?: number
+}
+
+/** An operation's label and what the starter knows of its target, for the job history. */
+export interface OperationDescription {
+  label: string
+  subject?: string | null
+  connectionId?: string | null
 }
 
 export function cancelledError(): AppError {
@@ -48,23 +54,26 @@ export class OperationRegistry {
   private readonly maxFinished: number
 
   /**
-   * Finished operations are pruned after a while: the list is for what runs now and what just
-   * ended (the history of node jobs is in the jobs store; each door's events carry every outcome).
+   * With a history, every operation is also recorded in SQLite and listed again after a restart.
+   * Finished operations leave the live list after a while (the history keeps them), so it stays small.
    */
   constructor(
     private readonly bus: EventBus,
+    private readonly history?: OperationHistory,
     retention: OperationRetention = {},
   ) {
     this.keepFinishedMs = retention.keepFinishedMs ?? 3_600_000
     this.maxFinished = retention.maxFinished ?? 200
+    history?.closeInterrupted()
   }
 
   /** Starts `work` and returns at once; the outcome arrives as an `op.finished` event. */
   start<T>(
     kind: string,
-    label: string,
+    what: string | OperationDescription,
     work: (op: OperationControl) => Promise<T>,
   ): { opId: string; done: Promise<T> } {
+    const { label, ...meta }: OperationDescription = typeof what === 'string' ? { label: what } : what
     const opId = randomBytes(16).toString('hex')
     const controller = new AbortController()
     const running: Running = {
@@ -75,15 +84,19 @@ export class OperationRegistry {
         startedAt: new Date().toISOString(),
         state: 'running',
         lastProgress: null,
+        subject: meta.subject ?? null,
+        connectionId: meta.connectionId ?? null,
+        finishedAt: null,
+        error: null,
       },
       controller,
       phaseStartedAt: Date.now(),
       phaseStartDone: 0,
       phase: '',
-      finishedAt: null,
     }
     this.prune()
     this.ops.set(opId, running)
+    this.history?.started(running.summary)
     const control: OperationControl = {
       opId,
       signal: controller.signal,
@@ -112,19 +125,22 @@ export class OperationRegistry {
     return true
   }
 
+  /** This process's operations, then the recorded history of earlier runs (newest first). */
   list(): OperationSummary[] {
     this.prune()
-    return [...this.ops.values()].map((r) => r.summary)
+    const live = [...this.ops.values()].map((r) => r.summary)
+    const earlier = (this.history?.list() ?? []).filter((h) => !this.ops.has(h.opId))
+    return [...live, ...earlier]
   }
 
   /** Drops finished operations past their time, and the oldest beyond the cap (insertion order = start order). */
   private prune(): void {
     const now = Date.now()
     let finished = 0
-    for (const r of this.ops.values()) if (r.finishedAt !== null) finished++
+    for (const r of this.ops.values()) if (r.summary.finishedAt) finished++
     for (const [opId, r] of this.ops) {
-      if (r.finishedAt === null) continue
-      if (finished > this.maxFinished || now - r.finishedAt > this.keepFinishedMs) {
+      if (!r.summary.finishedAt) continue
+      if (finished > this.maxFinished || now - Date.parse(r.summary.finishedAt) > this.keepFinishedMs) {
         this.ops.delete(opId)
         finished--
       }
@@ -154,12 +170,13 @@ export class OperationRegistry {
   }
 
   private finish(running: Running, outcome: 'succeeded' | 'failed' | 'cancelled', error?: unknown): void {
-    running.summary.state = outcome
-    running.finishedAt = Date.now()
+    const envelope = error === undefined ? null : toEnvelope(error)
+    Object.assign(running.summary, { state: outcome, finishedAt: new Date().toISOString(), error: envelope })
+    this.history?.finished(running.summary)
     const { opId, kind } = running.summary
     this.bus.emit(
       'op.finished',
-      error === undefined ? { opId, kind, outcome } : { opId, kind, outcome, error: toEnvelope(error) },
+      envelope ? { opId, kind, outcome, error: envelope } : { opId, kind, outcome },
     )
   }
 }

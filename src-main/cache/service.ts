@@ -97,7 +97,8 @@ export class CacheService {
     const existing = this.running.get(connectionId)
     if (existing) return existing
     const effective = this.effectiveMode(connectionId, mode)
-    const started = this.o.ops.start('cache.sync', `Sync offline inventory (${effective})`, async (op) => {
+    const label = `Sync offline inventory (${effective})`
+    const started = this.o.ops.start('cache.sync', { label, connectionId }, async (op) => {
       const source = await this.o.backend.sourceFor(connectionId)
       const result = await this.workers.run(
         {

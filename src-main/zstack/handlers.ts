@@ -13,13 +13,17 @@ export function zstackHandlers(zstack: ZStackService): HandlerMap {
       removed: await zstack.removeConnection(connectionId),
     }),
     'zstack.session.check': async ({ connectionId }) => ({ valid: await zstack.checkSession(connectionId) }),
-    'zstack.dr.call': (req) => zstack.dr(req as Parameters<ZStackService['dr']>[0]),
-    'zstack.dr.start': (req) => zstack.startDr(req as Parameters<ZStackService['startDr']>[0]),
+    'zstack.dr.call': (req) => zstack.callDr(req as Parameters<ZStackService['callDr']>[0]),
+    'zstack.dr.start': (req) => ({
+      opId: zstack.startDr(req as Parameters<ZStackService['startDr']>[0]).opId,
+    }),
     'zstack.query': (req) => zstack.query(req),
     'zstack.jobs.list': (req) => zstack.listJobs(req),
     'zstack.jobs.attach': ({ jobUuid }) => ({ attached: zstack.attachJob(jobUuid) }),
     'zstack.jobs.cancel': ({ jobUuid }) => ({ cancelled: zstack.cancelJob(jobUuid) }),
-    'zstack.logs.open': ({ connectionId, port }) => ({ streamId: zstack.openLog(connectionId, port) }),
+    'zstack.logs.open': ({ connectionId, port, subject }) => ({
+      streamId: zstack.openLog(connectionId, port, subject),
+    }),
     'zstack.logs.close': ({ streamId }) => ({ closed: zstack.closeLog(streamId) }),
   }
 }

@@ -1,6 +1,19 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
 import type { ConnectionInfo, DrCallName, QueryReply, ZStackJob } from '../api/contract/zstack.js'
+
+/** zstack-ctl restore_mysql ends a good restore with "Recover data successfully!" (ZStack manual, restore_mysql example). */
+const RESTORE_SUCCEEDED = /Recover data successfully/i
+
+/** One DR call as the contract carries it; `subject` names its target for the job history. */
+export type DrRequest = {
+  connectionId: string
+  api: DrCallName
+  params: unknown
+  timeoutMs?: number
+  subject?: string
+}
+
 import type { EventBus } from '../api/event-bus.js'
 import type { OperationRegistry } from '../api/operations.js'
 import { AppError, toEnvelope } from '../errors/app-error.js'
@@ -89,7 +102,8 @@ export class ZStackService {
   private readonly open = new Map<string, OpenConnection>()
   /** Jobs this process is waiting for, so they can be cancelled (= stop waiting). */
   private readonly waiting = new Map<string, AbortController>()
-  private readonly logs = new Map<string, AbortController>()
+  /** Open restore-log streams: stream id → the operation that follows it. */
+  private readonly logs = new Map<string, string>()
   private readonly changeListeners = new Set<DrChangeListener>()
 
   constructor(private readonly deps: ZStackServiceDeps) {
@@ -156,10 +170,7 @@ export class ZStackService {
   }
 
   /** Runs one DR API and waits for its result. */
-  async dr(
-    req: { connectionId: string; api: DrCallName; params: unknown; timeoutMs?: number },
-    signal?: AbortSignal,
-  ) {
+  async dr(req: Omit<DrRequest, 'subject'>, signal?: AbortSignal) {
     const conn = this.connection(req.connectionId)
     const controller = new AbortController()
     const onAbort = () => controller.abort()
@@ -201,13 +212,16 @@ export class ZStackService {
   }
 
   /** Starts a DR call as an operation: returns at once; the outcome is an `op.finished` event. */
-  startDr(req: { connectionId: string; api: DrCallName; params: unknown; timeoutMs?: number }): {
-    opId: string
-  } {
+  startDr(req: DrRequest): { opId: string; done: Promise<unknown> } {
     this.connection(req.connectionId)
-    const { opId, done } = this.deps.ops.start('zstack.dr', req.api, (op) => this.dr(req, op.signal))
-    done.catch(() => {})
-    return { opId }
+    const { subject, ...call } = req
+    const what = { label: req.api, subject: subject ?? null, connectionId: req.connectionId }
+    return this.deps.ops.start('zstack.dr', what, (op) => this.dr(call, op.signal))
+  }
+
+  /** Runs a DR call and waits for it, recorded in the job history like a started one. */
+  callDr(req: DrRequest): Promise<unknown> {
+    return this.startDr(req).done
   }
 
   async query(req: QueryRequest): Promise<QueryReply> {
@@ -299,31 +313,42 @@ export class ZStackService {
   }
 
   /** Follows a restore log port; lines and the end arrive as events. */
-  openLog(connectionId: string, port: number): string {
+  /**
+   * Follows the log of RecoverDatabaseFromBackup as an operation, so the job history records the
+   * recovery's outcome: succeeded when zstack-ctl prints its success line, failed when the log ends
+   * or breaks without it, cancelled when the viewer closes it.
+   */
+  openLog(connectionId: string, port: number, subject?: string): string {
     const conn = this.connection(connectionId)
     const streamId = randomBytes(8).toString('hex')
-    const controller = new AbortController()
-    this.logs.set(streamId, controller)
-    void (async () => {
-      try {
-        for await (const line of readLogStream(conn.client.endpoint, port, { signal: controller.signal })) {
-          this.deps.bus.emit('zstack.log.line', { streamId, line })
-        }
-        this.deps.bus.emit('zstack.log.end', { streamId })
-      } catch (e) {
-        this.deps.bus.emit('zstack.log.end', { streamId, error: toEnvelope(e) })
-      } finally {
-        this.logs.delete(streamId)
+    const emitEnd = (error?: unknown) => {
+      this.logs.delete(streamId)
+      this.deps.bus.emit(
+        'zstack.log.end',
+        error === undefined ? { streamId } : { streamId, error: toEnvelope(error) },
+      )
+    }
+    const what = { label: 'RecoverDatabaseFromBackup', subject: subject ?? null, connectionId }
+    const { opId, done } = this.deps.ops.start('zstack.recover', what, async (op) => {
+      for await (const line of readLogStream(conn.client.endpoint, port, { signal: op.signal })) {
+        this.deps.bus.emit('zstack.log.line', { streamId, line })
+        // The rest of the stream is the management node's own log: the recovery is over.
+        if (RESTORE_SUCCEEDED.test(line)) return
       }
-    })()
+      if (op.signal.aborted) throw op.signal.reason
+      throw new AppError('zstack.recover_unconfirmed', {
+        en: 'The recovery log ended without zstack-ctl\'s success line ("Recover data successfully"): treat the recovery as failed and check the node.',
+        zh: '恢复日志结束时没有 zstack-ctl 的成功行（"Recover data successfully"）：请按恢复失败处理并检查管理节点。',
+      })
+    })
+    this.logs.set(streamId, opId)
+    done.then(() => emitEnd(), emitEnd)
     return streamId
   }
 
   closeLog(streamId: string): boolean {
-    const c = this.logs.get(streamId)
-    if (!c) return false
-    c.abort()
-    return true
+    const opId = this.logs.get(streamId)
+    return opId ? this.deps.ops.cancel(opId) : false
   }
 
   /** The client of an open connection (used by other services, e.g. the cache sync). */
@@ -334,7 +359,7 @@ export class ZStackService {
   /** Stops waiting without marking jobs: unfinished ones are re-attached at the next start. */
   async close(): Promise<void> {
     for (const c of this.waiting.values()) c.abort(SHUTDOWN)
-    for (const c of this.logs.values()) c.abort()
+    for (const opId of this.logs.values()) this.deps.ops.cancel(opId)
     for (const conn of this.open.values()) await conn.webhook?.close()
     this.open.clear()
   }

@@ -96,12 +96,15 @@ const ENGLISH_FRAGMENTS: string[] = (Object.keys(en) as (keyof typeof en)[])
 
 /**
  * Visible text of the page: body text, plus accessible names and titles of controls. Elements marked
- * `data-backend-text` (live logs the backend writes in English only) are left out.
+ * `data-backend-text` (live logs the backend writes in English only) are left out, and so are the
+ * titles of `data-raw` elements (the node's own word behind a translated status).
  */
 async function visibleText(page: Page): Promise<string> {
   return page.evaluate(() => {
     const attrs = [...document.querySelectorAll('[aria-label],[title],[placeholder]')].flatMap((el) =>
-      ['aria-label', 'title', 'placeholder'].map((a) => el.getAttribute(a) ?? ''),
+      ['aria-label', 'title', 'placeholder']
+        .filter((a) => !(a === 'title' && el.hasAttribute('data-raw')))
+        .map((a) => el.getAttribute(a) ?? ''),
     )
     // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is wanted (words kept apart, hidden parts left out)
     let text = document.body.innerText

@@ -136,6 +136,38 @@ describe('console against the simulator', () => {
     await page.getByTestId('column-chooser').click()
   })
 
+  it('sorts from the keyboard with visible focus, and remembers sort and columns per screen', async () => {
+    const header = (id: string) =>
+      page.locator('[role=columnheader]', { has: page.getByTestId(`sort-${id}`) })
+    // From the column chooser, Tab reaches the grid, then its header buttons one by one.
+    await page.getByTestId('column-chooser').focus()
+    let focused = ''
+    for (let i = 0; i < 12 && focused !== 'sort-createDate'; i++) {
+      await page.keyboard.press('Tab')
+      focused = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '')
+    }
+    expect(focused).toBe('sort-createDate')
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)
+    expect(outline).not.toBe('none')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => header('createDate').getAttribute('aria-sort')).toBe('ascending')
+    await page.keyboard.press(' ')
+    await expect.poll(() => header('createDate').getAttribute('aria-sort')).toBe('descending')
+    expect(await header('name').getAttribute('aria-sort')).toBe('none')
+    await screenshot(page, 'volume-backups-keyboard-sort-en')
+    // Hide a column, leave the screen and come back: both choices are still there.
+    await page.getByTestId('column-chooser').click()
+    await page.getByRole('checkbox', { name: 'Size' }).uncheck()
+    await page.getByTestId('column-chooser').click()
+    await goTo(page, 'jobs')
+    await goTo(page, 'volume-backups')
+    await expect.poll(() => header('createDate').getAttribute('aria-sort')).toBe('descending')
+    expect(await page.locator('[role=columnheader]', { hasText: 'Size' }).count()).toBe(0)
+    await page.getByTestId('column-chooser').click()
+    await page.getByRole('checkbox', { name: 'Size' }).check()
+    await page.getByTestId('column-chooser').click()
+  })
+
   it('moves through the table with the keyboard', async () => {
     const grid = page.getByTestId('vb-table-grid')
     await grid.focus()
@@ -218,6 +250,14 @@ describe('console against the simulator', () => {
     const error = page.getByTestId('op-progress').first().getByTestId('error')
     expect(await error.getAttribute('data-code')).toBe('zstack.server_error')
     expect(await error.textContent()).toContain('SYS.1006')
+    // The cards stack compactly: the table stays in view; each card can be dismissed.
+    const gridTop = (await page.getByTestId('vb-table-grid').boundingBox())!.y
+    expect(gridTop).toBeLessThan(600)
+    const cards = await page.getByTestId('op-progress').count()
+    expect(cards).toBeGreaterThan(1)
+    await screenshot(page, 'volume-backups-op-cards-en')
+    await page.getByTestId('op-progress').first().getByTestId('op-dismiss').click()
+    await expect.poll(() => page.getByTestId('op-progress').count()).toBe(cards - 1)
     await goTo(page, 'jobs')
     await expect
       .poll(() => page.locator('[data-testid=node-job][data-state=failed]').count())
@@ -232,6 +272,11 @@ describe('console against the simulator', () => {
     const s = seeded(sim)
     await goTo(page, 'vm-backups')
     await expect.poll(() => rowCount(page, 'vmb-table')).toBe(1)
+    expect(await page.getByTestId('vmb-table-count').textContent()).toBe('1 row')
+    // "Last login … ago" ticks.
+    const lastLogin = page.getByTestId('last-connected')
+    const before = await lastLogin.textContent()
+    await expect.poll(() => lastLogin.textContent(), { timeout: 5000 }).not.toBe(before)
     await row(page, 'vmb-table', 'vm-db-backup-root').click()
     await expect.poll(() => page.getByTestId('vmb-members').locator('li').count()).toBe(3)
 
@@ -260,7 +305,20 @@ describe('console against the simulator', () => {
     await expect
       .poll(() => page.getByTestId('export-url').textContent(), { timeout: 15_000 })
       .toMatch(/http:\/\/10\.0\.0\.1[12]:8001\/export\/zstack-db-backup-[0-9a-f]{32}\.gz/)
+    await page.getByTestId('copy-url').click()
+    await expect.poll(() => page.getByTestId('copy-status').textContent()).toBe('Copied to the clipboard.')
+    const url = (await page.getByTestId('export-url').locator('code').textContent())!
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url)
     await screenshot(page, 'database-backups-en')
+  })
+
+  it('removes a deleted export’s URL from the screen', async () => {
+    await row(page, 'dbb-table', 'db-backup-nightly-1').click()
+    await page.getByTestId('dbb-delete-export').click()
+    expect(await operationOutcome(page, () => openDialog(page).getByTestId('confirm-ok').click())).toBe(
+      'succeeded',
+    )
+    await expect.poll(() => page.getByTestId('export-url').count()).toBe(0)
   })
 
   it('recovers the database through the node with its live log', async () => {
@@ -271,8 +329,76 @@ describe('console against the simulator', () => {
     await dialog.getByTestId('confirm-typed').fill('db-backup-nightly-2')
     await dialog.getByTestId('confirm-ok').click()
     const log = page.getByTestId('recover-online')
-    await expect.poll(() => log.getAttribute('data-state'), { timeout: 20_000 }).toBe('ended')
-    expect((await page.getByTestId('recover-log').textContent())?.length).toBeGreaterThan(20)
+    await expect.poll(() => log.getAttribute('data-state'), { timeout: 20_000 }).toBe('succeeded')
+    expect(await log.getByTestId('recover-outcome').textContent()).toBe('Succeeded')
+    expect(await page.getByTestId('recover-log').textContent()).toContain('Recover data successfully')
+    await screenshot(page, 'database-backups-recovered-en')
+  })
+
+  it('lists every operation in Jobs with target, outcome, duration and cause, also after a reload', async () => {
+    const finishedRow = (api: string) =>
+      page.locator(`[data-testid=jobs-finished] [data-testid=job][data-api="${api}"]`)
+    const check = async () => {
+      await expect.poll(() => finishedRow('ExportDatabaseBackupFromBackupStorage').count()).toBe(1)
+      const exp = finishedRow('ExportDatabaseBackupFromBackupStorage')
+      expect(await exp.getByTestId('job-target').textContent()).toBe('db-backup-nightly-1')
+      expect(await exp.getByTestId('job-outcome').textContent()).toBe('Succeeded')
+      expect(await exp.getByTestId('job-duration').textContent()).toMatch(/^\d+:\d\d$/)
+      // The node's own job for it is named too.
+      const nodeJob = page.locator('[data-testid=node-job][data-api=ExportDatabaseBackupFromBackupStorage]')
+      expect(await nodeJob.textContent()).toContain('db-backup-nightly-1')
+      const recovery = finishedRow('zstack.recover')
+      expect(await recovery.getByTestId('job-target').textContent()).toBe('db-backup-nightly-2')
+      expect(await recovery.getByTestId('job-outcome').textContent()).toBe('Succeeded')
+      expect(await finishedRow('RecoverDatabaseFromBackup').count()).toBe(1)
+      // The refused sync keeps its cause chain.
+      const failed = page.locator('[data-testid=jobs-finished] [data-testid=job][data-state=failed]')
+      expect(await failed.getByTestId('job-target').first().textContent()).toBe('web-root-weekly')
+      expect(await page.getByTestId('jobs-finished').getByTestId('error').first().textContent()).toContain(
+        'SYS.1006',
+      )
+    }
+    await goTo(page, 'jobs')
+    await check()
+    await page.reload()
+    await goTo(page, 'jobs')
+    await check()
+    // Filters: state, API, text; the count says how many of all are shown.
+    await page.getByTestId('jobs-filter-state').selectOption('failed')
+    await expect.poll(() => page.locator('[data-testid=jobs-finished] [data-testid=job]').count()).toBe(1)
+    expect(await page.getByTestId('jobs-count').textContent()).toMatch(/^1 of \d+ jobs shown$/)
+    await page.getByTestId('jobs-filter-clear').click()
+    await page.getByTestId('jobs-filter-api').selectOption('ExportDatabaseBackupFromBackupStorage')
+    await expect.poll(() => page.locator('[data-testid=jobs-finished] [data-testid=job]').count()).toBe(1)
+    await page.getByTestId('jobs-filter-clear').click()
+    await page.getByTestId('jobs-query').fill('nightly-2')
+    await expect.poll(() => page.locator('[data-testid=jobs-finished] [data-testid=job]').count()).toBe(2)
+    await page.getByTestId('jobs-filter-time').selectOption('1')
+    await page.getByTestId('jobs-filter-connection').selectOption({ label: 'sim-node' })
+    expect(await page.locator('[data-testid=jobs-finished] [data-testid=job]').count()).toBe(2)
+    await screenshot(page, 'jobs-filtered-en')
+    await page.getByTestId('jobs-filter-clear').click()
+  })
+
+  it('opens standalone recovery from a database backup with what the app knows filled in', async () => {
+    await goTo(page, 'database-backups')
+    await row(page, 'dbb-table', 'db-backup-nightly-2').click()
+    await page.getByTestId('dbb-standalone').click()
+    await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe('recovery')
+    const origin = page.getByTestId('rec-origin')
+    expect(await origin.textContent()).toContain('db-backup-nightly-2')
+    // The node's own host is the restore target; the backup's image stores are the places to search.
+    expect(await origin.textContent()).toContain(new URL(sim.baseUrl).hostname)
+    const hosts = await page
+      .getByTestId('src-host')
+      .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))
+    expect(hosts.length).toBeGreaterThan(0)
+    for (const h of hosts) expect(h).toMatch(/^10\.0\.0\.\d+$/)
+    await screenshot(page, 'recovery-prefilled-en')
+    await setLanguage(page, 'zh-CN')
+    await expectFullyTranslated(page, 'zh-CN')
+    await screenshot(page, 'recovery-prefilled-zh-CN')
+    await setLanguage(page, 'en')
   })
 
   it('flips every visible string to Chinese on every screen', async () => {
@@ -289,20 +415,43 @@ describe('console against the simulator', () => {
     await expect.poll(() => page.getByTestId('backup-refs').count()).toBe(1)
     await expectFullyTranslated(page, 'zh-CN')
     await screenshot(page, 'volume-backups-detail-zh-CN')
+    // Status values are translated; the node's own word stays in the title. Counts use the language's plural.
+    // Known server texts too (the server's own words in the title).
+    await goTo(page, 'jobs')
+    const cause = page
+      .getByTestId('jobs-finished')
+      .getByTestId('error')
+      .first()
+      .locator('li span[title]')
+      .first()
+    expect(await cause.textContent()).toContain('操作失败: failed to write backup')
+    expect(await cause.getAttribute('title')).toContain('An operation failed')
+    await goTo(page, 'volume-backups')
+    const ready = page.locator('[data-testid=vb-table-grid] [role=gridcell][title=Ready]').first()
+    expect(await ready.textContent()).toBe('就绪')
+    expect(await page.getByTestId('vb-table-count').textContent()).toMatch(/^共 \d+ 行$/)
     await setLanguage(page, 'en')
     await expectFullyTranslated(page, 'en')
   })
 
-  it('follows a dark OS theme', async () => {
+  it('follows a dark OS theme unless the in-app switch says otherwise, and remembers it', async () => {
+    const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)
     await page.emulateMedia({ colorScheme: 'dark' })
     await goTo(page, 'volume-backups')
     await row(page, 'vb-table', 'vm-db-backup-root').click()
-    const bg = await page.evaluate(() =>
-      getComputedStyle(document.documentElement).getPropertyValue('--bg').trim(),
-    )
-    expect(bg).toBe('#0d1117')
+    await expect.poll(bg).toBe('rgb(13, 17, 23)')
     await screenshot(page, 'volume-backups-dark-en')
+    await page.getByTestId('theme').selectOption('light')
+    await expect.poll(bg).toBe('rgb(246, 247, 249)')
+    await page.reload()
+    await expect.poll(bg).toBe('rgb(246, 247, 249)')
+    expect(await page.getByTestId('theme').inputValue()).toBe('light')
     await page.emulateMedia({ colorScheme: 'light' })
+    await page.getByTestId('theme').selectOption('dark')
+    await expect.poll(bg).toBe('rgb(13, 17, 23)')
+    await screenshot(page, 'volume-backups-dark-switch-en')
+    await page.getByTestId('theme').selectOption('system')
+    await expect.poll(bg).toBe('rgb(246, 247, 249)')
   })
 
   it('goes offline: lists from the cache with the banner, actions disabled with the reason', async () => {

@@ -268,14 +268,20 @@ export interface TcpProxy {
   port: number
   /** Cuts every open connection at once, like a network drop. */
   cutAll(): void
+  /** Stops forwarding on every open connection without closing it (a frozen link); new ones still pass. */
+  freezeAll(): void
   stop(): Promise<void>
 }
 
 /** A loopback TCP relay to a port, so a test can drop live connections mid-transfer. */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>()
+  const pairs = new Set<[Socket, Socket]>()
   const server: Server = createServer((client) => {
     const upstream = tcpConnect(targetPort, '127.0.0.1')
+    const pair: [Socket, Socket] = [client, upstream]
+    pairs.add(pair)
+    client.on('close', () => pairs.delete(pair))
     for (const s of [client, upstream]) {
       sockets.add(s)
       s.on('close', () => sockets.delete(s))
@@ -292,6 +298,15 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     port: (server.address() as { port: number }).port,
     cutAll() {
       for (const s of sockets) s.destroy()
+    },
+    freezeAll() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream)
+        upstream.unpipe(client)
+        client.pause()
+        upstream.pause()
+      }
+      pairs.clear()
     },
     stop: () =>
       new Promise((resolve) => {

@@ -44,6 +44,19 @@ export interface OperationSummary {
   startedAt: string
   state: 'running' | 'succeeded' | 'failed' | 'cancelled'
   lastProgress: OperationProgress | null
+  /** What it acts on, by name (a backup's name), when the caller said so. */
+  subject: string | null
+  /** The ZStack connection it ran against, if any. */
+  connectionId: string | null
+  finishedAt: string | null
+  /** Why it failed or was cancelled (the full cause chain), kept across restarts. */
+  error: import('../../errors/app-error.js').ErrorEnvelope | null
+}
+
+/** What a caller may say about an operation it starts, for the job history. */
+export const operationMeta = {
+  /** The target's name as the user knows it (shown in Jobs; never a secret). */
+  subject: z.string().min(1).max(300).optional(),
 }
 
 export const opId = z.string().regex(/^[0-9a-f]{32}$/, 'an operation id is 32 hex characters')

@@ -1,7 +1,8 @@
 import { z } from 'zod'
-import type { LocalizedText } from '../../errors/app-error.js'
+import type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 import { opId } from './app.js'
 import { defineCall, defineEvent } from './define.js'
+import type { RestoreDrift, VmHaPlan } from './restore-drift.js'
 import { sshHostSchema, sshSessionFields } from './ssh.js'
 
 /** Steps of a restore run, in order; `rollback*` only run when something failed after the first drop. */
@@ -12,6 +13,7 @@ export type RestoreStepId =
   | 'stop_node'
   | 'restore'
   | 'verify'
+  | 'vm_ha'
   | 'rollback'
   | 'verify_rollback'
   | 'start_node'
@@ -26,13 +28,18 @@ export interface PlanCheck {
     | 'tools'
     | 'mysql_login'
     | 'backup_integrity'
+    | 'backup_statements'
     | 'version'
     | 'node_status'
     | 'disk_host'
     | 'disk_laptop'
     | 'databases'
+    | 'drift'
+    | 'vm_ha'
   status: CheckStatus
   text: LocalizedText
+  /** The error behind a failed check, when one says it (the window words some codes its own way). */
+  error?: ErrorEnvelope
 }
 
 export interface BackupFacts {
@@ -64,12 +71,17 @@ export interface RestorePlan {
   }
   /** Databases that will be dropped and restored, in order. */
   databases: string[]
+  /** What the restore would undo: live resources compared with the backup's rows. */
+  drift: RestoreDrift
+  vmHa: VmHaPlan
   checks: PlanCheck[]
   /** True when no check failed: the restore may go ahead after confirmation. */
   ok: boolean
   /** What the user must type to confirm (the host's name as it reports it). */
   confirmationText: string
 }
+
+export type * from './restore-drift.js'
 
 export type RestoreOutcome = 'dry_run' | 'refused' | 'restored' | 'rolled_back' | 'rollback_failed' | 'failed'
 
@@ -125,6 +137,10 @@ export const restoreRequest = z
     safetyDir: z.string().min(1).optional(),
     /** zstack-ctl on the host when it is not on the PATH of the SSH user. */
     zstackCtl: z.string().min(1).optional(),
+    /** Go on although volumes' install paths differ (zstack-ctl would refuse); recorded in the report. */
+    acceptDrift: z.boolean().default(false),
+    /** Leave VM HA as the backup has it instead of switching it off in the restored database. */
+    keepHa: z.boolean().default(false),
   })
   .strict()
 

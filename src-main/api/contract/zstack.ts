@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ErrorEnvelope } from '../../errors/app-error.js'
+import { operationMeta } from './app.js'
 import { defineCall, defineEvent } from './define.js'
 
 /**
@@ -131,6 +132,7 @@ const drRequest = z.discriminatedUnion(
         api: z.literal(api),
         params: drParamSchemas[api],
         timeoutMs: z.number().int().min(1000).optional(),
+        ...operationMeta,
       })
       .strict(),
   ) as unknown as [z.ZodObject, ...z.ZodObject[]],
@@ -261,7 +263,7 @@ export const zstackCalls = {
   'zstack.jobs.cancel': defineCall<{ cancelled: boolean }>()(z.object({ jobUuid }).strict()),
   /** Follows RecoverDatabaseFromBackup's log port; lines arrive as `zstack.log.line`. */
   'zstack.logs.open': defineCall<{ streamId: string }>()(
-    z.object({ connectionId, port: z.number().int().min(1).max(65535) }).strict(),
+    z.object({ connectionId, port: z.number().int().min(1).max(65535), ...operationMeta }).strict(),
   ),
   'zstack.logs.close': defineCall<{ closed: boolean }>()(z.object({ streamId: z.string().min(1) }).strict()),
 }

@@ -21,14 +21,16 @@ export function registerApi(program: Command, ctx: CliContext): void {
     .description('ZStack management node REST API: log in, query, run a DR call / 调用 ZStack 管理节点 API')
 
   withConnection(
-    helpExamples(api.command('login'), [
-      'zsdr api login -e 10.0.0.5 --password-stdin <<<"$PW"',
-      'ZSDR_PASSWORD=... zsdr api login -e https://10.0.0.5:8443 --insecure-tls --json',
+    helpExamples(api.command('login').argument('[endpoint]', 'the management node (same as --endpoint)'), [
+      'zsdr api login 10.0.0.5 --password-stdin <<<"$PW"',
+      'ZSDR_PASSWORD=... zsdr api login https://10.0.0.5:8443 --insecure-tls --json',
     ]),
   )
     .description('log in to a management node, check the session, log out / 登录管理节点并检查会话')
-    .action(async (opts: ConnOpts, command: Command) => {
-      const info = await connect(ctx, opts)
+    .action(async (endpoint: string | undefined, opts: ConnOpts, command: Command) => {
+      if (endpoint && opts.endpoint && endpoint !== opts.endpoint)
+        throw usage('give the management node once: as the argument or with --endpoint')
+      const info = await connect(ctx, { ...opts, endpoint: endpoint ?? opts.endpoint })
       try {
         const { valid } = await ctx.call('zstack.session.check', { connectionId: info.connectionId })
         const value = { ...info, sessionValid: valid }
@@ -173,7 +175,7 @@ const jobColumns: Column<ZStackJob>[] = [
 ]
 
 interface ConnOpts {
-  endpoint: string
+  endpoint?: string
   account: string
   passwordStdin?: boolean
   insecureTls?: boolean
@@ -198,7 +200,7 @@ interface CallOpts {
 
 function withConnection(cmd: Command): Command {
   return cmd
-    .requiredOption(
+    .option(
       '-e, --endpoint <address>',
       'management node: host, host:port or http(s)://host:port[/zstack] (port 8080 by default)',
     )
@@ -208,6 +210,7 @@ function withConnection(cmd: Command): Command {
 }
 
 async function connect(ctx: CliContext, opts: ConnOpts) {
+  if (!opts.endpoint) throw usage('no management node: give it with --endpoint <address>')
   const password = opts.passwordStdin ? await firstLineOfStdin() : process.env.ZSDR_PASSWORD
   if (!password)
     throw usage(

@@ -11,6 +11,7 @@ import type {
 } from '../../api/contract/index.js'
 import { AppError } from '../../errors/app-error.js'
 import { registerSecret } from '../../errors/redact.js'
+import { driftLines } from '../../recovery/restore/drift/plan-text.js'
 import { mysqlRootPasswordKey } from '../../recovery/restore/index.js'
 import type { CliContext } from '../context.js'
 import { helpExamples } from '../help.js'
@@ -40,6 +41,8 @@ interface RestoreOptions extends SshCliOptions {
   rememberMysqlPassword?: boolean
   safetyDir?: string
   zstackCtl?: string
+  acceptDrift?: boolean
+  keepHa?: boolean
 }
 
 /** `zsdr db restore <host> <backup>`: the same plan → confirm → restore run as the window, on a terminal. */
@@ -88,6 +91,14 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
         'folder on the node for the safety dump (default /var/lib/zstack/mysql-backup)',
       )
       .option('--zstack-ctl <path>', 'zstack-ctl on the node when not on the PATH')
+      .option(
+        '--accept-drift',
+        'go on although volume install paths differ from the backup (zstack-ctl 5.3.0 refuses); recorded in the report',
+      )
+      .option(
+        '--keep-ha',
+        'leave VM HA as the backup has it (default: switched off in the restored database)',
+      )
       .addHelpText(
         'after',
         `\nMySQL root password: --mysql-password-stdin, $${MYSQL_PASSWORD_ENV}, or the keychain (--remember-mysql-password stores it). Never an argument.\n` +
@@ -129,6 +140,8 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
       skipUi: Boolean(opts.skipUi),
       ...(opts.safetyDir ? { safetyDir: opts.safetyDir } : {}),
       ...(opts.zstackCtl ? { zstackCtl: opts.zstackCtl } : {}),
+      acceptDrift: Boolean(opts.acceptDrift),
+      keepHa: Boolean(opts.keepHa),
     }
 
     if (opts.dryRun) {
@@ -256,6 +269,8 @@ export function renderPlan(plan: RestorePlan): string {
   lines.push(`  databases    ${plan.databases.join(', ')} (dropped and restored)`)
   lines.push(`  safety dump  ${plan.safetyDump.hostDir} on the host, and a copy on this computer`)
   for (const c of plan.checks) lines.push(`  [${c.status.toUpperCase().padEnd(7)}] ${c.text.en}`)
+  lines.push('What the restore undoes (live database vs backup):')
+  lines.push(...driftLines(plan.drift, '  '))
   lines.push(plan.ok ? 'Preflight passed.' : 'Preflight FAILED: nothing will be changed.')
   return lines.join('\n')
 }

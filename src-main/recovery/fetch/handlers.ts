@@ -9,7 +9,8 @@ export function fetchHandlers(
     'db.fetch': (req) => {
       const backup = deps.catalog.get(req.backupId)
       const label = backup ? `Fetch ${backup.name} from ${backup.hostLabel}` : `Fetch backup #${req.backupId}`
-      const { opId } = deps.ops.start('db.fetch', label, async (op) => {
+      const subject = backup ? `${backup.name} (${backup.hostLabel})` : `#${req.backupId}`
+      const { opId } = deps.ops.start('db.fetch', { label, subject }, async (op) => {
         const copy = await fetchBackup(
           deps,
           { backupId: req.backupId, destDir: req.destDir, restart: req.restart, session: req },

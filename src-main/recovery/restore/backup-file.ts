@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors/app-error.js'
 import { verifyBackupFile } from '../integrity.js'
-import { DumpScanner, type DumpSummary } from './dump-scanner.js'
+import { DumpScanner, type DumpSummary, type StatementObserver } from './dump-scanner.js'
 
 export interface BackupInspection {
   sha256: string
@@ -18,10 +18,15 @@ export interface BackupInspection {
  */
 export async function inspectBackup(
   file: string,
-  options: { signal?: AbortSignal; onBytes?: (done: number, total: number) => void } = {},
+  options: {
+    signal?: AbortSignal
+    onBytes?: (done: number, total: number) => void
+    /** See every accepted statement in the same pass (drift detection). */
+    observers?: readonly StatementObserver[]
+  } = {},
 ): Promise<BackupInspection> {
   const check = await verifyBackupFile(file, options.signal)
-  const scanner = new DumpScanner('localhost')
+  const scanner = new DumpScanner({ definerHost: 'localhost', observers: options.observers ?? [] })
   let read = 0
   const input = createReadStream(file, {
     highWaterMark: 1 << 20,

@@ -1,17 +1,19 @@
+import { type LexedStatement, SqlLexer } from './sql-lexer.js'
+import { type Classified, classify, type DumpTrust } from './statement-policy.js'
+
 /**
  * A single streaming pass over a zstack-ctl dump (`mysqldump --databases` output, possibly several
- * concatenated). It does, line by line and without holding the dump in memory, what zstack-ctl's
- * `sed` pipeline does, and records what verification needs:
+ * concatenated). The lexer splits it into statements as the `mysql` client would; every statement must
+ * pass the allow-list (`statement-policy.ts`); what passes is routed to its database and serialised
+ * again for the loader, so the loader only ever sees statements that were checked. Along the way:
  *
- * - drops the dump's `DROP DATABASE` / `CREATE DATABASE` lines (the restore drops and creates itself);
- * - rewrites every `DEFINER=`user`@`host`` to `DEFINER=`root`@`<definerHost>``;
- * - routes each line to the database it belongs to (`USE` lines switch; mysqldump returns to a database
- *   for its views after dumping the next one, so routing is by `USE`, not by position);
- * - counts the rows each `INSERT` adds per table, records which tables the dump creates, and collects
- *   the Flyway `schema_version` versions.
+ * - `USE`, `CREATE DATABASE` and `DROP DATABASE` are consumed (the restore drops and creates itself,
+ *   from the validated character set and collation recorded here);
+ * - every `DEFINER=user@host` is rewritten to `DEFINER=root@<definerHost>` (as zstack-ctl does);
+ * - rows per table, tables, routines and the Flyway `schema_version` versions are recorded;
+ * - observers see every accepted INSERT (drift detection reads rows of a few tables in the same pass).
  *
- * Unlike sed, the rewrites apply only outside INSERT statements, so a row whose text happens to contain
- * "DROP DATABASE IF EXISTS" or "DEFINER=" is restored exactly as it was dumped.
+ * Refused statements are collected with their line numbers and an excerpt, never forwarded.
  */
 
 export interface DumpSegment {
@@ -20,11 +22,49 @@ export interface DumpSegment {
   data: Buffer
 }
 
+/** Sees statements in the scanner's single pass. Keep it cheap: it runs for every INSERT of the dump. */
+export interface StatementObserver {
+  /**
+   * An accepted `INSERT INTO <table>` of `database`; `statement` is its bytes without the delimiter,
+   * not decoded (decoding every INSERT of a dump costs more than the scan: an observer decodes the few it reads).
+   */
+  onInsert?(database: string, table: string, statement: Buffer): void
+  /** An accepted `CREATE TABLE <table>` of `database`: the column order of its INSERTs. */
+  onCreateTable?(database: string, table: string, statement: Buffer): void
+}
+
+export interface DumpScannerOptions {
+  /** Host part of the rewritten `DEFINER=root@<host>`. */
+  definerHost: string
+  /** `backup` (default): the full allow-list; `own-safety-dump`: our dump of the live server. */
+  trust?: DumpTrust
+  observers?: readonly StatementObserver[]
+}
+
 export interface DatabaseSummary {
   /** Every table the dump creates in this database, with the rows its INSERTs add (0 when none). */
   tables: Record<string, number>
-  /** The dump's `CREATE DATABASE` options (character set, collation), when present. */
-  createOptions: string | null
+  /** Validated `CREATE DATABASE` character set and collation, null when the dump names none. */
+  charset: string | null
+  collation: string | null
+  /** Stored procedures, functions and events, with the session settings written just before each. */
+  routines: StoredRoutine[]
+  /** First parts of two-part names in bodies (`t.col`, `alias.col`): none may be another database. */
+  qualifiers: string[]
+}
+
+export interface StoredRoutine {
+  type: string
+  name: string
+  /** Statements to replay in order (session SETs, then the CREATE), each with its delimiter. */
+  script: string
+}
+
+export interface StatementRefusal {
+  line: number
+  /** The statement's first characters, control characters and odd spacing shown safely. */
+  excerpt: string
+  reason: string
 }
 
 export interface DumpSummary {
@@ -33,71 +73,69 @@ export interface DumpSummary {
   schemaVersion: string | null
   uncompressedBytes: number
   totalRows: number
+  statements: number
+  /** The first refused statements (at most MAX_REFUSALS) and how many there were in all. */
+  refusals: StatementRefusal[]
+  refusedCount: number
+  definersRewritten: number
 }
 
-const NL = 0x0a
-const QUOTE = 0x27
-const BACKSLASH = 0x5c
-const OPEN = 0x28
-const CLOSE = 0x29
-const SEMI = 0x3b
-const INSERT_PREFIX = Buffer.from('INSERT INTO `')
 const FLYWAY_TABLE = 'schema_version'
-
-const USE_LINE = /^USE `([^`]+)`;\s*$/
-const CREATE_DATABASE =
-  /^CREATE DATABASE (?:\/\*!32312 IF NOT EXISTS\*\/ |IF NOT EXISTS )?`([^`]+)`(.*?);?\s*$/
-const DROP_DATABASE = /DROP DATABASE IF EXISTS/
-const CREATE_TABLE = /^CREATE TABLE `([^`]+)`/
-const DEFINER = /DEFINER=`(?:[^`]|``)*`@`(?:[^`]|``)*`/g
+const MAX_REFUSALS = 20
+const EXCERPT = 160
 
 export class DumpScanner {
   private readonly databases: Record<string, DatabaseSummary> = {}
+  private readonly lexer: SqlLexer
   private current: string | null = null
-  private carry: Buffer | null = null
   private bytes = 0
   private rows = 0
-  // State of the INSERT statement being scanned; it may span many lines (MariaDB 10.11 writes a row per line).
-  private insertTable: string | null = null
-  private inQuote = false
-  private escaped = false
-  private depth = 0
+  private statements = 0
+  private readonly refusals: StatementRefusal[] = []
+  private refused = 0
+  private definers = 0
   private readonly flywayText: string[] = []
   private readonly definer: string
+  private readonly trust: DumpTrust
+  private readonly observers: readonly StatementObserver[]
+  /** The delimiter each database's loader is in, so `DELIMITER` lines are written only on change. */
+  private readonly delimiters = new Map<string, string>()
+  /** Session SETs since the last other statement, per database: the context of a routine. */
+  private recentSets: string[] = []
+  private out = new SegmentBuilder()
 
-  constructor(definerHost: string) {
-    this.definer = `DEFINER=\`root\`@\`${definerHost.replace(/`/g, '``')}\``
+  constructor(options: DumpScannerOptions) {
+    this.definer = `DEFINER=\`root\`@\`${options.definerHost.replace(/`/g, '``')}\``
+    this.trust = options.trust ?? 'backup'
+    this.observers = options.observers ?? []
+    this.lexer = new SqlLexer((s) => this.statement(s))
   }
 
-  /** Scans a chunk and returns its bytes (rewritten where needed), grouped by database in dump order. */
+  /** Scans a chunk and returns the accepted statements it completed, grouped by database in dump order. */
   push(chunk: Buffer): DumpSegment[] {
     this.bytes += chunk.length
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
-    this.carry = null
-    const out = new SegmentBuilder()
-    let start = 0
-    while (start < buf.length) {
-      const nl = buf.indexOf(NL, start)
-      if (nl === -1) {
-        this.carry = Buffer.from(buf.subarray(start))
-        break
-      }
-      this.line(buf.subarray(start, nl + 1), out)
-      start = nl + 1
-    }
-    return out.done()
+    this.lexer.push(chunk)
+    return this.take()
   }
 
-  /** Ends the stream: a last line without newline is processed, and the summary is complete. */
+  /** Ends the stream: a last statement without delimiter is handled, and the summary is complete. */
   end(): DumpSegment[] {
-    const out = new SegmentBuilder()
-    if (this.carry) this.line(this.carry, out)
-    this.carry = null
-    return out.done()
+    this.lexer.end()
+    return this.take()
   }
 
   get database(): string | null {
     return this.current
+  }
+
+  /** Statements refused so far (cheap to ask after every chunk). */
+  get refusedCount(): number {
+    return this.refused
+  }
+
+  /** Bytes the lexer handled: linear in the input, whatever its line lengths. */
+  get work(): number {
+    return this.lexer.work
   }
 
   summary(): DumpSummary {
@@ -106,88 +144,115 @@ export class DumpScanner {
       schemaVersion: maxVersion(parseFlywayVersions(this.flywayText.join(''))),
       uncompressedBytes: this.bytes,
       totalRows: this.rows,
+      statements: this.statements,
+      refusals: this.refusals,
+      refusedCount: this.refused,
+      definersRewritten: this.definers,
     }
   }
 
-  private line(line: Buffer, out: SegmentBuilder): void {
-    if (this.insertTable !== null) {
-      this.scanValues(line, 0)
-      out.add(this.current, line)
-      return
-    }
-    if (line.length > INSERT_PREFIX.length && line.subarray(0, INSERT_PREFIX.length).equals(INSERT_PREFIX)) {
-      const end = line.indexOf(0x60, INSERT_PREFIX.length)
-      this.insertTable = line.toString('utf8', INSERT_PREFIX.length, end)
-      this.inQuote = false
-      this.escaped = false
-      this.depth = 0
-      this.scanValues(line, end + 1)
-      out.add(this.current, line)
-      return
-    }
-    this.control(line.toString('utf8'), out)
+  private take(): DumpSegment[] {
+    const segments = this.out.done()
+    this.out = new SegmentBuilder()
+    return segments
   }
 
-  /** Counts top-level `(` of a VALUES list; quotes and backslash escapes keep text in rows from counting. */
-  private scanValues(line: Buffer, from: number): void {
-    const table = this.insertTable as string
-    const flyway = table === FLYWAY_TABLE && this.current === 'zstack'
-    if (flyway) this.flywayText.push(line.toString('utf8', from))
-    let added = 0
-    for (let i = from; i < line.length; i++) {
-      const b = line[i]
-      if (this.inQuote) {
-        if (this.escaped) this.escaped = false
-        else if (b === BACKSLASH) this.escaped = true
-        else if (b === QUOTE) this.inQuote = false
-      } else if (b === QUOTE) this.inQuote = true
-      else if (b === OPEN) {
-        if (this.depth === 0) added++
-        this.depth++
-      } else if (b === CLOSE) this.depth--
-      else if (b === SEMI && this.depth === 0) {
-        this.insertTable = null
-        break
+  private statement(s: LexedStatement): void {
+    this.statements++
+    const verdict = classify(s, { database: this.current, trust: this.trust })
+    if (!verdict.ok) {
+      this.refused++
+      if (this.refusals.length < MAX_REFUSALS)
+        this.refusals.push({ line: s.line, excerpt: excerpt(s.text), reason: safeText(verdict.reason, 300) })
+      return
+    }
+    const c = verdict.statement
+    switch (c.kind) {
+      case 'use':
+        this.current = c.name
+        this.ensureDatabase(c.name as string)
+        this.recentSets = []
+        return
+      case 'create_database': {
+        const d = this.ensureDatabase(c.name as string)
+        d.charset = c.charset
+        d.collation = c.collation
+        return
       }
+      case 'drop_database':
+        return
     }
-    this.rows += added
-    const tables = this.tablesOf(this.current)
-    tables[table] = (tables[table] ?? 0) + added
+    const text = this.rewriteDefiner(s.text, c)
+    const db = this.current
+    if (db !== null) this.record(db, c, text, s.delimiter)
+    this.write(db, text, s.delimiter)
   }
 
-  private control(text: string, out: SegmentBuilder): void {
-    const use = USE_LINE.exec(text)
-    if (use) {
-      this.current = use[1] as string
-      this.ensureDatabase(this.current)
-      out.add(this.current, Buffer.from(text))
+  private record(db: string, c: Classified, text: Buffer, delimiter: string): void {
+    const d = this.ensureDatabase(db)
+    for (const q of c.qualifiers) if (!d.qualifiers.includes(q)) d.qualifiers.push(q)
+    if (c.kind === 'set') {
+      // A routine's context is what was set for it; restoring a previous one's saved values
+      // (`= @saved_sql_mode`) would read variables a replay session never set.
+      const sql = text.toString('utf8')
+      if (!/=\s*@(?!@)/.test(sql)) this.recentSets.push(`${sql}${delimiter || ';'}`)
       return
     }
-    const create = CREATE_DATABASE.exec(text)
-    if (create) {
-      this.ensureDatabase(create[1] as string).createOptions = stripVersionComments(create[2] ?? '')
+    const table = c.name as string
+    if (c.kind === 'create_table') {
+      d.tables[table] ??= 0
+      for (const o of this.observers) o.onCreateTable?.(db, table, text)
+    }
+    if (c.kind === 'create_routine' || c.kind === 'create_event') {
+      const body = text.toString('utf8')
+      d.routines.push({
+        type: c.objectType as string,
+        name: table,
+        script: `${this.recentSets.join('\n')}\nDELIMITER ;;\n${body};;\nDELIMITER ;\n`,
+      })
+    }
+    if (c.kind === 'insert') {
+      this.rows += c.rows
+      d.tables[table] = (d.tables[table] ?? 0) + c.rows
+      if (table === FLYWAY_TABLE && db === 'zstack') this.flywayText.push(text.toString('utf8'))
+      for (const o of this.observers) o.onInsert?.(db, table, text)
+    }
+    this.recentSets = []
+  }
+
+  private rewriteDefiner(text: Buffer, c: Classified): Buffer {
+    if (!c.definer) return text
+    this.definers++
+    const [from, to] = c.definer
+    return Buffer.concat([text.subarray(0, from), Buffer.from(this.definer), text.subarray(to)])
+  }
+
+  /**
+   * Serialises an accepted statement for its database's loader. The header (before any `USE`) is
+   * replayed into every loader, so it always ends in the default delimiter.
+   */
+  private write(db: string | null, text: Buffer, delimiter: string): void {
+    const want = delimiter || ';'
+    if (db === null) {
+      const wrapped = want === ';' ? [text, ';\n'] : [`DELIMITER ${want}\n`, text, `${want}\nDELIMITER ;\n`]
+      for (const part of wrapped) this.out.add(null, typeof part === 'string' ? Buffer.from(part) : part)
       return
     }
-    if (DROP_DATABASE.test(text)) return
-    const table = CREATE_TABLE.exec(text)
-    if (table) {
-      const tables = this.tablesOf(this.current)
-      tables[table[1] as string] ??= 0
+    if ((this.delimiters.get(db) ?? ';') !== want) {
+      this.out.add(db, Buffer.from(`DELIMITER ${want}\n`))
+      this.delimiters.set(db, want)
     }
-    out.add(this.current, Buffer.from(text.includes('DEFINER=') ? text.replace(DEFINER, this.definer) : text))
+    this.out.add(db, text)
+    this.out.add(db, Buffer.from(`${want}\n`))
   }
 
   private ensureDatabase(name: string): DatabaseSummary {
-    this.databases[name] ??= { tables: {}, createOptions: null }
+    this.databases[name] ??= { tables: {}, charset: null, collation: null, routines: [], qualifiers: [] }
     return this.databases[name]
-  }
-
-  private tablesOf(database: string | null): Record<string, number> {
-    return this.ensureDatabase(database ?? '').tables
   }
 }
 
-/** Joins consecutive lines of the same database so callers write large buffers, not lines. */
+/** Joins consecutive statements of the same database so callers write large buffers. */
 class SegmentBuilder {
   private readonly segments: DumpSegment[] = []
   private parts: Buffer[] = []
@@ -213,12 +278,43 @@ class SegmentBuilder {
   }
 }
 
-/** `/*!40100 DEFAULT CHARACTER SET utf8 *\/` → `DEFAULT CHARACTER SET utf8`. */
-function stripVersionComments(text: string): string {
-  return text
-    .replace(/\/\*!\d+\s*(.*?)\s*\*\//g, '$1')
-    .replace(/;\s*$/, '')
-    .trim()
+/** A statement's start for a refusal message: whitespace runs folded, control and format characters shown as `\\xNN`/`\\uNNNN`. */
+export function excerpt(text: Buffer): string {
+  const head = text.toString('utf8', 0, Math.min(text.length, EXCERPT * 4))
+  return safeText(head, EXCERPT, text.length > EXCERPT * 4)
+}
+
+/** Text from a backup made safe to show: spacing folded, unsafe characters escaped, at most `max` characters. */
+function safeText(text: string, max: number, cut = false): string {
+  const chars: string[] = []
+  let space = false
+  for (const ch of text.trim()) {
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
+      space = true
+      continue
+    }
+    if (space) chars.push(' ')
+    space = false
+    chars.push(unsafeChar(ch.codePointAt(0) as number) ? escapeChar(ch.codePointAt(0) as number) : ch)
+    if (chars.length > max) break
+  }
+  return chars.length > max || cut ? `${chars.slice(0, max).join('')}…` : chars.join('')
+}
+
+/** C0/C1 controls, DEL, zero-width and bidirectional format characters, BOM. */
+function unsafeChar(c: number): boolean {
+  return (
+    c < 0x20 ||
+    (c >= 0x7f && c <= 0x9f) ||
+    (c >= 0x200b && c <= 0x200f) ||
+    (c >= 0x2028 && c <= 0x202e) ||
+    (c >= 0x2066 && c <= 0x2069) ||
+    c === 0xfeff
+  )
+}
+
+function escapeChar(c: number): string {
+  return c < 0x100 ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`
 }
 
 /** The second column of each `schema_version` row: `(rank,'version','description',...)`. */

@@ -6,15 +6,18 @@ import { AppError, type ErrorEnvelope, toEnvelope } from '../../errors/app-error
 import { redact } from '../../errors/redact.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import { appInfo } from '../../util/app-info.js'
+import { applyVmHa } from './drift/index.js'
+import { vmHaReport } from './drift/plan-text.js'
 import type { DumpSummary } from './dump-scanner.js'
 import { type EvidenceReport, writeEvidence } from './evidence.js'
-import { MysqlClient } from './mysql-client.js'
-import { startNode, stopNode } from './node-control.js'
+import { MysqlClient, removeOptionFolders } from './mysql-client.js'
+import { type ZstackCtlCommand, zstackCtl } from './node-control.js'
 import { DEFAULT_SAFETY_DIR, type PreflightFacts, preflight, type RestoreSettings } from './preflight.js'
 import { RecordingHost } from './recording-host.js'
+import { recreateMissingRoutines } from './routines.js'
 import { type LogSink, RunLog, type StepRecord } from './run-log.js'
 import { type SafetyDump, takeSafetyDump } from './safety-dump.js'
-import { streamRestore } from './stream-restore.js'
+import { dropDatabase, streamRestore } from './stream-restore.js'
 import { type Verification, verifyAgainstDump } from './verify.js'
 
 export interface RestoreRunOptions {
@@ -24,6 +27,8 @@ export interface RestoreRunOptions {
   connect(): Promise<RemoteHost>
   /** Resolves true once the user typed the host name (or `--yes`), false to abort. */
   confirm(plan: RestorePlan): Promise<boolean>
+  /** The run was confirmed by `--yes`, not by a typed host name (the report says so). */
+  yes?: boolean
   dryRun?: boolean
   sinks?: LogSink[]
   progress?(update: ProgressUpdate): void
@@ -64,8 +69,19 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
     restored: null,
     verification: null,
     dropped: [],
+    vmHaAfter: null,
+    loadSessions: [],
+    optionFolders: [],
+    recreated: [],
     rollback: { attempted: false, verification: null, error: null },
-    node: { wasRunning: null, stopped: false, restarted: null },
+    node: {
+      wasRunning: null,
+      stopped: false,
+      restarted: null,
+      uiStopped: false,
+      uiRestarted: null,
+      notStartedReason: null,
+    },
   }
   let outcome: RestoreOutcome = 'failed'
   let error: AppError | null = null
@@ -76,7 +92,7 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
     error = e instanceof AppError ? e : internalFailure(e)
     log.end('failed', { error: error.code })
     log.error(error.text.en)
-    if (state.dropped.length > 0 && state.safety) {
+    if (state.dropped.length > 0) {
       outcome = await rollback(options, log, state)
     } else {
       const refused = (state.plan && !state.plan.ok) || error.code === 'restore.not_confirmed'
@@ -85,8 +101,8 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
         log.info('Nothing was dropped: the databases are unchanged.')
     }
   }
-  await restartNode(options, log, state)
-  await state.facts?.mysql?.close()
+  await restartNode(options, log, state, outcome)
+  await removePasswordFiles(log, state)
   await state.host?.close().catch(() => {})
 
   log.begin('report', 'Writing the evidence report.')
@@ -102,6 +118,7 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
     finishedAt: new Date().toISOString(),
     outcome,
     error: error ? { code: error.code, message: error.text.en } : null,
+    confirmation: state.confirmed ? (options.yes ? 'yes_flag' : 'typed_host_name') : null,
     plan: state.plan,
     safetyDump: state.safety
       ? {
@@ -115,11 +132,14 @@ export async function runRestore(options: RestoreRunOptions): Promise<RestoreRun
     restore: {
       databases: state.plan?.databases ?? [],
       rowsLoaded: state.restored?.totalRows ?? null,
+      definersRewritten: state.restored?.definersRewritten ?? null,
+      recreatedRoutines: state.recreated,
       tables: state.restored
         ? Object.fromEntries(Object.entries(state.restored.databases).map(([d, s]) => [d, s.tables]))
         : null,
     },
     verification: state.verification,
+    vmHa: state.plan ? vmHaReport(state.plan.vmHa, state.vmHaAfter) : null,
     rollback: state.rollback,
     node: state.node,
     manualRecovery,
@@ -161,8 +181,17 @@ interface RunState {
   safety: SafetyDump | null
   restored: DumpSummary | null
   verification: Verification | null
-  /** Databases dropped so far: what a rollback must bring back. */
+  /** Databases dropped so far: what a rollback must bring back (or drop again, if they were new). */
   dropped: string[]
+  /** `ha`/`enable` values in the restored database once the VM HA step ran. */
+  vmHaAfter: (string | null)[] | null
+  /** CONNECTION_ID() of each load session: KILLed before a rollback (a frozen link leaves them running). */
+  loadSessions: number[]
+  /** Every password option folder this run made on the host, removed at the end over the live link. */
+  optionFolders: string[]
+  /** Routines and events re-created from the safety dump after the restore. */
+  recreated: string[]
+  confirmed?: boolean
   rollback: EvidenceReport['rollback']
   node: EvidenceReport['node']
 }
@@ -184,6 +213,7 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
   })
   state.plan = plan
   state.facts = facts
+  if (facts.mysql) state.optionFolders.push(facts.mysql.folder)
   for (const c of plan.checks)
     log.emit(c.status === 'fail' ? 'error' : c.status === 'ok' ? 'info' : 'warn', `${c.id}: ${c.text.en}`)
   if (!plan.ok) {
@@ -220,7 +250,9 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
       zh: '恢复未被确认。未做任何更改。',
     })
   }
-  log.end('ok')
+  state.confirmed = true
+  log.end('ok', { confirmedWith: options.yes ? '--yes' : 'typed host name' })
+  if (options.yes) log.warn('Confirmed by --yes: the host name was not typed.')
   signal?.throwIfAborted()
 
   if (facts.existingDatabases.length === 0) {
@@ -247,16 +279,26 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
   }
 
   state.node.wasRunning = facts.node.running
-  if (facts.node.running) {
-    log.begin('stop_node', 'Stopping the management node (zstack-ctl stop_node).')
-    const stopped = await stopNode(liveHost, settings.zstackCtl ?? 'zstack-ctl')
-    if (!stopped.ok) {
-      throw new AppError('restore.stop_node_failed', {
-        en: `zstack-ctl stop_node failed: ${stopped.output.slice(-300)}. Nothing was dropped.`,
-        zh: `zstack-ctl stop_node 失败：${stopped.output.slice(-300)}。未删除任何数据库。`,
-      })
+  // As current zstack-ctl restore_mysql does: the UI is stopped while its database is replaced.
+  const stopUi = facts.node.ui === true && plan.databases.includes('zstack_ui')
+  if (facts.node.running || stopUi) {
+    log.begin(
+      'stop_node',
+      [
+        facts.node.running ? 'Stopping the management node (zstack-ctl stop_node).' : '',
+        stopUi ? 'Stopping the UI (zstack-ctl stop_ui): zstack_ui is restored.' : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    )
+    if (facts.node.running) {
+      await ctl(liveHost, settings, 'stop_node')
+      state.node.stopped = true
     }
-    state.node.stopped = true
+    if (stopUi) {
+      await ctl(liveHost, settings, 'stop_ui')
+      state.node.uiStopped = true
+    }
     log.end('ok')
   }
   signal?.throwIfAborted()
@@ -265,9 +307,14 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
   state.restored = await streamRestore(liveHost, mysql, settings.backupFile, {
     databases: plan.databases,
     definerHost: facts.definerHost,
+    clientOptions: facts.clientOptions,
     onDrop: (database) => {
       state.dropped.push(database)
       log.warn(`Dropping and re-creating ${database}.`)
+    },
+    onSession: (database, id) => {
+      state.loadSessions.push(id)
+      log.info(`Loading ${database} in MySQL session ${id}.`)
     },
     onBytes: (done, total) => progress({ phase: 'restore', done, total, unit: 'bytes' }),
     ...(signal ? { signal } : {}),
@@ -289,28 +336,102 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
     )
   }
   log.end('ok')
+  if (state.safety) {
+    const routines = await recreateMissingRoutines(
+      mysql,
+      state.safety.summary,
+      state.restored,
+      plan.databases,
+    )
+    state.recreated = routines.recreated
+    for (const r of routines.recreated)
+      log.warn(
+        `Re-created ${r} from the safety dump: it existed before the restore and the backup has no copy of it.`,
+      )
+    for (const f of routines.failed)
+      log.error(
+        `Could not re-create ${f.routine} from the safety dump (${f.error}): create it by hand from ${state.safety.hostPath}.`,
+      )
+  }
+  if (state.restored.definersRewritten > 0)
+    log.info(
+      `${state.restored.definersRewritten} DEFINER clauses were rewritten to root, as zstack-ctl does.`,
+    )
+
+  const disableHa = plan.vmHa.action === 'disable'
+  log.begin(
+    'vm_ha',
+    disableHa
+      ? "Switching VM HA off in the restored database ('ha'/'enable' global config → false)."
+      : 'Keeping VM HA as the backup has it (--keep-ha).',
+  )
+  state.vmHaAfter = await applyVmHa(mysql, disableHa)
+  log.end('ok', { values: state.vmHaAfter })
+  log.info(`VM HA ('ha'/'enable') in the restored database: ${state.vmHaAfter.join(', ') || 'no such row'}.`)
   return 'restored'
 }
 
+/** Each wait of the rollback for a metadata lock, and how many it may make: bounded, and logged. */
+const ROLLBACK_LOCK_WAIT_S = 5
+const ROLLBACK_LOCK_TRIES = 6
+
 async function rollback(options: RestoreRunOptions, log: RunLog, state: RunState): Promise<RestoreOutcome> {
-  const safety = state.safety as SafetyDump
   const facts = state.facts as PreflightFacts
+  const safety = state.safety
+  // Databases that existed come back from the safety dump; those the restore created are dropped again.
+  const fromDump = state.dropped.filter((d) => facts.existingDatabases.includes(d))
+  const created = state.dropped.filter((d) => !facts.existingDatabases.includes(d))
   state.rollback.attempted = true
-  log.begin('rollback', `Rolling back ${state.dropped.join(', ')} from the safety dump ${safety.laptopPath}.`)
+  log.begin(
+    'rollback',
+    [
+      fromDump.length > 0
+        ? `Rolling back ${fromDump.join(', ')} from the safety dump ${safety?.laptopPath}.`
+        : '',
+      created.length > 0 ? `Dropping ${created.join(', ')}: it did not exist before the restore.` : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
+  )
   try {
     const { host, mysql } = await usableConnection(options, log, state)
-    const summary = await streamRestore(host, mysql, safety.laptopPath, {
-      databases: state.dropped,
-      definerHost: facts.definerHost,
-      onDrop: (database) => log.warn(`Rollback: re-creating ${database} from the safety dump.`),
-      onBytes: (done, total) => options.progress?.({ phase: 'rollback', done, total, unit: 'bytes' }),
-    })
-    log.end('ok', { rows: summary.totalRows })
+    await killLoadSessions(mysql, log, state)
+    const lockWait = {
+      seconds: ROLLBACK_LOCK_WAIT_S,
+      attempts: ROLLBACK_LOCK_TRIES,
+      onWait: (database: string, attempt: number) =>
+        log.warn(
+          `Rollback: waited ${ROLLBACK_LOCK_WAIT_S} s for a lock on ${database} (try ${attempt} of ${ROLLBACK_LOCK_TRIES}); trying again.`,
+        ),
+    }
+    for (const database of created) await dropDatabase(mysql, database, '', lockWait)
+    if (fromDump.length > 0) {
+      if (!safety) throw new Error('there is no safety dump to roll back from')
+      const summary = await streamRestore(host, mysql, safety.laptopPath, {
+        databases: fromDump,
+        definerHost: facts.definerHost,
+        trust: 'own-safety-dump',
+        clientOptions: facts.clientOptions,
+        lockWait,
+        onDrop: (database) => log.warn(`Rollback: re-creating ${database} from the safety dump.`),
+        onBytes: (done, total) => options.progress?.({ phase: 'rollback', done, total, unit: 'bytes' }),
+      })
+      log.end('ok', { rows: summary.totalRows })
+    } else log.end('ok')
     log.begin('verify_rollback', 'Verifying the rolled-back databases against the safety dump.')
-    state.rollback.verification = await verifyAgainstDump(mysql, safety.summary, state.dropped)
-    logVerification(log, state.rollback.verification)
-    if (!state.rollback.verification.ok)
-      throw new Error('the rolled-back databases do not match the safety dump')
+    if (safety && fromDump.length > 0) {
+      state.rollback.verification = await verifyAgainstDump(mysql, safety.summary, fromDump)
+      logVerification(log, state.rollback.verification)
+      if (!state.rollback.verification.ok)
+        throw new Error('the rolled-back databases do not match the safety dump')
+    }
+    const left = created.length
+      ? await mysql.query(
+          `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${created.map((d) => `'${d}'`).join(',')});`,
+        )
+      : []
+    if (left.length > 0)
+      throw new Error(`${left.map((r) => r[0]).join(', ')} still exists after the rollback`)
     log.end('ok')
     log.info('Rollback complete: the databases are as they were before the restore.')
     return 'rolled_back'
@@ -319,6 +440,20 @@ async function rollback(options: RestoreRunOptions, log: RunLog, state: RunState
     log.end('failed')
     log.error(`Rollback failed: ${state.rollback.error}`)
     return 'rollback_failed'
+  }
+}
+
+/**
+ * A load session whose SSH link froze keeps running on the server, holding the metadata locks the
+ * rollback's DROP needs: it is KILLed first (one that already ended gives "unknown thread", ignored).
+ */
+async function killLoadSessions(mysql: MysqlClient, log: RunLog, state: RunState): Promise<void> {
+  for (const id of state.loadSessions.splice(0)) {
+    const killed = await mysql.query(`KILL ${Number(id)};`).then(
+      () => true,
+      () => false,
+    )
+    if (killed) log.warn(`Stopped the abandoned load session ${id}: it could hold locks the rollback needs.`)
   }
 }
 
@@ -332,11 +467,12 @@ async function usableConnection(
   state: RunState,
 ): Promise<{ host: RemoteHost; mysql: MysqlClient }> {
   const facts = state.facts as PreflightFacts
-  const probe = state.host ? await state.host.run('true').catch(() => null) : null
+  // A frozen link answers nothing: a probe that does not come back in time counts as lost.
+  const probe = state.host ? await withTimeout(state.host.run('true'), PROBE_TIMEOUT_MS) : null
   if (probe?.code === 0 && facts.mysql) {
-    const ok = await facts.mysql.query('SELECT 1;').then(
-      () => true,
-      () => false,
+    const ok = await withTimeout(
+      facts.mysql.query('SELECT 1;').then(() => true),
+      PROBE_TIMEOUT_MS,
     )
     if (ok) return { host: state.host as RemoteHost, mysql: facts.mysql }
   }
@@ -350,6 +486,7 @@ async function usableConnection(
       const mysql = await MysqlClient.open(host, facts.endpoint, options.settings.mysql.password)
       state.host = host
       facts.mysql = mysql
+      state.optionFolders.push(mysql.folder)
       log.info(`Reconnected to ${host.label} (attempt ${i}).`)
       return { host, mysql }
     } catch (e) {
@@ -366,16 +503,80 @@ async function usableConnection(
       })
 }
 
-async function restartNode(options: RestoreRunOptions, log: RunLog, state: RunState): Promise<void> {
-  if (!state.node.stopped || !state.host) return
-  log.begin('start_node', 'Starting the management node again (zstack-ctl start_node).')
-  const started = await startNode(state.host, options.settings.zstackCtl ?? 'zstack-ctl').catch(() => ({
-    ok: false,
-    output: 'connection lost',
-  }))
-  state.node.restarted = started.ok
-  log.end(started.ok ? 'ok' : 'failed')
-  if (!started.ok) log.error(`zstack-ctl start_node failed: ${started.output.slice(-300)}`)
+/** zstack-ctl on the host; a failure before anything was dropped stops the run. */
+async function ctl(host: RemoteHost, settings: RestoreSettings, command: ZstackCtlCommand): Promise<void> {
+  const r = await zstackCtl(host, settings.zstackCtl ?? 'zstack-ctl', command)
+  if (!r.ok) {
+    throw new AppError('restore.stop_node_failed', {
+      en: `zstack-ctl ${command} failed: ${r.output.slice(-300)}. Nothing was dropped.`,
+      zh: `zstack-ctl ${command} 失败：${r.output.slice(-300)}。未删除任何数据库。`,
+    })
+  }
+}
+
+/**
+ * Starts again what the run stopped, unless the databases may be incomplete (the rollback failed):
+ * a node started on half a database would act on it. The report says why it was left stopped.
+ */
+async function restartNode(
+  options: RestoreRunOptions,
+  log: RunLog,
+  state: RunState,
+  outcome: RestoreOutcome,
+): Promise<void> {
+  if ((!state.node.stopped && !state.node.uiStopped) || !state.host) return
+  const path = options.settings.zstackCtl ?? 'zstack-ctl'
+  log.begin('start_node', 'Starting again what was stopped (zstack-ctl start_node / start_ui).')
+  if (outcome === 'rollback_failed' || (outcome === 'failed' && state.dropped.length > 0)) {
+    state.node.notStartedReason =
+      'The databases may be incomplete (the rollback failed), so the management node and UI were left stopped. Start them (zstack-ctl start_node, start_ui) only after the databases are restored.'
+    log.end('skipped')
+    log.error(state.node.notStartedReason)
+    return
+  }
+  const start = (command: ZstackCtlCommand) =>
+    zstackCtl(state.host as RemoteHost, path, command).catch(() => ({ ok: false, output: 'connection lost' }))
+  let ok = true
+  if (state.node.stopped) {
+    const started = await start('start_node')
+    state.node.restarted = started.ok
+    ok &&= started.ok
+    if (!started.ok) log.error(`zstack-ctl start_node failed: ${started.output.slice(-300)}`)
+  }
+  if (state.node.uiStopped) {
+    const started = await start('start_ui')
+    state.node.uiRestarted = started.ok
+    ok &&= started.ok
+    if (!started.ok) log.error(`zstack-ctl start_ui failed: ${started.output.slice(-300)}`)
+  }
+  log.end(ok ? 'ok' : 'failed')
+}
+
+/**
+ * The MySQL root password sits in option files on the host: every one this run made is removed over
+ * the connection that works now (after a reconnect, the old one's too). What cannot be removed is
+ * reported; the next run's first login sweeps folders whose SSH session is gone.
+ */
+async function removePasswordFiles(log: RunLog, state: RunState): Promise<void> {
+  if (state.optionFolders.length === 0) return
+  const removed = state.host ? await removeOptionFolders(state.host, state.optionFolders) : false
+  if (!removed)
+    log.error(
+      `Could not remove the MySQL password file(s) ${state.optionFolders.join(', ')} on the host (no connection): delete them by hand; the next run removes them too.`,
+    )
+}
+
+const PROBE_TIMEOUT_MS = 10_000
+
+/** The promise's value, or null when it rejects or takes longer than `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    promise.catch(() => null),
+    new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
 }
 
 function logVerification(log: RunLog, v: Verification): void {
@@ -388,6 +589,7 @@ function logVerification(log: RunLog, v: Verification): void {
 
 function manualSteps(state: RunState): string {
   const s = state.safety
+  const stopped = state.node.notStartedReason ? [state.node.notStartedReason] : []
   if (!s) return 'No management database existed before this run, so nothing was lost: run the restore again.'
   return [
     `The databases ${state.dropped.join(', ')} may be incomplete. The safety dump taken before the restore is:`,
@@ -398,6 +600,7 @@ function manualSteps(state: RunState): string {
     `  zstack-ctl restore_mysql -f ${s.hostPath} --mysql-root-password <password>`,
     'or, without zstack-ctl:',
     `  gunzip < ${s.hostPath} | mysql -u root -p`,
+    ...stopped,
   ].join('\n')
 }
 

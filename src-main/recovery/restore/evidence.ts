@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RestoreLogEntry, RestoreOutcome, RestorePlan } from '../../api/contract/restore.js'
 import { redact, redactValue } from '../../errors/redact.js'
+import { driftLines, type VmHaReport } from './drift/plan-text.js'
 import type { StepRecord } from './run-log.js'
 import type { Verification } from './verify.js'
 
@@ -13,16 +14,32 @@ export interface EvidenceReport {
   finishedAt: string
   outcome: RestoreOutcome
   error: { code: string; message: string } | null
+  /** How the run was confirmed: the host name typed, or `--yes`; null when it never was. */
+  confirmation: 'typed_host_name' | 'yes_flag' | null
   plan: RestorePlan | null
   safetyDump: { hostPath: string; laptopPath: string; sha256: string; size: number; rows: number } | null
   restore: {
     databases: string[]
     rowsLoaded: number | null
+    /** DEFINER clauses rewritten to root@<database host>, as zstack-ctl does. */
+    definersRewritten: number | null
+    /** Routines and events that existed before, had no copy in the backup, and were re-created from the safety dump. */
+    recreatedRoutines: string[]
     tables: Record<string, Record<string, number>> | null
   }
   verification: Verification | null
+  /** VM HA in the restored database; null without a plan. */
+  vmHa: VmHaReport | null
   rollback: { attempted: boolean; verification: Verification | null; error: string | null }
-  node: { wasRunning: boolean | null; stopped: boolean; restarted: boolean | null }
+  node: {
+    wasRunning: boolean | null
+    stopped: boolean
+    restarted: boolean | null
+    uiStopped: boolean
+    uiRestarted: boolean | null
+    /** Why what was stopped was not started again (the rollback failed). */
+    notStartedReason: string | null
+  }
   /** What to do by hand when the outcome is not `restored`, `dry_run` or `refused`. */
   manualRecovery: string | null
   steps: StepRecord[]
@@ -50,6 +67,14 @@ export function renderText(r: EvidenceReport): string {
   lines.push(`Run ${r.runId}`)
   lines.push(`Started ${r.startedAt}, finished ${r.finishedAt}`)
   lines.push(`OUTCOME: ${r.outcome.toUpperCase()}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}`)
+  lines.push(
+    `Confirmed by  ${r.confirmation === 'yes_flag' ? '--yes (the host name was not typed)' : r.confirmation === 'typed_host_name' ? 'typing the host name' : 'not confirmed'}`,
+  )
+  if (r.restore.definersRewritten)
+    lines.push(`DEFINER       ${r.restore.definersRewritten} clauses rewritten to root (as zstack-ctl does)`)
+  for (const routine of r.restore.recreatedRoutines)
+    lines.push(`Re-created    ${routine} from the safety dump (not in the backup)`)
+  if (r.node.notStartedReason) lines.push(`NODE LEFT STOPPED: ${r.node.notStartedReason}`)
   lines.push('')
   if (p) {
     lines.push('Target')
@@ -72,6 +97,15 @@ export function renderText(r: EvidenceReport): string {
     }
     lines.push('Preflight')
     for (const c of p.checks) lines.push(`  [${c.status.toUpperCase().padEnd(7)}] ${c.text.en}`)
+    lines.push('What the restore undoes (drift between the live database and the backup)')
+    lines.push(...driftLines(p.drift))
+  }
+  if (r.vmHa) {
+    lines.push('VM HA')
+    lines.push(
+      `  plan: ${r.vmHa.action === 'disable' ? 'switch off' : 'keep (--keep-ha)'}; in the backup: ${r.vmHa.inBackup ?? 'no row'}; after the restore: ${r.vmHa.after?.join(', ') || '-'}`,
+    )
+    lines.push(`  ${r.vmHa.afterwards}`)
   }
   if (r.safetyDump) {
     lines.push('Safety dump')

@@ -16,6 +16,8 @@ export function jobFromRequest(req: ParsedRequest<'restore.plan'>): RestoreJob {
     skipUi: req.skipUi,
     safetyDir: req.safetyDir,
     zstackCtl: req.zstackCtl,
+    acceptDrift: req.acceptDrift,
+    keepHa: req.keepHa,
   }
 }
 

@@ -13,7 +13,10 @@ export interface MysqlEndpoint {
 /**
  * The MySQL root account on the host. The password never appears on a command line: it goes over
  * the channel's stdin into an option file (mode 600, in a mode-700 `mktemp -d` directory) that every
- * `mysql`/`mysqldump` reads with `--defaults-extra-file`, and the directory is removed on `close`.
+ * `mysql`/`mysqldump` reads with `--defaults-extra-file`, and the directory is removed on `close`
+ * (and by the engine over a new connection when the link was lost). Each directory records the PID
+ * of the SSH session that made it; opening a client first removes this user's directories whose
+ * session is gone (left by a lost link or a killed run), never those of a run still connected.
  * (`MYSQL_PWD` would also keep it off argv, but any process of the same user can read another's
  * environment through /proc, and the server-side shell would need it exported.)
  */
@@ -26,12 +29,7 @@ export class MysqlClient {
 
   static async open(host: RemoteHost, endpoint: MysqlEndpoint, password: string): Promise<MysqlClient> {
     registerSecret(password)
-    const created = await host.run(
-      'umask 077 && d=$(mktemp -d /tmp/zsdr-mysql.XXXXXX) && cat > "$d/client.cnf" && echo "$d"',
-      {
-        stdin: optionFile(endpoint, password),
-      },
-    )
+    const created = await host.run(OPEN_SCRIPT, { stdin: optionFile(endpoint, password) })
     const dir = created.stdout.trim()
     if (created.code !== 0 || !dir.startsWith('/tmp/zsdr-mysql.')) {
       throw new AppError('restore.host_tempfile_failed', {
@@ -44,6 +42,11 @@ export class MysqlClient {
 
   get optionFile(): string {
     return `${this.dir}/client.cnf`
+  }
+
+  /** The private directory on the host (removed by `close`). */
+  get folder(): string {
+    return this.dir
   }
 
   /** `mysql`/`mysqldump` with the option file; safe to log (no secret in it). */
@@ -69,6 +72,33 @@ export class MysqlClient {
   }
 }
 
+/**
+ * Sweeps this user's stale option folders (owner session gone; no owner file and older than a minute),
+ * then makes a new one owned by this SSH session ($PPID is the session's sshd process).
+ */
+const OPEN_SCRIPT = [
+  'umask 077',
+  'for d in /tmp/zsdr-mysql.*; do',
+  '  [ -d "$d" ] && [ -O "$d" ] || continue',
+  '  p=$(cat "$d/owner" 2>/dev/null)',
+  '  case "$p" in',
+  '    ""|*[!0-9]*) [ -n "$(find "$d" -maxdepth 0 -mmin +1)" ] && rm -rf "$d" ;;',
+  '    *) [ -d "/proc/$p" ] || rm -rf "$d" ;;',
+  '  esac',
+  'done',
+  'd=$(mktemp -d /tmp/zsdr-mysql.XXXXXX) && echo "$PPID" > "$d/owner" && cat > "$d/client.cnf" && echo "$d"',
+].join('\n')
+
+/** Removes option folders by path (over a new connection after the old one was lost). */
+export async function removeOptionFolders(host: RemoteHost, folders: readonly string[]): Promise<boolean> {
+  const ours = folders.filter((f) => /^\/tmp\/zsdr-mysql\.[A-Za-z0-9]+$/.test(f))
+  if (ours.length === 0) return true
+  const r = await host
+    .run(`rm -rf ${ours.map(sq).join(' ')} && ! ls -d ${ours.map(sq).join(' ')} 2>/dev/null`)
+    .catch(() => null)
+  return r?.code === 0
+}
+
 function optionFile(endpoint: MysqlEndpoint, password: string): string {
   const lines = [
     '[client]',
@@ -83,6 +113,12 @@ function optionFile(endpoint: MysqlEndpoint, password: string): string {
 
 export function mysqlError(hostLabel: string, stderr: string): AppError {
   const text = redact(stderr.trim()).slice(0, 500)
+  if (!text) {
+    return new AppError('restore.mysql_no_answer', {
+      en: `MySQL on ${hostLabel} ended without an answer or an error message: the connection to the host was most likely lost.`,
+      zh: `${hostLabel} 上的 MySQL 没有返回结果也没有错误信息：与主机的连接很可能已断开。`,
+    })
+  }
   if (/ERROR 1045|Access denied/i.test(text)) {
     return new AppError('restore.mysql_access_denied', {
       en: `MySQL on ${hostLabel} refused the root password. Check it (zstack-ctl restore_mysql uses the same account).`,

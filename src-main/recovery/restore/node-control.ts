@@ -7,6 +7,8 @@ export interface NodeState {
   zstackCtl: boolean
   /** null when it cannot be told (no zstack-ctl, or a status it does not print). */
   running: boolean | null
+  /** zstack-ctl has `stop_ui`/`start_ui` (current versions restart the UI around a zstack_ui restore). */
+  ui?: boolean
 }
 
 /**
@@ -19,21 +21,21 @@ export async function nodeState(host: RemoteHost, zstackCtl: string): Promise<No
   const status = await host.run(`${sq(zstackCtl)} status 2>&1`)
   const m = /MN status:\s*(\w+)/i.exec(stripVTControlCharacters(status.stdout))
   const word = m?.[1]?.toLowerCase()
-  return { zstackCtl: true, running: word === 'running' ? true : word === 'stopped' ? false : null }
+  const help = await host.run(`${sq(zstackCtl)} --help 2>&1`)
+  return {
+    zstackCtl: true,
+    running: word === 'running' ? true : word === 'stopped' ? false : null,
+    ui: /\bstop_ui\b/.test(help.stdout) && /\bstart_ui\b/.test(help.stdout),
+  }
 }
 
-export async function stopNode(
-  host: RemoteHost,
-  zstackCtl: string,
-): Promise<{ ok: boolean; output: string }> {
-  const r = await host.run(`${sq(zstackCtl)} stop_node 2>&1`)
-  return { ok: r.code === 0, output: r.stdout.slice(-2000) }
-}
+export type ZstackCtlCommand = 'stop_node' | 'start_node' | 'stop_ui' | 'start_ui'
 
-export async function startNode(
+export async function zstackCtl(
   host: RemoteHost,
-  zstackCtl: string,
+  path: string,
+  command: ZstackCtlCommand,
 ): Promise<{ ok: boolean; output: string }> {
-  const r = await host.run(`${sq(zstackCtl)} start_node 2>&1`)
+  const r = await host.run(`${sq(path)} ${command} 2>&1`)
   return { ok: r.code === 0, output: r.stdout.slice(-2000) }
 }

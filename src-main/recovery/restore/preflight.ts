@@ -3,13 +3,15 @@ import type { CheckStatus, PlanCheck, RestorePlan } from '../../api/contract/res
 import { AppError, type LocalizedText } from '../../errors/app-error.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import { type BackupInspection, inspectBackup } from './backup-file.js'
-import { compareVersions } from './dump-scanner.js'
+import { BackupRowCollector, driftCheck, planDrift, trackedTables, vmHaCheck } from './drift/index.js'
+import { compareVersions, type DumpSummary } from './dump-scanner.js'
 import { definerHost, endpointFromZstackProperties, MysqlClient, type MysqlEndpoint } from './mysql-client.js'
 import { type NodeState, nodeState } from './node-control.js'
 import { sq } from './shell.js'
+import { MANAGEMENT_DATABASES } from './statement-policy.js'
 import { liveSchemaVersion } from './verify.js'
 
-export const MANAGEMENT_DATABASES = ['zstack', 'zstack_rest', 'zstack_ui'] as const
+export { MANAGEMENT_DATABASES } from './statement-policy.js'
 export const DEFAULT_PROPERTIES_PATH =
   '/usr/local/zstack/apache-tomcat/webapps/zstack/WEB-INF/classes/zstack.properties'
 /** zstack-ctl dump_mysql's own folder: a field engineer looks there first. */
@@ -26,6 +28,10 @@ export interface RestoreSettings {
   zstackCtl?: string
   /** Laptop folder for the safety-dump copy and the evidence report. */
   laptopDir: string
+  /** Go on although volume install paths differ from the backup (recorded in the report). */
+  acceptDrift?: boolean
+  /** Leave VM HA as the backup has it instead of switching it off. */
+  keepHa?: boolean
 }
 
 /** What the later steps need from the preflight besides the plan shown to the user. */
@@ -36,6 +42,8 @@ export interface PreflightFacts {
   existingDatabases: string[]
   node: NodeState
   mysql: MysqlClient | null
+  /** `--sandbox` when the host's `mysql` client has it (a second wall against client commands). */
+  clientOptions: string
 }
 
 export async function preflight(
@@ -50,7 +58,9 @@ export async function preflight(
   const safetyDir = settings.safetyDir ?? DEFAULT_SAFETY_DIR
   const zstackCtl = settings.zstackCtl ?? 'zstack-ctl'
 
+  const rows = new BackupRowCollector(trackedTables())
   const inspection = await inspectBackup(settings.backupFile, {
+    observers: [rows],
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onBackupBytes ? { onBytes: options.onBackupBytes } : {}),
   }).then(
@@ -71,6 +81,7 @@ export async function preflight(
     host instanceof AppError ? noHost(host, add) : await probeHost(host, settings, safetyDir, zstackCtl, add)
   const { endpoint, endpointSource, hostName, mysql, node, existing, estimate, hostFree, liveVersion } =
     probed
+  add('backup_statements', ...statementCheck(inspection?.summary ?? null, probed.allDatabases))
 
   const needed = Math.ceil(estimate / 2) + DISK_MARGIN
   add(
@@ -93,14 +104,46 @@ export async function preflight(
   })
 
   const backupVersion = inspection?.summary.schemaVersion ?? null
-  add('version', ...versionCheck(backupVersion, liveVersion))
+  // Nothing is claimed about a backup that could not be read: its version and databases are unknown.
+  add(
+    'version',
+    ...(inspection
+      ? versionCheck(backupVersion, liveVersion)
+      : ([
+          'unknown',
+          {
+            en: 'Backup schema version unknown: the backup could not be read.',
+            zh: '备份架构版本未知：无法读取备份。',
+          },
+        ] as [CheckStatus, LocalizedText])),
+  )
 
-  const inDump = inspection ? wanted.filter((d) => inspection.summary.databases[d]) : [...wanted]
+  const inDump = inspection ? wanted.filter((d) => inspection.summary.databases[d]) : []
   const absent = wanted.filter((d) => !inDump.includes(d))
-  add('databases', absent.length === 0 ? 'ok' : absent.includes('zstack') ? 'fail' : 'warn', {
-    en: `Will drop and restore: ${inDump.join(', ')}${settings.skipUi ? ' (zstack_ui skipped)' : ''}${absent.length ? `; not in the backup: ${absent.join(', ')}` : ''}.`,
-    zh: `将删除并恢复：${inDump.join('、')}${settings.skipUi ? '（跳过 zstack_ui）' : ''}${absent.length ? `；备份中没有：${absent.join('、')}` : ''}。`,
-  })
+  if (!inspection)
+    add('databases', 'unknown', {
+      en: 'Which databases the backup holds is unknown: it could not be read.',
+      zh: '无法读取备份，不知道其中包含哪些数据库。',
+    })
+  else
+    add('databases', absent.length === 0 ? 'ok' : absent.includes('zstack') ? 'fail' : 'warn', {
+      en: `Will drop and restore: ${inDump.join(', ')}${settings.skipUi ? ' (zstack_ui skipped)' : ''}${absent.length ? `; not in the backup: ${absent.join(', ')}` : ''}.`,
+      zh: `将删除并恢复：${inDump.join('、')}${settings.skipUi ? '（跳过 zstack_ui）' : ''}${absent.length ? `；备份中没有：${absent.join('、')}` : ''}。`,
+    })
+
+  const { drift, vmHa } = await planDrift(
+    inspection ? rows.result(settings.backupFile) : null,
+    host instanceof AppError
+      ? { unreachable: host.text }
+      : mysql
+        ? { mysql, databases: existing }
+        : { noMysql: true },
+    { acceptDrift: settings.acceptDrift ?? false, keepHa: settings.keepHa ?? false },
+  )
+  add('drift', ...driftCheck(drift))
+  add('vm_ha', ...vmHaCheck(vmHa))
+
+  if (host instanceof AppError) markUnchecked(checks, host)
 
   const plan: RestorePlan = {
     target: {
@@ -131,6 +174,8 @@ export async function preflight(
       laptopFreeBytes: laptopFree,
     },
     databases: inDump,
+    drift,
+    vmHa,
     checks,
     ok: checks.every((c) => c.status !== 'fail'),
     confirmationText: hostName ?? (host instanceof AppError ? '' : host.label),
@@ -144,8 +189,59 @@ export async function preflight(
       existingDatabases: existing,
       node,
       mysql,
+      clientOptions: probed.sandbox ? '--sandbox' : '',
     },
   }
+}
+
+/**
+ * The containment check: every statement of the backup passed the allow-list, and no two-part name in
+ * a trigger, view or routine body starts with a database that exists on the server.
+ */
+function statementCheck(
+  summary: DumpSummary | null,
+  serverDatabases: string[] | null,
+): [CheckStatus, LocalizedText] {
+  if (!summary)
+    return [
+      'unknown',
+      { en: 'Statements not checked: the backup could not be read.', zh: '未检查语句：无法读取备份。' },
+    ]
+  if (summary.refusedCount > 0) {
+    const list = summary.refusals
+      .slice(0, 5)
+      .map((r) => `line ${r.line}: ${r.reason} [${r.excerpt}]`)
+      .join('; ')
+    const more = summary.refusedCount > 5 ? ` (and ${summary.refusedCount - 5} more)` : ''
+    return [
+      'fail',
+      {
+        en: `The backup holds ${summary.refusedCount} statement(s) that mysqldump does not write for the management databases, so it is refused: ${list}${more}.`,
+        zh: `备份中有 ${summary.refusedCount} 条语句不是 mysqldump 为管理数据库写出的内容，因此拒绝使用该备份：${list}${more}。`,
+      },
+    ]
+  }
+  const clashes = Object.entries(summary.databases).flatMap(([db, d]) =>
+    d.qualifiers
+      .filter((q) => serverDatabases?.some((s) => s.toLowerCase() === q.toLowerCase() && s !== db))
+      .map((q) => `${db}: ${q}.…`),
+  )
+  if (clashes.length > 0)
+    return [
+      'fail',
+      {
+        en: `A trigger, view or routine in the backup names another database of this server: ${clashes.slice(0, 5).join(', ')}.`,
+        zh: `备份中的触发器、视图或例程引用了该服务器上的其他数据库：${clashes.slice(0, 5).join('、')}。`,
+      },
+    ]
+  const rewritten = summary.definersRewritten
+  return [
+    serverDatabases === null ? 'warn' : 'ok',
+    {
+      en: `${summary.statements} statements checked: only what mysqldump writes for ${MANAGEMENT_DATABASES.join(', ')}${rewritten ? `; ${rewritten} DEFINER clauses will be rewritten to root` : ''}${serverDatabases === null ? '; names in bodies not compared with the server (no MySQL login)' : ''}.`,
+      zh: `已检查 ${summary.statements} 条语句：仅包含 mysqldump 为 ${MANAGEMENT_DATABASES.join('、')} 写出的内容${rewritten ? `；${rewritten} 个 DEFINER 将改写为 root` : ''}${serverDatabases === null ? '；未与服务器上的数据库名比对（未登录 MySQL）' : ''}。`,
+    },
+  ]
 }
 
 /** What the preflight learns on the host itself. */
@@ -160,6 +256,9 @@ interface HostFacts {
   estimate: number
   hostFree: number | null
   liveVersion: string | null
+  /** Every database on the server (null without a login). */
+  allDatabases: string[] | null
+  sandbox: boolean
 }
 
 type AddCheck = (id: PlanCheck['id'], status: CheckStatus, text: LocalizedText) => void
@@ -176,6 +275,8 @@ function noHost(error: AppError, add: AddCheck): HostFacts {
     estimate: 0,
     hostFree: null,
     liveVersion: null,
+    allDatabases: null,
+    sandbox: false,
   }
 }
 
@@ -196,13 +297,15 @@ async function probeHost(
     'for t in mysql mysqldump gzip sha256sum; do command -v "$t" >/dev/null || echo "$t"; done',
   )
   const missing = tools.stdout.split('\n').filter(Boolean)
+  const sandbox =
+    missing.length === 0 && (await host.run('mysql --help 2>/dev/null')).stdout.includes('--sandbox')
   add(
     'tools',
     missing.length === 0 ? 'ok' : 'fail',
     missing.length === 0
       ? {
-          en: 'mysql, mysqldump, gzip and sha256sum are installed on the host.',
-          zh: '主机上已安装 mysql、mysqldump、gzip 和 sha256sum。',
+          en: `mysql, mysqldump, gzip and sha256sum are installed on the host; the mysql client ${sandbox ? 'has --sandbox (used as a second wall)' : 'has no --sandbox'}.`,
+          zh: `主机上已安装 mysql、mysqldump、gzip 和 sha256sum；mysql 客户端${sandbox ? '支持 --sandbox（作为第二道防线使用）' : '不支持 --sandbox'}。`,
         }
       : { en: `Missing on the host: ${missing.join(', ')}.`, zh: `主机上缺少：${missing.join('、')}。` },
   )
@@ -216,7 +319,7 @@ async function probeHost(
   const database =
     missing.length === 0
       ? await loginAndMeasure(host, endpoint, source, settings.mysql.password, add)
-      : { mysql: null, existing: [], estimate: 0, liveVersion: null }
+      : { mysql: null, existing: [], estimate: 0, liveVersion: null, allDatabases: null }
   const node = await nodeState(host, zstackCtl)
   add('node_status', ...nodeCheck(node))
   const df = await host.run(
@@ -224,7 +327,7 @@ async function probeHost(
   )
   const available = Number(df.stdout.trim().split(/\s+/)[3])
   const hostFree = df.code === 0 && Number.isFinite(available) ? available * 1024 : null
-  return { hostName, endpoint, endpointSource: source, node, hostFree, ...database }
+  return { hostName, endpoint, endpointSource: source, node, hostFree, sandbox, ...database }
 }
 
 /** Flags first, then the node's zstack.properties `DB.url`, then localhost:3306. */
@@ -254,7 +357,7 @@ async function loginAndMeasure(
   source: string,
   password: string,
   add: AddCheck,
-): Promise<Pick<HostFacts, 'mysql' | 'existing' | 'estimate' | 'liveVersion'>> {
+): Promise<Pick<HostFacts, 'mysql' | 'existing' | 'estimate' | 'liveVersion' | 'allDatabases'>> {
   let mysql: MysqlClient | null = null
   try {
     mysql = await MysqlClient.open(host, endpoint, password)
@@ -264,11 +367,10 @@ async function loginAndMeasure(
       zh: `MySQL root 登录成功（${version}），地址 ${describeEndpoint(endpoint)}（来源：${source}）。`,
     })
     const names = MANAGEMENT_DATABASES.map((d) => `'${d}'`).join(',')
-    const existing = (
-      await mysql.query(
-        `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${names});`,
-      )
-    ).map((r) => r[0] as string)
+    const allDatabases = (await mysql.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA;')).map(
+      (r) => r[0] as string,
+    )
+    const existing = MANAGEMENT_DATABASES.filter((d) => allDatabases.includes(d))
     const size = await mysql.query(
       `SELECT IFNULL(SUM(DATA_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${names});`,
     )
@@ -277,11 +379,12 @@ async function loginAndMeasure(
       existing,
       estimate: Number(size[0]?.[0] ?? 0),
       liveVersion: await liveSchemaVersion(mysql),
+      allDatabases,
     }
   } catch (e) {
     add('mysql_login', 'fail', textOf(e))
     await mysql?.close()
-    return { mysql: null, existing: [], estimate: 0, liveVersion: null }
+    return { mysql: null, existing: [], estimate: 0, liveVersion: null, allDatabases: null }
   }
 }
 
@@ -363,4 +466,26 @@ function describeEndpoint(e: MysqlEndpoint): string {
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+}
+
+/** Checks that need the host: after SSH failed they were not looked at. */
+const HOST_CHECKS: ReadonlySet<PlanCheck['id']> = new Set([
+  'tools',
+  'mysql_login',
+  'node_status',
+  'disk_host',
+  'version',
+])
+
+/** Without SSH nothing on the host was looked at: say "unknown", never report absence as if it had looked. */
+function markUnchecked(checks: PlanCheck[], sshError: AppError): void {
+  for (const c of checks) {
+    if (c.id === 'ssh') c.error = sshError.toEnvelope()
+    if (!HOST_CHECKS.has(c.id)) continue
+    c.status = 'unknown'
+    c.text = {
+      en: `Not checked: there is no SSH connection to the host (see the ssh check).`,
+      zh: '未检查：与主机没有 SSH 连接（见 ssh 检查项）。',
+    }
+  }
 }

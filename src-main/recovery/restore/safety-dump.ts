@@ -19,8 +19,11 @@ export interface SafetyDump {
   summary: DumpSummary
 }
 
-/** zstack-ctl dump_mysql's options; zstack and zstack_rest in one run, zstack_ui in a second, as it does. */
-const DUMP_OPTIONS = '--databases --single-transaction --quick'
+/**
+ * zstack-ctl dump_mysql's options (zstack and zstack_rest in one run, zstack_ui in a second, as it
+ * does), plus stored routines, events and triggers: "as it was before" must hold for them too.
+ */
+const DUMP_OPTIONS = '--databases --single-transaction --quick --routines --events --triggers'
 
 /**
  * Dumps the current databases exactly as `zstack-ctl dump_mysql` does, keeps the file on the host and
@@ -55,7 +58,7 @@ export async function takeSafetyDump(
     if (stderr.length < 50) stderr.push(c.toString('utf8'))
   })
   const hash = createHash('sha256')
-  const scanner = new DumpScanner('localhost')
+  const scanner = new DumpScanner({ definerHost: 'localhost', trust: 'own-safety-dump' })
   let size = 0
   const tap = new PassThrough()
   proc.stdout.on('data', (c: Buffer) => {
@@ -73,13 +76,12 @@ export async function takeSafetyDump(
     ])
   } catch (e) {
     proc.kill()
-    await rm(options.laptopPath, { force: true })
-    throw safetyDumpFailed(host.label, e instanceof Error ? e.message : String(e))
+    throw await discardPartial(host, hostPath, options.laptopPath, e instanceof Error ? e.message : String(e))
   }
   const exit = await proc.exit
   if (exit.code !== 0) {
-    await rm(options.laptopPath, { force: true })
-    throw safetyDumpFailed(host.label, redact(stderr.join('').trim()).slice(0, 500) || `exit ${exit.code}`)
+    const reason = redact(stderr.join('').trim()).slice(0, 500) || `exit ${exit.code}`
+    throw await discardPartial(host, hostPath, options.laptopPath, reason)
   }
   const sha256 = hash.digest('hex')
   const remote = await host.run(`sha256sum ${sq(hostPath)}`)
@@ -97,9 +99,36 @@ export async function takeSafetyDump(
   return { hostPath, laptopPath: options.laptopPath, sha256, size, summary: scanner.summary() }
 }
 
-function safetyDumpFailed(hostLabel: string, reason: string): AppError {
-  return new AppError('restore.safety_dump_failed', {
-    en: `The safety dump on ${hostLabel} failed (${reason}). Nothing was changed.`,
-    zh: `${hostLabel} 上的安全转储失败（${reason}）。未做任何更改。`,
-  })
+/**
+ * A failed dump (a full disk, most often) leaves a partial file on both sides: it must not pass for a
+ * safety dump later, and it takes the space MySQL itself needs. Both are removed; the error says so.
+ */
+async function discardPartial(
+  host: RemoteHost,
+  hostPath: string,
+  laptopPath: string,
+  reason: string,
+): Promise<AppError> {
+  await rm(laptopPath, { force: true })
+  const removed = await host.run(`rm -f ${sq(hostPath)}`).then(
+    (r) => r.code === 0,
+    () => false,
+  )
+  const where = removed
+    ? {
+        en: 'The partial dump was removed from the host and this computer.',
+        zh: '已从主机和本机删除不完整的转储。',
+      }
+    : {
+        en: `The partial dump ${hostPath} could not be removed from the host: delete it by hand.`,
+        zh: `无法从主机删除不完整的转储 ${hostPath}：请手动删除。`,
+      }
+  return new AppError(
+    'restore.safety_dump_failed',
+    {
+      en: `The safety dump on ${host.label} failed (${reason}). ${where.en} Nothing was changed.`,
+      zh: `${host.label} 上的安全转储失败（${reason}）。${where.zh} 未做任何更改。`,
+    },
+    { hostPath, partialRemoved: removed },
+  )
 }

@@ -6,7 +6,7 @@ import type { EventBus } from '../../api/event-bus.js'
 import type { OperationControl, OperationRegistry } from '../../api/operations.js'
 import type { Database } from '../../db/index.js'
 import { AppError } from '../../errors/app-error.js'
-import { registerSecret } from '../../errors/redact.js'
+import { redact, registerSecret } from '../../errors/redact.js'
 import type { SshSessionOptions } from '../../ssh/connector.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import type { BackupCatalog } from '../scan/catalog.js'
@@ -23,6 +23,8 @@ export interface RestoreJob {
   skipUi: boolean
   safetyDir?: string | undefined
   zstackCtl?: string | undefined
+  acceptDrift: boolean
+  keepHa: boolean
 }
 
 export interface RestoreServiceDeps {
@@ -78,7 +80,8 @@ export class RestoreService {
 
   /** Starts a run (fetching a catalogued backup first); it waits for `confirm` unless `yes`. */
   run(job: RestoreJob, yes: boolean): { opId: string; done: Promise<RestoreRunResult> } {
-    return this.deps.ops.start('restore', 'Restore the management database', async (op) => {
+    const what = { label: 'Restore the management database', subject: redact(job.target.host) }
+    return this.deps.ops.start('restore', what, async (op) => {
       const backupFile =
         'file' in job.backup ? job.backup.file : await this.deps.fetch(job.backup.backupId, job.session, op)
       const result = await this.execute(job, backupFile, op.opId, {
@@ -89,6 +92,7 @@ export class RestoreService {
                 this.waiting.set(op.opId, { expected: plan.confirmationText, resolve })
                 op.signal.addEventListener('abort', () => resolve(false), { once: true })
               }),
+        yes,
         progress: (u) => op.progress(u),
         signal: op.signal,
       }).finally(() => this.waiting.delete(op.opId))
@@ -137,7 +141,7 @@ export class RestoreService {
     job: RestoreJob,
     backupFile: string,
     runId: string,
-    options: Pick<RestoreRunOptions, 'confirm' | 'dryRun' | 'progress' | 'signal'>,
+    options: Pick<RestoreRunOptions, 'confirm' | 'yes' | 'dryRun' | 'progress' | 'signal'>,
   ): Promise<RestoreRunResult> {
     const label = await this.deps.connector.label(job.target, job.session)
     const password = job.mysql.rootPassword ?? (await this.deps.vault.get(mysqlRootPasswordKey(label)))
@@ -157,6 +161,8 @@ export class RestoreService {
         mysql: { ...mysql, password },
         skipUi: job.skipUi,
         laptopDir: this.reportDir,
+        acceptDrift: job.acceptDrift,
+        keepHa: job.keepHa,
         ...(job.safetyDir ? { safetyDir: job.safetyDir } : {}),
         ...(job.zstackCtl ? { zstackCtl: job.zstackCtl } : {}),
       },

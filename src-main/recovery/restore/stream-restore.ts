@@ -4,16 +4,28 @@ import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors/app-error.js'
 import { redact } from '../../errors/redact.js'
 import type { RemoteHost, RemoteProcess } from '../../ssh/remote-host.js'
-import { DumpScanner, type DumpSummary } from './dump-scanner.js'
+import { type DatabaseSummary, DumpScanner, type DumpSummary } from './dump-scanner.js'
 import type { MysqlClient } from './mysql-client.js'
 import { ident, sq } from './shell.js'
+import type { DumpTrust } from './statement-policy.js'
 
 export interface StreamRestoreOptions {
   /** Databases to drop, create and load; others in the dump are skipped. */
   databases: readonly string[]
   definerHost: string
+  /** `own-safety-dump` for a rollback from our own safety dump; a backup otherwise. */
+  trust?: DumpTrust
+  /** Extra `mysql` client options (`--sandbox` where the host's client has it). */
+  clientOptions?: string
   /** Called just before a database is dropped: from then on a failure needs a rollback. */
   onDrop(database: string): void
+  /** The server's CONNECTION_ID() of each database's load session (to KILL it if the link is lost). */
+  onSession?(database: string, connectionId: number): void
+  /**
+   * For a rollback: how long the DROP may wait for a metadata lock each time (an abandoned session
+   * may hold one), how often, and a call before each new wait so it can be logged.
+   */
+  lockWait?: { seconds: number; attempts: number; onWait(database: string, attempt: number): void }
   onBytes?(done: number, total: number): void
   signal?: AbortSignal
 }
@@ -40,27 +52,42 @@ export async function streamRestore(
   options: StreamRestoreOptions,
 ): Promise<DumpSummary> {
   const wanted = new Set(options.databases)
-  const scanner = new DumpScanner(options.definerHost)
+  const scanner = new DumpScanner({ definerHost: options.definerHost, trust: options.trust ?? 'backup' })
   const sinks = new Map<string, Sink>()
   const preamble: Buffer[] = []
   const total = statSync(file).size
   let read = 0
 
   const openSink = async (database: string): Promise<Sink> => {
-    const createOptions = scanner.summary().databases[database]?.createOptions ?? ''
     options.onDrop(database)
-    await mysql.query(
-      `DROP DATABASE IF EXISTS ${ident(database)};\nCREATE DATABASE ${ident(database)} ${createOptions};`,
+    await dropDatabase(
+      mysql,
+      database,
+      `${createDatabase(database, scanner.summary().databases[database])};`,
+      options.lockWait,
     )
     const proc = await host.exec(
-      mysql.command('mysql', `--default-character-set=utf8mb4 --one-database ${sq(database)}`),
+      mysql.command(
+        'mysql',
+        // --unbuffered: the session id must arrive at once, not when the load ends.
+        `--default-character-set=utf8mb4 --unbuffered ${options.clientOptions ?? ''} --one-database ${sq(database)}`,
+      ),
       {
         ...(options.signal ? { signal: options.signal } : {}),
       },
     )
     const stderr: string[] = []
-    // Nothing useful comes on stdout, but it must be read: an SSH channel only closes once drained.
-    proc.stdout.resume()
+    // stdout carries the session id, then nothing; it must be read: an SSH channel only closes once drained.
+    let head = ''
+    proc.stdout.on('data', (c: Buffer) => {
+      if (head.length > 200) return
+      head += c.toString('latin1')
+      const id = /^(\d+)\s*$/m.exec(head)?.[1]
+      if (id) {
+        options.onSession?.(database, Number(id))
+        head = '.'.repeat(201)
+      }
+    })
     proc.stderr.on('data', (c: Buffer) => {
       if (stderr.join('').length < 4000) stderr.push(c.toString('utf8'))
     })
@@ -71,6 +98,11 @@ export async function streamRestore(
       throw sinkFailure(host.label, sink, exit)
     })
     sink.died.catch(() => {})
+    // Our own first statement: the session's quoting rules are known whatever the server's default.
+    await write(
+      sink,
+      Buffer.from(`SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\nSELECT CONNECTION_ID();\n`),
+    )
     for (const part of preamble) await write(sink, part)
     return sink
   }
@@ -86,6 +118,8 @@ export async function streamRestore(
   const gunzip = input.pipe(createGunzip())
   try {
     const route = async (segments: ReturnType<DumpScanner['push']>) => {
+      // The preflight refused any backup with such a statement: the file changed since.
+      if (scanner.refusedCount > 0) throw refusedDuringRestore(file, scanner.summary())
       for (const { database, data } of segments) {
         if (database === null) {
           preamble.push(data)
@@ -125,6 +159,56 @@ export async function streamRestore(
     )
   }
   return scanner.summary()
+}
+
+/**
+ * Drops a database (then runs `then`, e.g. our CREATE). With `lockWait`, each try waits at most
+ * `seconds` for a metadata lock and every new wait is reported, so a stuck rollback is never silent.
+ */
+export async function dropDatabase(
+  mysql: MysqlClient,
+  database: string,
+  then: string,
+  lockWait?: StreamRestoreOptions['lockWait'],
+): Promise<void> {
+  const sql = `DROP DATABASE IF EXISTS ${ident(database)};\n${then}`
+  if (!lockWait) {
+    await mysql.query(sql)
+    return
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mysql.query(
+        `SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(lockWait.seconds))};\n${sql}`,
+      )
+      return
+    } catch (e) {
+      const lock =
+        e instanceof AppError && /\b1205\b|Lock wait timeout/i.test(String(e.details?.stderr ?? ''))
+      if (!lock || attempt >= lockWait.attempts) throw e
+      lockWait.onWait(database, attempt)
+    }
+  }
+}
+
+/** `CREATE DATABASE` written by us: the name is ours, charset and collation passed the allow-list. */
+function createDatabase(database: string, summary: DatabaseSummary | undefined): string {
+  const charset = summary?.charset ? ` CHARACTER SET ${summary.charset}` : ''
+  const collation = summary?.collation ? ` COLLATE ${summary.collation}` : ''
+  return `CREATE DATABASE ${ident(database)}${charset}${collation}`
+}
+
+function refusedDuringRestore(file: string, summary: DumpSummary): AppError {
+  const first = summary.refusals[0]
+  const where = first ? ` (line ${first.line}: ${first.reason})` : ''
+  return new AppError(
+    'restore.backup_refused',
+    {
+      en: `${file} changed after the preflight: it now holds a statement a backup may not hold${where}. Loading stopped.`,
+      zh: `${file} 在预检之后发生了变化：其中出现了备份不允许包含的语句${where}。已停止导入。`,
+    },
+    { line: first?.line ?? null },
+  )
 }
 
 async function write(sink: Sink, data: Buffer): Promise<void> {

@@ -3,11 +3,14 @@ import { join } from 'node:path'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import { type FoundBackup, shellQuote } from './types.js'
 
+const DUMP_TIME = String.raw`zstack-backup-db-(\d{4}-\d{2}-\d{2})_(\d{2})-(\d{2})-(\d{2})\.gz$`
 /**
  * `zstack-backup-db-2026-11-27_20-30-00.gz`: the name zstack-ctl dump_mysql gives, which carries the
  * time. Only the whole name counts: a date somewhere inside another name is not the dump's time.
  */
-const DUMP_NAME = /^zstack-backup-db-(\d{4}-\d{2}-\d{2})_(\d{2})-(\d{2})-(\d{2})\.gz$/
+export const DUMP_NAME = new RegExp(`^${DUMP_TIME}`)
+/** The same name at the end of a fetched copy's file name, after the `<image id>-` a copy may carry. */
+export const DUMP_NAME_IN_COPY = new RegExp(`(?:^|-)${DUMP_TIME}`)
 
 /**
  * `.gz` dump files in the given folders of a host (GNU find, as on every ZStack host). Missing

@@ -1,6 +1,7 @@
 import type { EventBus } from '../../api/event-bus.js'
 import type { OperationRegistry } from '../../api/operations.js'
 import type { HandlerMap } from '../../api/router.js'
+import { AppError } from '../../errors/app-error.js'
 import type { Logger } from '../../log/logger.js'
 import type { SshConnector } from '../../ssh/connector.js'
 import type { BackupCatalog } from './catalog.js'
@@ -18,13 +19,14 @@ export interface BackupHandlerDeps {
 export function scanHandlers(deps: BackupHandlerDeps): HandlerMap {
   return {
     'db.scan': (req) => {
+      if (req.hosts.length === 0 && req.localDirs.length === 0) throw nothingToScanError()
       const names = [
         ...req.hosts.map((h) => h.target.host),
         ...(req.localDirs.length ? ['local folders'] : []),
       ]
       const { opId } = deps.ops.start(
         'db.scan',
-        `Scan ${names.length} place(s) for database backups`,
+        { label: `Scan ${names.length} place(s) for database backups`, subject: names.join(', ') || null },
         async (op) => {
           const hosts = await scanBackups(
             deps,
@@ -46,4 +48,11 @@ export function scanHandlers(deps: BackupHandlerDeps): HandlerMap {
     'db.catalog': (req) =>
       deps.catalog.list({ hostLabel: req.hostLabel, includeMissing: req.includeMissing }),
   }
+}
+
+function nothingToScanError(): AppError {
+  return new AppError('scan.nothing', {
+    en: 'Nothing to search: give at least one host or one local folder.',
+    zh: '没有可查找的位置：请至少提供一个主机或一个本地文件夹。',
+  })
 }

@@ -9,6 +9,7 @@ import { ops } from './ops.svelte.js'
  * `running` and the error when one fails.
  */
 export class ActionRunner {
+  /** The operations this screen started and still shows (newest first). */
   running = $state<string[]>([])
   error = $state<ErrorEnvelope | null>(null)
 
@@ -22,15 +23,20 @@ export class ActionRunner {
     this.error = null
     let opId: string
     try {
-      ;({ opId } = await call('zstack.dr.start', { connectionId, api, params } as never))
+      ;({ opId } = await call('zstack.dr.start', { connectionId, api, params, subject } as never))
     } catch (e) {
       this.error = toEnvelope(e)
       return false
     }
-    ops.track(opId, 'zstack.dr', api, subject)
+    ops.track(opId, 'zstack.dr', api, subject, connectionId)
     this.running = [opId, ...this.running]
     const finished = await ops.finishedOf(opId)
     if (finished.outcome === 'succeeded') onSuccess?.()
     return finished.outcome === 'succeeded'
+  }
+
+  /** Hides an operation's card; the operation itself goes on and stays listed in Jobs. */
+  dismiss(opId: string): void {
+    this.running = this.running.filter((id) => id !== opId)
   }
 }

@@ -4,7 +4,11 @@ import { ApiError } from './api.js'
 /** One level of a server's error chain (ZStack nests `cause` inside `error`). */
 export interface CauseLink {
   code: string | null
+  /** The server's words as they came (description and details). */
   text: string
+  /** ZStack's generic text for the code, and the specific part, when the server sent them. */
+  description: string | null
+  details: string | null
 }
 
 /** Any failure as an envelope: API errors keep theirs; anything else becomes a local one. */
@@ -27,7 +31,9 @@ export function causeChain(envelope: ErrorEnvelope): CauseLink[] {
       (p): p is string => typeof p === 'string' && p !== '',
     )
     const text = parts.length > 0 ? parts.join(': ') : typeof node.message === 'string' ? node.message : ''
-    if (code || text) chain.push({ code, text })
+    const description = typeof node.description === 'string' && node.description ? node.description : null
+    const details = typeof node.details === 'string' && node.details ? node.details : null
+    if (code || text) chain.push({ code, text, description, details })
     node = node.cause
   }
   return chain

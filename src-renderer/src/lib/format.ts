@@ -1,4 +1,5 @@
 import { i18n } from '../i18n/index.svelte.js'
+import { clock } from './clock.svelte.js'
 
 /**
  * Sizes, dates, durations and rates in the user's language, all through Intl so that zh-CN
@@ -60,8 +61,8 @@ export function formatDate(value: string | number | null | undefined): string {
   ).format(ms)
 }
 
-/** "3 minutes ago" style, for cache age and "offline since". */
-export function formatAge(value: string | number | null | undefined, now = Date.now()): string {
+/** "3 minutes ago" style, for cache age and "offline since"; it ticks with the shared clock. */
+export function formatAge(value: string | number | null | undefined, now = clock.now): string {
   if (value === null || value === undefined || value === '') return '—'
   const ms = typeof value === 'number' ? value : Date.parse(value)
   if (Number.isNaN(ms)) return String(value)

@@ -8,13 +8,8 @@ import { apiLabel, kindLabel } from '../i18n/index.svelte.js'
 import { call, on } from './api.js'
 import { toEnvelope } from './errors.js'
 
-/** What the renderer knows about one long-running operation. */
-export interface TrackedOp extends OperationSummary {
-  /** What the operation acts on (a backup's name), when the renderer started it. */
-  subject: string | null
-  finishedAt: string | null
-  error: ErrorEnvelope | null
-}
+/** What the renderer knows about one long-running operation (the backend keeps its history across restarts). */
+export type TrackedOp = OperationSummary
 
 /**
  * Every operation of this app session, fed by `ops.list` (so jobs started before a reload or by
@@ -54,13 +49,7 @@ class OpsStore {
       const list = await call('ops.list', {})
       for (const s of list) {
         const known = this.items[s.opId]
-        this.items[s.opId] = {
-          ...s,
-          subject: known?.subject ?? null,
-          finishedAt: known?.finishedAt ?? null,
-          error: known?.error ?? null,
-          lastProgress: s.lastProgress ?? known?.lastProgress ?? null,
-        }
+        this.items[s.opId] = { ...s, lastProgress: s.lastProgress ?? known?.lastProgress ?? null }
       }
       this.loadError = null
     } catch (e) {
@@ -69,7 +58,13 @@ class OpsStore {
   }
 
   /** Registers an operation the renderer just started, before its first event arrives. */
-  track(opId: string, kind: string, label: string, subject: string | null = null): void {
+  track(
+    opId: string,
+    kind: string,
+    label: string,
+    subject: string | null = null,
+    connectionId: string | null = null,
+  ): void {
     if (this.items[opId]) return
     const early = this.early.get(opId)
     this.early.delete(opId)
@@ -78,6 +73,7 @@ class OpsStore {
       kind,
       label,
       subject,
+      connectionId,
       startedAt: new Date().toISOString(),
       state: 'running',
       lastProgress: null,

@@ -244,6 +244,24 @@ describe('scan and fetch over real SSH', () => {
     expect(catalog.filter((b) => b.location.startsWith(`${dir}/`))).toHaveLength(2)
   })
 
+  it('refuses a search of nothing; a refused place reports its problem, not just "0 found"', async () => {
+    await expect(app.call('db.scan', { hosts: [], localDirs: [] })).rejects.toMatchObject({
+      code: 'scan.nothing',
+    })
+    // Nothing listens on port 1: the host refuses the connection.
+    const { opId } = await app.call(
+      'db.scan',
+      scanRequest({ hosts: [{ target: { host: `${sshd.user}@127.0.0.1:1`, agent: false } }], localDirs: [] }),
+    )
+    await app.finished(opId)
+    const scanned = app.events.find(
+      (e) => e.name === 'db.scanned' && (e.payload as ScanFinished).opId === opId,
+    )?.payload as ScanFinished
+    expect(scanned.hosts).toHaveLength(1)
+    expect(scanned.hosts[0]).toMatchObject({ found: 0 })
+    expect(scanned.hosts[0]?.problems[0]?.code).toMatch(/^ssh\./)
+  })
+
   it('the catalog answers with the host gone (no network needed)', async () => {
     await sshd.stop()
     const catalog = await app.call('db.catalog', { hostLabel: `${sshd.user}@127.0.0.1:${sshd.port}` })

@@ -124,6 +124,9 @@ describe('zsdr db restore and the restore.* API (loopback sshd, real MariaDB)', 
       readFileSync(last.reportPaths?.text as string, 'utf8')
     outputs.push(report)
     expect(report).toContain(sshd.hostKeyFingerprint)
+    // --yes is on record: nobody typed the host name.
+    expect(JSON.parse(readFileSync(last.reportPaths?.json as string, 'utf8')).confirmation).toBe('yes_flag')
+    expect(report).toContain('Confirmed by  --yes (the host name was not typed)')
   }, 90_000)
 
   it('API: password from the vault; the run waits for the typed host name, a wrong name is refused, the right one goes on', async () => {

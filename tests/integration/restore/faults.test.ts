@@ -1,18 +1,19 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RestoreRunOptions, runRestore } from '../../../src-main/recovery/restore/engine.js'
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
+import { runRestore } from '../../../src-main/recovery/restore/engine.js'
 import { loadDump } from '../../fixtures/zstack-db/build.js'
 import type { MariaDb } from '../../harness/mariadb.js'
 import { type Sshd, startTcpProxy } from '../../harness/sshd.js'
 import {
   checksums,
-  collectingSink,
-  hostDir,
+  killZstackLoaderWhen,
+  nodeRun,
   observedHost,
-  pidsWithArgs,
+  optionFoldersLeft,
+  type RunOverrides,
   sshdConnector,
   startDamagedNode,
   tempDir,
@@ -38,38 +39,16 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
     await Promise.all([db?.stop(), sshd?.stop()])
   })
 
-  function options(
-    overrides: Partial<Omit<RestoreRunOptions, 'settings'>> & {
-      settings?: Partial<RestoreRunOptions['settings']>
-    } = {},
-  ) {
-    const log = collectingSink()
-    const laptopDir = tempDir('zsdr-restore-laptop-')
-    const run: RestoreRunOptions = {
-      runId: 'f'.repeat(32),
-      connect: sshdConnector(sshd),
-      confirm: async () => true,
-      sinks: [log.sink],
-      reconnect: { attempts: 2, delayMs: 100 },
-      ...overrides,
-      settings: {
-        backupFile: backup,
-        mysql: { host: '127.0.0.1', port: db.port, password },
-        skipUi: false,
-        safetyDir: hostDir('zsdr-restore-host-'),
-        laptopDir,
-        ...overrides.settings,
-      },
-    }
-    return { run, log, laptopDir }
-  }
+  const options = (overrides: RunOverrides = {}) => nodeRun({ sshd, db, password, backup }, overrides)
 
   /** Everything the run left for a human: live log and both report files. */
   function evidence(log: { text(): string }, paths: { json: string; text: string }): string {
     const all = log.text() + readFileSync(paths.json, 'utf8') + readFileSync(paths.text, 'utf8')
     seen.push(all)
+    reports.push(paths.json)
     return all
   }
+  const reports: string[] = []
 
   it('refuses a corrupted backup before dropping anything', async () => {
     const corrupt = join(tempDir('zsdr-corrupt-'), 'zstack-backup-db.gz')
@@ -81,6 +60,11 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
     const result = await runRestore(run)
     expect(result.outcome).toBe('refused')
     expect(result.plan?.checks.find((c) => c.id === 'backup_integrity')?.status).toBe('fail')
+    // Nothing is claimed about a backup that could not be read.
+    expect(result.plan?.backup).toBeNull()
+    expect(result.plan?.databases).toEqual([])
+    for (const id of ['backup_statements', 'version', 'databases'] as const)
+      expect(result.plan?.checks.find((c) => c.id === id)?.status).toBe('unknown')
     expect(result.safetyDump).toBeNull()
     expect(log.entries.some((e) => e.message.includes('Dropping'))).toBe(false)
     expect(await checksums(db)).toEqual(before)
@@ -118,15 +102,28 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
     evidence(log, result.reportPaths)
   })
 
-  it('refuses when the host has no room for the safety dump (a real 1 MiB tmpfs)', async (ctx) => {
+  /** Runs `body` with a real tmpfs of `size` mounted on a temp folder; skips where mounting needs root. */
+  async function withTmpfs(
+    ctx: TestContext,
+    size: string,
+    body: (dir: string) => Promise<void>,
+  ): Promise<void> {
     const small = tempDir('zsdr-small-disk-')
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=777', 'tmpfs', small], { stdio: 'pipe' })
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=777`, 'tmpfs', small], { stdio: 'pipe' })
     } catch (e) {
       ctx.skip(`cannot mount a small tmpfs here (needs root): ${(e as Error).message.split('\n')[0]}`)
       return
     }
     try {
+      await body(small)
+    } finally {
+      execFileSync('umount', [small])
+    }
+  }
+
+  it('refuses when the host has no room for the safety dump (a real 1 MiB tmpfs)', (ctx) =>
+    withTmpfs(ctx, '1m', async (small) => {
       const { run, log } = options({ settings: { safetyDir: join(small, 'mysql-backup') } })
       const result = await runRestore(run)
       expect(result.outcome).toBe('refused')
@@ -134,28 +131,37 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
       expect(existsSync(join(small, 'mysql-backup'))).toBe(false)
       expect(await checksums(db)).toEqual(before)
       evidence(log, result.reportPaths)
-    } finally {
-      execFileSync('umount', [small])
-    }
-  })
+    }))
+
+  it(
+    'a safety dump that fills the host disk is removed from the host and reported; nothing is dropped',
+    (ctx) =>
+      withTmpfs(ctx, '80m', async (small) => {
+        const safetyDir = join(small, 'mysql-backup')
+        const { run, log, laptopDir } = options({
+          settings: { safetyDir },
+          // The plan saw room; by the time the dump runs, another writer has taken nearly all of it.
+          confirm: async () => {
+            const free = statfsSync(small).bavail * statfsSync(small).bsize
+            execFileSync('fallocate', ['-l', String(free - 64 * 1024), join(small, 'filler')])
+            return true
+          },
+        })
+        const result = await runRestore(run)
+        expect(result.error?.code).toBe('restore.safety_dump_failed')
+        expect(result.error?.message.en).toContain('The partial dump was removed')
+        expect(readdirSync(safetyDir)).toEqual([])
+        expect(readdirSync(laptopDir).filter((f) => f.endsWith('.gz'))).toEqual([])
+        expect(log.entries.some((e) => e.message.includes('Dropping'))).toBe(false)
+        expect(await checksums(db)).toEqual(before)
+        evidence(log, result.reportPaths)
+      }),
+    60_000,
+  )
 
   it('rolls back automatically when mysql is killed mid-restore', async () => {
-    let optionFile = ''
-    let killed: number[] = []
-    const { run, log } = options({
-      connect: async () =>
-        observedHost(await sshdConnector(sshd)(), (command) => {
-          const file = /--defaults-extra-file='([^']+)'/.exec(command)?.[1]
-          if (file) optionFile = file
-          // The zstack loader stays open until the dump ends; kill it once the next database starts.
-          if (command.includes("--one-database 'zstack_rest'") && killed.length === 0) {
-            killed = pidsWithArgs([optionFile, '--one-database', 'zstack']).filter(
-              (pid) => !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('zstack_rest'),
-            )
-            for (const pid of killed) process.kill(pid, 'SIGKILL')
-          }
-        }),
-    })
+    const { connect, killed } = killZstackLoaderWhen(sshd, 'zstack_rest')
+    const { run, log } = options({ connect })
     const result = await runRestore(run)
     expect(killed.length).toBeGreaterThan(0)
     expect(result.outcome).toBe('rolled_back')
@@ -226,6 +232,13 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
     expect(await checksums(db)).toEqual(original)
     evidence(log, result.reportPaths)
   }, 90_000)
+
+  it('no MySQL password file is left on the host after any of these faults', () => {
+    // A run that lost the host for good cannot remove its file; the next run's login sweeps it.
+    const withLogin = reports.filter((r) => readFileSync(r, 'utf8').includes('--defaults-extra-file='))
+    expect(withLogin.length).toBeGreaterThanOrEqual(5)
+    for (const report of withLogin) expect(optionFoldersLeft(report)).toEqual([])
+  })
 
   it('no password in any log line or report of these runs', () => {
     expect(seen.length).toBeGreaterThanOrEqual(4)

@@ -1,7 +1,8 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RestoreLogEntry } from '../../../src-main/api/contract/restore.js'
+import type { RestoreRunOptions } from '../../../src-main/recovery/restore/engine.js'
 import type { LogSink } from '../../../src-main/recovery/restore/run-log.js'
 import { connectHost, KnownHosts } from '../../../src-main/ssh/index.js'
 import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
@@ -99,6 +100,33 @@ export function observedHost(inner: RemoteHost, onCommand: (command: string) => 
   }
 }
 
+/**
+ * Connects like `sshdConnector`, and once the loader of `database` starts, SIGKILLs the running `zstack`
+ * loader (it stays open until the dump ends): a crash mid-restore. `then` runs right after the kill.
+ */
+export function killZstackLoaderWhen(
+  sshd: Sshd,
+  database: string,
+  then: () => void = () => {},
+): { connect: () => Promise<RemoteHost>; killed: number[] } {
+  let optionFile = ''
+  const killed: number[] = []
+  const connect = async () =>
+    observedHost(await sshdConnector(sshd)(), (command) => {
+      const file = /--defaults-extra-file='([^']+)'/.exec(command)?.[1]
+      if (file) optionFile = file
+      if (!command.includes(`--one-database '${database}'`) || killed.length > 0) return
+      for (const pid of pidsWithArgs([optionFile, '--one-database'])) {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        if (!cmdline.includes('zstack') || cmdline.includes('zstack_')) continue
+        process.kill(pid, 'SIGKILL')
+        killed.push(pid)
+      }
+      then()
+    })
+  return { connect, killed }
+}
+
 /** Collects the live log; `text()` is everything a user could have seen. */
 export function collectingSink(): { sink: LogSink; entries: RestoreLogEntry[]; text(): string } {
   const entries: RestoreLogEntry[] = []
@@ -106,7 +134,11 @@ export function collectingSink(): { sink: LogSink; entries: RestoreLogEntry[]; t
 }
 
 /** Connects to a loopback sshd as its test user, with a private known-hosts file (first key accepted). */
-export function sshdConnector(sshd: Sshd, port = sshd.port): () => Promise<RemoteHost> {
+export function sshdConnector(
+  sshd: Sshd,
+  port = sshd.port,
+  keepaliveIntervalMs?: number,
+): () => Promise<RemoteHost> {
   const dir = tempDir('zsdr-restore-ssh-')
   return () =>
     connectHost(
@@ -118,8 +150,52 @@ export function sshdConnector(sshd: Sshd, port = sshd.port): () => Promise<Remot
         acceptNewHostKey: true,
         credentials: () => ({ password: sshd.password }),
         readyTimeoutMs: 5000,
+        ...(keepaliveIntervalMs ? { keepaliveIntervalMs } : {}),
       },
     )
+}
+
+/** Password option folders (`--defaults-extra-file`) named in a run's report that still exist. */
+export function optionFoldersLeft(reportJson: string): string[] {
+  const folders = new Set(
+    [
+      ...readFileSync(reportJson, 'utf8').matchAll(
+        /--defaults-extra-file='(\/tmp\/zsdr-mysql\.[A-Za-z0-9]+)\/client\.cnf'/g,
+      ),
+    ].map((m) => m[1] as string),
+  )
+  if (folders.size === 0) throw new Error(`no option folder named in ${reportJson}`)
+  return [...folders].filter((f) => existsSync(f))
+}
+
+export type RunOverrides = Partial<Omit<RestoreRunOptions, 'settings'>> & {
+  settings?: Partial<RestoreRunOptions['settings']>
+}
+
+/** Options of a run against a test node (loopback sshd + MariaDB), with its live log collected. */
+export function nodeRun(
+  node: { sshd: Sshd; db: MariaDb; password: string; backup: string },
+  overrides: RunOverrides = {},
+): { run: RestoreRunOptions; log: ReturnType<typeof collectingSink>; laptopDir: string } {
+  const log = collectingSink()
+  const laptopDir = tempDir('zsdr-restore-laptop-')
+  const run: RestoreRunOptions = {
+    runId: 'f'.repeat(32),
+    connect: sshdConnector(node.sshd),
+    confirm: async () => true,
+    sinks: [log.sink],
+    reconnect: { attempts: 2, delayMs: 100 },
+    ...overrides,
+    settings: {
+      backupFile: node.backup,
+      mysql: { host: '127.0.0.1', port: node.db.port, password: node.password },
+      skipUi: false,
+      safetyDir: hostDir('zsdr-restore-host-'),
+      laptopDir,
+      ...overrides.settings,
+    },
+  }
+  return { run, log, laptopDir }
 }
 
 /** A folder the sshd test user may write to (a safety-dump folder on the "host"). */

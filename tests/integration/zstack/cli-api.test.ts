@@ -35,6 +35,21 @@ describe('zsdr api against the simulator', () => {
     expect(r.stdout).not.toContain('password')
   })
 
+  it('login takes the endpoint as an argument, exactly as the README writes it', async () => {
+    const r = await runZsdr(['api', 'login', sim.baseUrl, '--account', 'admin', '--password-stdin'], {
+      env,
+      stdin: 'password\n',
+    })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('session valid: true')
+    const none = await zsdr(['api', 'login'], 'password')
+    expect(none.code).toBe(2)
+    expect(none.stderr).toMatch(/no management node/)
+    const both = await zsdr(['api', 'login', sim.baseUrl, '-e', 'http://127.0.0.2:1'], 'password')
+    expect(both.code).toBe(2)
+  })
+
   it('a wrong password (from ZSDR_PASSWORD) exits 1 with one line', async () => {
     const r = await zsdr(['api', 'login', '-e', sim.baseUrl], 'wrong')
     expect(r.code).toBe(1)

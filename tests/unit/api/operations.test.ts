@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { OperationFinished, OperationProgress } from '../../../src-main/api/contract/index.js'
 import { EventBus } from '../../../src-main/api/event-bus.js'
+import { OperationHistory } from '../../../src-main/api/operation-history.js'
 import { OperationRegistry } from '../../../src-main/api/operations.js'
+import { openDatabase } from '../../../src-main/db/index.js'
+import { AppError } from '../../../src-main/errors/app-error.js'
+import { registerSecret } from '../../../src-main/errors/redact.js'
 
 function collect(bus: EventBus) {
   const progress: OperationProgress[] = []
@@ -64,7 +68,7 @@ describe('operations', () => {
 
   it('prunes finished operations after a while and beyond a cap; running ones stay', async () => {
     const bus = new EventBus()
-    const ops = new OperationRegistry(bus, { keepFinishedMs: 200, maxFinished: 2 })
+    const ops = new OperationRegistry(bus, undefined, { keepFinishedMs: 200, maxFinished: 2 })
     let release = () => {}
     const running = ops.start('demo', 'Still running', () => new Promise<void>((r) => (release = r)))
     const quick = () => ops.start('demo', 'Quick', async () => 'done')
@@ -79,5 +83,41 @@ describe('operations', () => {
     release()
     await running.done
     expect(ops.list().map((o) => o.state)).toEqual(['succeeded'])
+  })
+
+  it('keeps name, target, duration, outcome and cause across a restart; an interrupted one ends failed', async () => {
+    const db = openDatabase(':memory:')
+    const first = new OperationRegistry(new EventBus(), new OperationHistory(db))
+    registerSecret('hunter2-secret')
+    const cause = new AppError(
+      'zstack.api_failed',
+      { en: 'The node refused: bad password hunter2-secret', zh: '节点拒绝' },
+      { cause: { code: 'SYS.1000', details: 'backup storage is Disconnected' } },
+    )
+    const failed = first.start(
+      'zstack.dr',
+      { label: 'DeleteVolumeBackup', subject: 'web-01 nightly', connectionId: 'c1' },
+      async () => {
+        throw cause
+      },
+    )
+    await expect(failed.done).rejects.toBe(cause)
+    const ok = first.start('cache.sync', { label: 'Sync', connectionId: 'c1' }, async () => 1)
+    await ok.done
+    first.start('db.fetch', 'Fetch', () => new Promise(() => {}))
+
+    // A new process on the same database: the live map is empty, the history is not.
+    const second = new OperationRegistry(new EventBus(), new OperationHistory(db))
+    const listed = second.list()
+    expect(listed.map((o) => o.state).sort()).toEqual(['failed', 'failed', 'succeeded'])
+    const del = listed.find((o) => o.opId === failed.opId)!
+    expect(del).toMatchObject({ label: 'DeleteVolumeBackup', subject: 'web-01 nightly', connectionId: 'c1' })
+    expect(Date.parse(del.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(del.startedAt))
+    expect(del.error?.details).toEqual({
+      cause: { code: 'SYS.1000', details: 'backup storage is Disconnected' },
+    })
+    expect(JSON.stringify(listed)).not.toContain('hunter2-secret')
+    expect(listed.find((o) => o.kind === 'db.fetch')?.error?.code).toBe('op.interrupted')
+    db.close()
   })
 })
