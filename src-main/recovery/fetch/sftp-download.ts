@@ -64,7 +64,8 @@ export async function downloadFile(
   const first = await channels.sftp()
   const handle = await call<Buffer>((cb) => first.open(remotePath, 'r', cb))
   let local: FileHandle | null = null
-  const extra: { sftp: SFTPWrapper; handle: Buffer }[] = []
+  const extra: OpenedChannel[] = []
+  const spares: Promise<OpenedChannel | null>[] = []
   try {
     const { size } = await call<{ size: number }>((cb) => first.fstat(handle, cb))
     // Not 'a': with O_APPEND, Linux ignores the offsets of positional writes.
@@ -111,10 +112,14 @@ export async function downloadFile(
       ).then(() => {})
     // A channel that cannot be opened (the server's session limit) ends the growth, not the copy.
     const addChannel = async (): Promise<void> => {
-      const opened = await openChannel(channels, remotePath).catch(() => null)
+      const opened = await (spares.shift() ?? openChannel(channels, remotePath).catch(() => null))
       if (!opened) return growth.failed()
       extra.push(opened)
       growth.started(received, performance.now())
+      // Opening a channel and its file takes 4 round trips: once a doubling has begun, the next
+      // one's channels are opened while the sample runs, so they start at once if asked for.
+      for (let i = spares.length; i < growth.nextBatch(); i++)
+        spares.push(openChannel(channels, remotePath).catch(() => null))
       await startReading(opened.sftp, opened.handle)
     }
 
@@ -132,13 +137,16 @@ export async function downloadFile(
     await local?.close()
     first.close(handle, () => {})
     for (const c of extra) c.sftp.end()
+    for (const s of spares) void s.then((c) => c?.sftp.end())
   }
 }
 
-async function openChannel(
-  channels: SftpChannels,
-  remotePath: string,
-): Promise<{ sftp: SFTPWrapper; handle: Buffer }> {
+interface OpenedChannel {
+  sftp: SFTPWrapper
+  handle: Buffer
+}
+
+async function openChannel(channels: SftpChannels, remotePath: string): Promise<OpenedChannel> {
   const sftp = await channels.openSftp()
   try {
     return { sftp, handle: await call<Buffer>((cb) => sftp.open(remotePath, 'r', cb)) }
@@ -195,6 +203,11 @@ export class ChannelGrowth {
     this.opening = Math.max(0, this.opening - 1)
     this.since = now
     this.bytesSince = bytes
+  }
+
+  /** Channels the next doubling would add, once the current one has started (0 when growth is over). */
+  nextBatch(): number {
+    return this.stopped || this.opening > 0 ? 0 : Math.min(this.channels, this.max - this.channels)
   }
 
   /** A channel asked for could not be opened: no more growth. */

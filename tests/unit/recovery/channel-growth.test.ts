@@ -47,11 +47,20 @@ describe('channel growth from measured rate and round trip', () => {
 
   it('never goes past the maximum, and a channel that cannot open ends growth', () => {
     expect(settle(300, mbit(10_000))).toBe(8)
+    const h = new ChannelGrowth(100, 8)
+    h.started(0, 0)
+    expect(h.observe(8_000_000, 400)).toBe(1)
+    h.started(8_000_000, 400)
+    // Two channels read: the next doubling would add two.
+    expect(h.nextBatch()).toBe(2)
     const g = new ChannelGrowth(100, 8)
     g.started(0, 0)
     expect(g.observe(8_000_000, 400)).toBe(1)
+    // Until the channel asked for has started, there is no next batch to open ahead.
+    expect(g.nextBatch()).toBe(0)
     g.failed()
     expect(g.channels).toBe(1)
+    expect(g.nextBatch()).toBe(0)
     expect(g.observe(9_000_000, 2000)).toBe(0)
   })
 })
