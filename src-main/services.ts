@@ -8,6 +8,7 @@ import { CacheService, cacheHandlers } from './cache/index.js'
 import { zstackCacheBackend } from './cache/zstack-backend.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
+import { OverviewService, overviewHandlers } from './overview/index.js'
 import { fetchBackup } from './recovery/fetch/fetch-backup.js'
 import { fetchHandlers } from './recovery/fetch/handlers.js'
 import { RestoreService, restoreHandlers } from './recovery/restore/index.js'
@@ -46,6 +47,8 @@ export function createServices(options: {
   vault?: Vault
   /** Stands in for `~` when reading ~/.ssh (tests). */
   homeDir?: string
+  /** How long a lost restore-log connection is retried (tests shorten it). */
+  logRetryWindowMs?: number
 }): Services {
   const log = options.log ?? createLogger()
   const dbFile = join(options.dataDir, 'zsdr.sqlite')
@@ -53,7 +56,14 @@ export function createServices(options: {
   const bus = new EventBus()
   const ops = new OperationRegistry(bus, new OperationHistory(db))
   const vault = options.vault ?? new Vault()
-  const zstack = new ZStackService({ db, bus, ops, log, vault })
+  const zstack = new ZStackService({
+    db,
+    bus,
+    ops,
+    log,
+    vault,
+    ...(options.logRetryWindowMs !== undefined ? { logRetryWindowMs: options.logRetryWindowMs } : {}),
+  })
   zstack.resumeUnfinished()
   const prompter = new HostKeyPrompter(bus)
   const ssh = new SshConnector({
@@ -83,6 +93,12 @@ export function createServices(options: {
         )
       ).localPath,
   })
+  const overview = new OverviewService({
+    db,
+    store: cache.store,
+    cacheStatus: (id) => cache.status(id),
+    catalog,
+  })
   const router = new Router(
     {
       ...appHandlers({ db, ops }),
@@ -93,6 +109,7 @@ export function createServices(options: {
       ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),
       ...restoreHandlers(restore),
       ...cacheHandlers(cache),
+      ...overviewHandlers(overview),
     },
     log,
   )

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { AppError, type ErrorEnvelope, toEnvelope } from '../errors/app-error.js'
+import { AppError, type ErrorEnvelope, isAppError, toEnvelope } from '../errors/app-error.js'
 import type { Logger } from '../log/logger.js'
 import {
   type CallName,
@@ -46,7 +46,7 @@ export class Router {
       const value = await handler(parsed.data as ParsedRequest<CallName>, ctx)
       return { ok: true, value }
     } catch (e) {
-      if (!(e instanceof AppError)) this.log.error({ err: e, call: name }, 'handler failed')
+      if (!isAppError(e)) this.log.error({ err: e, call: name }, 'handler failed')
       return { ok: false, error: toEnvelope(e) }
     }
   }

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
+import type { QueryOptions } from '../../src-shared/query/index.js'
 import { AppError, type ErrorEnvelope } from '../errors/app-error.js'
-import type { QueryOptions } from '../zstack/query/index.js'
 import { RESOURCES, type ResourceName } from './resources.js'
 import { compileQuery } from './sql-query.js'
 import type { CacheStore, Inventory } from './store.js'

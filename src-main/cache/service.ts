@@ -1,3 +1,10 @@
+import {
+  type Condition,
+  DEFAULT_LIMIT,
+  fromSearchParams,
+  groupRows,
+  type QueryOptions,
+} from '../../src-shared/query/index.js'
 import type { CacheQueryAnswer, CacheStatus } from '../api/contract/index.js'
 import type { EventBus } from '../api/event-bus.js'
 import type { OperationRegistry } from '../api/operations.js'
@@ -5,10 +12,10 @@ import type { Database } from '../db/index.js'
 import { isAppError, type toEnvelope } from '../errors/app-error.js'
 import type { Logger } from '../log/logger.js'
 import type { DrChange } from '../zstack/dr-changes.js'
-import { type Condition, fromSearchParams, type QueryOptions } from '../zstack/query/index.js'
 import { LocalQueryEngine } from './local-query.js'
 import { RESOURCES, type ResourceName } from './resources.js'
-import { CacheStore } from './store.js'
+import type { SourceReply } from './source.js'
+import { CacheStore, type Inventory } from './store.js'
 import type { SyncMode, SyncResult } from './sync.js'
 import type { SourceSpec } from './sync-protocol.js'
 import { SyncWorkerHost } from './sync-runner.js'
@@ -165,25 +172,13 @@ export class CacheService {
 
   async query(req: QueryRequest): Promise<CacheQueryAnswer> {
     const options = toOptions(req)
-    const spec = RESOURCES[req.resource]
     let nodeError: ReturnType<typeof toEnvelope> | undefined
     if (!req.offline) {
       try {
-        const body = await this.o.backend.queryNode(
-          req.connectionId,
-          spec.path,
-          options,
-          AbortSignal.timeout(this.o.nodeTimeoutMs ?? 10_000),
-        )
-        const reply = await this.workers.convertReply({
-          dbFile: this.o.dbFile,
-          connectionId: req.connectionId,
-          resource: req.resource,
-          body,
-          // Whole inventories only (not a projection); not while a sync is replacing the snapshot.
-          refresh: !options.fields?.length && !this.running.has(req.connectionId),
-          site: { method: 'GET', url: spec.path },
-        })
+        const signal = AbortSignal.timeout(this.o.nodeTimeoutMs ?? 10_000)
+        const reply = options.groupBy
+          ? await this.groupedNodeAnswer(req, options.groupBy, options, signal)
+          : await this.nodeReply(req, options, signal)
         return { source: 'node', ...reply, cache: this.age(req.connectionId, req.resource) }
       } catch (e) {
         if (!isAppError(e) || !UNREACHABLE.has(e.code)) throw e
@@ -197,6 +192,49 @@ export class CacheService {
       cache: this.age(req.connectionId, req.resource),
       ...(nodeError ? { nodeError } : {}),
     }
+  }
+
+  /** One query GET to the node, parsed and checked in the worker (which also refreshes the cache). */
+  private async nodeReply(
+    req: QueryRequest,
+    options: QueryOptions,
+    signal: AbortSignal,
+  ): Promise<SourceReply> {
+    const path = RESOURCES[req.resource].path
+    const body = await this.o.backend.queryNode(req.connectionId, path, options, signal)
+    return this.workers.convertReply({
+      dbFile: this.o.dbFile,
+      connectionId: req.connectionId,
+      resource: req.resource,
+      body,
+      // Whole inventories only (not a projection); not while a sync is replacing the snapshot.
+      refresh: !options.fields?.length && !this.running.has(req.connectionId),
+      site: { method: 'GET', url: path },
+    })
+  }
+
+  /**
+   * A 3.0.0 node ignores `groupBy`, so a grouped query reads every matching row and groups here
+   * (`groupRows`, as the offline cache does); paging and counts are of groups.
+   */
+  private async groupedNodeAnswer(
+    req: QueryRequest,
+    groupBy: string,
+    options: QueryOptions,
+    signal: AbortSignal,
+  ): Promise<SourceReply> {
+    const { groupBy: _local, start = 0, limit = DEFAULT_LIMIT, count, replyWithCount, ...rest } = options
+    if (rest.fields && !rest.fields.includes(groupBy)) rest.fields = [...rest.fields, groupBy]
+    const rows: Inventory[] = []
+    for (let at = 0; ; at += DEFAULT_LIMIT) {
+      const page = (await this.nodeReply(req, { ...rest, start: at }, signal)).inventories ?? []
+      rows.push(...page)
+      if (page.length < DEFAULT_LIMIT) break
+    }
+    const groups = groupRows(rows, groupBy)
+    if (count) return { total: groups.length }
+    const inventories = groups.slice(start, start + limit)
+    return replyWithCount ? { inventories, total: groups.length } : { inventories }
   }
 
   /**

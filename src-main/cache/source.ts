@@ -1,4 +1,4 @@
-import type { QueryOptions } from '../zstack/query/index.js'
+import type { QueryOptions } from '../../src-shared/query/index.js'
 import type { Inventory } from './store.js'
 
 /** The server's reply to a query GET: `inventories`, plus `total` with count/replyWithCount. */

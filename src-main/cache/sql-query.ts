@@ -1,5 +1,5 @@
-import { type Condition, DEFAULT_LIMIT, isTagField, type QueryOptions } from '../zstack/query/index.js'
-import { queryValueToWallMs, WALL_MS_AS_MYSQL_TEXT } from './dates.js'
+import { type Condition, DEFAULT_LIMIT, isTagField, type QueryOptions } from '../../src-shared/query/index.js'
+import { nodeDateToWallMs, WALL_MS_AS_MYSQL_TEXT } from './dates.js'
 import { invalidValue, tagsNotCached, unknownField } from './errors.js'
 import type { FieldType, ResourceSpec } from './resources.js'
 
@@ -12,7 +12,8 @@ import type { FieldType, ResourceSpec } from './resources.js'
  *   its negative operators mean "no joined row matches the positive form" (`uuid NOT IN (subquery)`);
  * - without `sort`, rows come in the server's table order (the cache keeps it as the row id); with
  *   `sort`, ties keep table order; NULLs sort first ascending;
- * - `groupBy` keeps the first row of each group in that order; `count`/`total` count after it.
+ * - `groupBy` (the app's own grouping, never the node's: 3.0.0 ignores it) keeps the first row of
+ *   each group in that order, as `groupRows` does; `count`/`total` count after it.
  * Values are always bound parameters; identifiers come only from the resource spec; LIMIT and
  * OFFSET are validated integers.
  */
@@ -106,14 +107,15 @@ function validate(spec: ResourceSpec, options: QueryOptions): void {
     if (isTagField(c.field)) throw tagsNotCached(c.field)
     if (fieldType(spec, c.field) === undefined) throw unknownField(spec.name, c.field, 'q', queryable)
   }
-  if (options.sort && !(options.sort.field in spec.fields)) {
+  // Own keys only: `constructor` or `toString` is an unknown field like any other.
+  if (options.sort && !Object.hasOwn(spec.fields, options.sort.field)) {
     throw unknownField(spec.name, options.sort.field, 'sort', top)
   }
-  if (options.groupBy && !(options.groupBy in spec.fields)) {
+  if (options.groupBy && !Object.hasOwn(spec.fields, options.groupBy)) {
     throw unknownField(spec.name, options.groupBy, 'groupBy', top)
   }
   for (const f of options.fields ?? []) {
-    if (!(f in spec.fields) && !(f in spec.nested))
+    if (!Object.hasOwn(spec.fields, f) && !Object.hasOwn(spec.nested, f))
       throw unknownField(spec.name, f, 'fields', [...top, ...nestedNames])
   }
 }
@@ -121,7 +123,9 @@ function validate(spec: ResourceSpec, options: QueryOptions): void {
 function fieldType(spec: ResourceSpec, field: string): FieldType | undefined {
   const dot = field.indexOf('.')
   if (dot < 0) return Object.hasOwn(spec.fields, field) ? spec.fields[field] : undefined
-  const nested = spec.nested[field.slice(0, dot)]
+  const nested = Object.hasOwn(spec.nested, field.slice(0, dot))
+    ? spec.nested[field.slice(0, dot)]
+    : undefined
   const sub = field.slice(dot + 1)
   return nested && Object.hasOwn(nested.fields, sub) ? nested.fields[sub] : undefined
 }
@@ -148,9 +152,9 @@ function condition(spec: ResourceSpec, c: Condition, params: unknown[], snapshot
 /** One comparison on one column; pushes its bound values onto `params`. */
 function predicate(column: string, type: FieldType, c: Condition, params: unknown[]): string {
   switch (c.op) {
-    case '=null':
+    case 'is null':
       return `${column} IS NULL`
-    case '!=null':
+    case 'not null':
       return `${column} IS NOT NULL`
     case '?=':
     case '!?=': {
@@ -186,14 +190,9 @@ export function bind(type: FieldType, field: string, text: string): string | num
       if (text !== 'true' && text !== 'false') throw invalidValue(field, text, 'true or false')
       return text === 'true' ? 1 : 0
     case 'date': {
-      const ms = queryValueToWallMs(text)
-      if (ms === null) {
-        throw invalidValue(
-          field,
-          text,
-          'a date (epoch milliseconds, "Nov 14, 2017 10:20:57 PM" or 2017-11-14T22:20:57)',
-        )
-      }
+      // The node hands the text to MySQL; the app sends only forms MySQL reads without doubt.
+      const ms = nodeDateToWallMs(text)
+      if (ms === null) throw invalidValue(field, text, "a date yyyy-MM-dd HH:mm:ss (the node's local time)")
       return ms
     }
   }

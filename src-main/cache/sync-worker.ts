@@ -151,9 +151,11 @@ async function run(id: number, data: WorkerData): Promise<void> {
     })
   } finally {
     jobs.delete(id)
-    await source?.close?.().catch(() => {})
     db?.close()
+    // Before the logout: the host may end this thread once it has the result, and a lock left
+    // behind by a live process would make every other sync of the connection wait.
     release?.()
+    await source?.close?.().catch(() => {})
   }
 }
 

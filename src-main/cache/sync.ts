@@ -1,5 +1,5 @@
+import { type Condition, type QueryOptions, wallMsToNodeDate } from '../../src-shared/query/index.js'
 import { AppError, type ErrorEnvelope, toEnvelope } from '../errors/app-error.js'
-import type { Condition, QueryOptions } from '../zstack/query/index.js'
 import { gsonToWallMs } from './dates.js'
 import { RESOURCES, type ResourceName, SYNC_ORDER } from './resources.js'
 import type { InventorySource } from './source.js'
@@ -248,7 +248,8 @@ export class SyncEngine {
     if (state?.highWater == null) {
       await collect([])
     } else {
-      const since = wallMsToIso(state.highWater - this.overlapMs)
+      // `yyyy-MM-dd HH:mm:ss` in the node's wall-clock time: the one form its MySQL reads without doubt.
+      const since = wallMsToNodeDate(state.highWater - this.overlapMs)
       await collect([{ field: 'lastOpDate', op: '>=', value: since }])
       // A ref added to an existing backup (synced to another image store) changes only the ref.
       if (spec.ownedRefs) await collect([{ field: `${spec.ownedRefs}.lastOpDate`, op: '>=', value: since }])
@@ -328,11 +329,6 @@ function maxLastOp(
     if (Array.isArray(refs)) for (const ref of refs as Inventory[]) see(ref.lastOpDate)
   }
   return max
-}
-
-/** Wall ms → `yyyy-MM-ddTHH:mm:ss`, which the server reads as its own local time. */
-export function wallMsToIso(wallMs: number): string {
-  return new Date(Math.floor(wallMs / 1000) * 1000).toISOString().slice(0, 19)
 }
 
 function syncFailed(reports: readonly ResourceReport[]): AppError {

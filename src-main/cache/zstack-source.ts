@@ -1,6 +1,6 @@
+import { type QueryOptions, toSearchParams } from '../../src-shared/query/index.js'
 import { ZStackClient } from '../zstack/client.js'
 import { parseEndpoint } from '../zstack/endpoint.js'
-import { type QueryOptions, toSearchParams } from '../zstack/query/index.js'
 import { QUERY_RESOURCES } from '../zstack/query-client.js'
 import type { InventorySource, SourceReply } from './source.js'
 
@@ -22,8 +22,13 @@ const API_BY_PATH = new Map<string, string>(Object.values(QUERY_RESOURCES).map((
 export class ZStackInventorySource implements InventorySource {
   constructor(private readonly client: ZStackClient) {}
 
-  query(path: string, options: QueryOptions, signal: AbortSignal): Promise<SourceReply> {
-    return this.client.get<SourceReply>(queryPath(path, options), apiOf(path), { signal })
+  /** Only `inventories` and `total` are kept: a node's query reply also carries `schema` (ignored). */
+  async query(path: string, options: QueryOptions, signal: AbortSignal): Promise<SourceReply> {
+    const reply = await this.client.get<SourceReply>(queryPath(path, options), apiOf(path), { signal })
+    return {
+      ...(reply.inventories !== undefined ? { inventories: reply.inventories } : {}),
+      ...(reply.total !== undefined ? { total: reply.total } : {}),
+    }
   }
 
   /** The same query's reply body, unparsed (see `ZStackClient.getText`). */

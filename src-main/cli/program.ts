@@ -8,6 +8,7 @@ import { registerCompletion } from './commands/completion.js'
 import { registerDb } from './commands/db.js'
 import { registerDbRestore } from './commands/db-restore.js'
 import { registerQuery } from './commands/query.js'
+import { registerReport } from './commands/report.js'
 import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
 import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
@@ -26,6 +27,7 @@ const registrations = [
   registerCache,
   registerQuery,
   registerCompletion,
+  registerReport,
 ]
 
 export function buildProgram(ctx: CliContext): Command {

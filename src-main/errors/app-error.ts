@@ -1,3 +1,4 @@
+import { QueryError } from '../../src-shared/query/errors.js'
 import { redact, scrubDetails } from './redact.js'
 
 /**
@@ -40,8 +41,9 @@ export class AppError extends Error {
   }
 }
 
+/** Query errors come from `src-shared/query` (run by both processes) with the same shape. */
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError
+  return e instanceof AppError || e instanceof QueryError
 }
 
 /** The envelope for an error that was not raised on purpose. Its text is never forwarded. */

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { QueryOptions } from '../../src-shared/query/index.js'
 import type { DrCallName, drParamSchemas } from '../api/contract/zstack.js'
 import { AppError } from '../errors/app-error.js'
 import { registerSecret } from '../errors/redact.js'
@@ -10,7 +11,6 @@ import type {
   QueryResult,
   VolumeBackupInventory,
 } from './inventories.js'
-import type { QueryOptions } from './query/index.js'
 import { type QueryResource, runQuery } from './query-client.js'
 
 /**

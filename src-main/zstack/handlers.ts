@@ -21,9 +21,7 @@ export function zstackHandlers(zstack: ZStackService): HandlerMap {
     'zstack.jobs.list': (req) => zstack.listJobs(req),
     'zstack.jobs.attach': ({ jobUuid }) => ({ attached: zstack.attachJob(jobUuid) }),
     'zstack.jobs.cancel': ({ jobUuid }) => ({ cancelled: zstack.cancelJob(jobUuid) }),
-    'zstack.logs.open': ({ connectionId, port, subject }) => ({
-      streamId: zstack.openLog(connectionId, port, subject),
-    }),
+    'zstack.logs.open': ({ connectionId, port, subject }) => zstack.openLog(connectionId, port, subject),
     'zstack.logs.close': ({ streamId }) => ({ closed: zstack.closeLog(streamId) }),
   }
 }

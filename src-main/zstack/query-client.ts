@@ -1,6 +1,6 @@
+import { type QueryOptions, toSearchParams } from '../../src-shared/query/index.js'
 import type { CallOptions, ZStackClient } from './client.js'
 import type { QueryResult } from './inventories.js'
-import { type QueryOptions, toSearchParams } from './query/index.js'
 
 /** Resource paths of the queries the product uses, and the API names the manual gives them. */
 export const QUERY_RESOURCES = {

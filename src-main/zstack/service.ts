@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
+import { DEFAULT_LIMIT, groupRows, parseCondition, type QueryOptions } from '../../src-shared/query/index.js'
 import type { ConnectionInfo, DrCallName, QueryReply, ZStackJob } from '../api/contract/zstack.js'
-
-/** zstack-ctl restore_mysql ends a good restore with "Recover data successfully!" (ZStack manual, restore_mysql example). */
-const RESTORE_SUCCEEDED = /Recover data successfully/i
 
 /** One DR call as the contract carries it; `subject` names its target for the job history. */
 export type DrRequest = {
@@ -31,11 +28,11 @@ import {
 import { type ConnectionRecord, ConnectionRepository } from './connection-repository.js'
 import { callDr, type DrParams } from './dr-api.js'
 import { type DrChange, drChanges } from './dr-changes.js'
-import { parseEndpoint } from './endpoint.js'
+import { type Endpoint, parseEndpoint } from './endpoint.js'
 import { notConnected } from './errors.js'
 import { type JobPatch, type JobRecorder, JobRepository, type NewJob } from './jobs/job-repository.js'
+import { LogFeed, RESTORE_SUCCEEDED } from './log-feed.js'
 import { readLogStream } from './log-stream.js'
-import { parseCondition, type QueryOptions } from './query/index.js'
 import { countQuery, type QueryResource, queryAll, runQuery } from './query-client.js'
 import { WebhookReceiver } from './webhook-receiver.js'
 
@@ -48,6 +45,8 @@ export interface ZStackServiceDeps {
   log?: Logger
   /** Timeouts and poll policy for every client (tests shorten them). */
   clientDefaults?: Pick<ZStackClientOptions, 'requestTimeoutMs' | 'callTimeoutMs' | 'poll'>
+  /** How long a lost restore-log connection is retried (tests shorten it). Default 10 min. */
+  logRetryWindowMs?: number
 }
 
 export type DrChangeListener = (connectionId: string, changes: DrChange[]) => Promise<void>
@@ -102,8 +101,11 @@ export class ZStackService {
   private readonly open = new Map<string, OpenConnection>()
   /** Jobs this process is waiting for, so they can be cancelled (= stop waiting). */
   private readonly waiting = new Map<string, AbortController>()
-  /** Open restore-log streams: stream id → the operation that follows it. */
-  private readonly logs = new Map<string, string>()
+  /** One restore-log connection per (connection, port), and the viewer ids reading each. */
+  private readonly feeds = new Map<string, LogFeed>()
+  private readonly viewers = new Map<string, string>()
+  /** The recorded operation that follows each restore-log connection (same key as `feeds`). */
+  private readonly feedOps = new Map<string, string>()
   private readonly changeListeners = new Set<DrChangeListener>()
 
   constructor(private readonly deps: ZStackServiceDeps) {
@@ -233,8 +235,8 @@ export class ZStackService {
       ...(req.replyWithCount ? { replyWithCount: true } : {}),
       ...(req.sort ? { sort: req.sort } : {}),
       ...(req.fields ? { fields: req.fields } : {}),
-      ...(req.groupBy ? { groupBy: req.groupBy } : {}),
     }
+    if (req.groupBy) return this.groupedQuery(conn, req, req.groupBy, options)
     if (req.count) return { inventories: [], total: await countQuery(conn.client, req.resource, options) }
     if (req.all) {
       let total = 0
@@ -248,6 +250,25 @@ export class ZStackService {
       return { inventories, total: Math.max(total, inventories.length) }
     }
     return runQuery<Record<string, unknown>>(conn.client, req.resource, options)
+  }
+
+  /**
+   * `groupBy` done here: a 3.0.0 node ignores it, so every matching row is fetched and grouped
+   * locally (first row of each value, in the requested order); paging and counts are of groups.
+   */
+  private async groupedQuery(
+    conn: OpenConnection,
+    req: QueryRequest,
+    groupBy: string,
+    options: QueryOptions,
+  ): Promise<QueryReply> {
+    const { start = 0, limit = DEFAULT_LIMIT, ...all } = options
+    if (all.fields && !all.fields.includes(groupBy)) all.fields = [...all.fields, groupBy]
+    const rows = await queryAll<Record<string, unknown>>(conn.client, req.resource, all)
+    const groups = groupRows(rows, groupBy)
+    if (req.count) return { inventories: [], total: groups.length }
+    const inventories = req.all ? groups : groups.slice(start, start + limit)
+    return { inventories, total: groups.length }
   }
 
   listJobs(filter: Parameters<JobRepository['list']>[0] = {}): ZStackJob[] {
@@ -312,43 +333,82 @@ export class ZStackService {
     return { reattached, unconfirmed }
   }
 
-  /** Follows a restore log port; lines and the end arrive as events. */
   /**
-   * Follows the log of RecoverDatabaseFromBackup as an operation, so the job history records the
-   * recovery's outcome: succeeded when zstack-ctl prints its success line, failed when the log ends
-   * or breaks without it, cancelled when the viewer closes it.
+   * Follows a restore log port for one viewer. All viewers of a port share one connection (the
+   * node's port takes one); each gets the lines so far in the reply, then `zstack.log.line` events,
+   * and `zstack.log.end` when the restore reported its end or the stream broke.
    */
-  openLog(connectionId: string, port: number, subject?: string): string {
+  openLog(
+    connectionId: string,
+    port: number,
+    subject?: string,
+  ): { streamId: string; lines: string[]; dropped: number } {
     const conn = this.connection(connectionId)
-    const streamId = randomBytes(8).toString('hex')
-    const emitEnd = (error?: unknown) => {
-      this.logs.delete(streamId)
-      this.deps.bus.emit(
-        'zstack.log.end',
-        error === undefined ? { streamId } : { streamId, error: toEnvelope(error) },
-      )
-    }
-    const what = { label: 'RecoverDatabaseFromBackup', subject: subject ?? null, connectionId }
-    const { opId, done } = this.deps.ops.start('zstack.recover', what, async (op) => {
-      for await (const line of readLogStream(conn.client.endpoint, port, { signal: op.signal })) {
-        this.deps.bus.emit('zstack.log.line', { streamId, line })
-        // The rest of the stream is the management node's own log: the recovery is over.
-        if (RESTORE_SUCCEEDED.test(line)) return
-      }
-      if (op.signal.aborted) throw op.signal.reason
-      throw new AppError('zstack.recover_unconfirmed', {
-        en: 'The recovery log ended without zstack-ctl\'s success line ("Recover data successfully"): treat the recovery as failed and check the node.',
-        zh: '恢复日志结束时没有 zstack-ctl 的成功行（"Recover data successfully"）：请按恢复失败处理并检查管理节点。',
-      })
+    const key = `${connectionId}|${port}`
+    const feed =
+      this.feeds.get(key) ?? this.startFeed(key, conn.client.endpoint, port, { connectionId, subject })
+    const { viewerId, lines, dropped } = feed.join()
+    if (!feed.finished) this.viewers.set(viewerId, key)
+    return { streamId: viewerId, lines, dropped }
+  }
+
+  /**
+   * Opens the shared connection as an operation, so the job history records the recovery's
+   * outcome: succeeded when zstack-ctl prints its success line, failed when the log ends or breaks
+   * without it, cancelled when the last viewer closes it.
+   */
+  private startFeed(
+    key: string,
+    endpoint: Endpoint,
+    port: number,
+    target: { connectionId: string; subject: string | undefined },
+  ): LogFeed {
+    const feed = new LogFeed({
+      open: (signal) => readLogStream(endpoint, port, { signal }),
+      onLine: (streamId, line) => this.deps.bus.emit('zstack.log.line', { streamId, line }),
+      onEnd: (streamId, reason, error) => {
+        this.viewers.delete(streamId)
+        // A log that ended on any other last line (an error line) is a failed recovery.
+        const failure =
+          error ??
+          (RESTORE_SUCCEEDED.test(feed.lastLine ?? '') ? undefined : toEnvelope(recoverUnconfirmed()))
+        this.deps.bus.emit(
+          'zstack.log.end',
+          failure ? { streamId, reason, error: failure } : { streamId, reason },
+        )
+      },
+      ...(this.deps.logRetryWindowMs !== undefined ? { retryWindowMs: this.deps.logRetryWindowMs } : {}),
     })
-    this.logs.set(streamId, opId)
-    done.then(() => emitEnd(), emitEnd)
-    return streamId
+    this.feeds.set(key, feed)
+    const what = {
+      label: 'RecoverDatabaseFromBackup',
+      subject: target.subject ?? null,
+      connectionId: target.connectionId,
+    }
+    const { opId, done } = this.deps.ops.start('zstack.recover', what, async (op) => {
+      await feed.done
+      if (RESTORE_SUCCEEDED.test(feed.lastLine ?? '')) return
+      if (op.signal.aborted) throw op.signal.reason
+      throw recoverUnconfirmed()
+    })
+    this.feedOps.set(key, opId)
+    const forget = () => this.feedOps.delete(key)
+    done.then(forget, forget)
+    return feed
   }
 
   closeLog(streamId: string): boolean {
-    const opId = this.logs.get(streamId)
-    return opId ? this.deps.ops.cancel(opId) : false
+    const key = this.viewers.get(streamId)
+    if (key === undefined) return false
+    this.viewers.delete(streamId)
+    const feed = this.feeds.get(key)
+    if (feed?.leave(streamId) && !feed.finished) {
+      this.feeds.delete(key)
+      // The last viewer closed the log before the restore reported its end: the recovery's outcome is unknown.
+      const opId = this.feedOps.get(key)
+      if (opId) this.deps.ops.cancel(opId)
+    }
+    return true
   }
 
   /** The client of an open connection (used by other services, e.g. the cache sync). */
@@ -359,7 +419,7 @@ export class ZStackService {
   /** Stops waiting without marking jobs: unfinished ones are re-attached at the next start. */
   async close(): Promise<void> {
     for (const c of this.waiting.values()) c.abort(SHUTDOWN)
-    for (const opId of this.logs.values()) this.deps.ops.cancel(opId)
+    for (const id of [...this.viewers.keys()]) this.closeLog(id)
     for (const conn of this.open.values()) await conn.webhook?.close()
     this.open.clear()
   }
@@ -469,4 +529,11 @@ export class ZStackService {
       lastConnectedAt: r.lastConnectedAt,
     }
   }
+}
+
+function recoverUnconfirmed(): AppError {
+  return new AppError('zstack.recover_unconfirmed', {
+    en: 'The recovery log ended without zstack-ctl\'s success line ("Recover data successfully"): treat the recovery as failed and check the node.',
+    zh: '恢复日志结束时没有 zstack-ctl 的成功行（"Recover data successfully"）：请按恢复失败处理并检查管理节点。',
+  })
 }

@@ -85,6 +85,19 @@ async function login(sim: SimProcess): Promise<string> {
   return ((await res.json()) as { inventory: { uuid: string } }).inventory.uuid
 }
 
+/** A fresh database holding the large seed, synced by the app as connection `bench` (the simulator is stopped after). */
+export async function syncedLargeSeed(): Promise<ReturnType<typeof tempDb>> {
+  const sim = await startSimProcess('large')
+  const file = tempDb()
+  try {
+    await warmUp(sim)
+    await appSync(sim, file.file, 'full')
+  } finally {
+    await sim.stop()
+  }
+  return file
+}
+
 /** The app's sync, as `cache.sync` runs it: a worker thread with its own REST client. */
 export async function appSync(sim: SimProcess, dbFile: string, mode: SyncMode): Promise<SyncResult> {
   openDatabase(dbFile).close()
@@ -179,4 +192,21 @@ export function emit(result: {
   probeMaxMs?: number
 }): void {
   console.log(JSON.stringify(result))
+}
+
+/** Runs `fn` `warmups` times untimed, then `runs` times; the milliseconds of each timed run. */
+export function timeRuns(fn: () => unknown, runs: number, warmups = 3): number[] {
+  for (let i = 0; i < warmups; i++) fn()
+  const out: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    fn()
+    out.push(performance.now() - t0)
+  }
+  return out
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
 }

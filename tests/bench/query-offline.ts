@@ -11,7 +11,7 @@ import type { ResourceName } from '../../src-main/cache/resources.js'
 import { toOptions } from '../../src-main/cache/service.js'
 import { CacheStore } from '../../src-main/cache/store.js'
 import type { Database } from '../../src-main/db/index.js'
-import { appSync, emit, startSimProcess, tempDb, warmUp } from './_cache-bench.js'
+import { emit, median, syncedLargeSeed, timeRuns } from './_cache-bench.js'
 
 interface Case {
   label: string
@@ -34,14 +34,7 @@ interface Case {
 const RUNS = 25
 
 export default async function queryOffline(): Promise<void> {
-  const sim = await startSimProcess('large')
-  const file = tempDb()
-  try {
-    await warmUp(sim)
-    await appSync(sim, file.file, 'full')
-  } finally {
-    await sim.stop()
-  }
+  const file = await syncedLargeSeed()
   const db = file.open()
   try {
     db.pragma('mmap_size = 268435456')
@@ -66,8 +59,8 @@ export default async function queryOffline(): Promise<void> {
       const sizeA = c.count ? a.total : a.inventories?.length
       const sizeB = c.count ? b : (b as unknown[]).length
       if (sizeA !== sizeB) throw new Error(`${c.label}: engine ${sizeA} rows, SQL ${sizeB}`)
-      const mo = median(time(ours))
-      const mb = median(time(base))
+      const mo = median(timeRuns(ours, RUNS))
+      const mb = median(timeRuns(base, RUNS))
       ratios.push(mo / mb)
       oursAll.push(mo)
       baseAll.push(mb)
@@ -88,22 +81,6 @@ export default async function queryOffline(): Promise<void> {
     db.close()
     file.remove()
   }
-}
-
-function time(fn: () => unknown): number[] {
-  for (let i = 0; i < 3; i++) fn()
-  const out: number[] = []
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now()
-    fn()
-    out.push(performance.now() - t0)
-  }
-  return out
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 function buildCases(db: Database, snap: number): Case[] {

@@ -1,7 +1,7 @@
 import { ZStackClient } from '../../src-main/zstack/client.js'
 import { parseEndpoint } from '../../src-main/zstack/endpoint.js'
-import { query } from '../../src-main/zstack/query/index.js'
 import { queryAll } from '../../src-main/zstack/query-client.js'
+import { query } from '../../src-shared/query/index.js'
 import { startSimulator } from '../sim/simulator.js'
 
 /**

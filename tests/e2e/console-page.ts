@@ -3,13 +3,17 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterEach, expect } from 'vitest'
 import { en } from '../../src-renderer/src/i18n/en.js'
 import { zhCN } from '../../src-renderer/src/i18n/zh-CN.js'
-import { ARTIFACTS_DIR } from '../harness/web-app.js'
+import { launchChromium } from '../harness/chromium.js'
+import { SIM_PASSWORD, type Simulator, startTestSimulator } from '../harness/simulator.js'
+import { ARTIFACTS_DIR, startWebApp } from '../harness/web-app.js'
+import type { SimulatorOptions } from '../sim/simulator.js'
 
 /**
  * Helpers over the console in Chromium: navigation, table rows, dialogs, operations, and the
  * language checks (no `⟦key⟧`, no English UI text left on a zh-CN screen).
  */
 export type Screen =
+  | 'overview'
   | 'connections'
   | 'volume-backups'
   | 'vm-backups'
@@ -70,6 +74,59 @@ export async function openConsole(
   page.on('pageerror', (e) => problems.push(e.message))
   await page.goto(url)
   return { context, page }
+}
+
+export interface ConsoleSession {
+  app: Awaited<ReturnType<typeof startWebApp>>
+  sim: Simulator
+  browser: Browser
+  context: BrowserContext
+  page: Page
+  /** Console errors and warnings and page errors seen so far. */
+  problems: string[]
+  /** Stops everything started here (the simulator may already be closed by the test). */
+  stop(): Promise<void>
+}
+
+/** The web host, a simulator and Chromium started side by side, with the console open in English. */
+export async function startConsoleSession(sim: SimulatorOptions): Promise<ConsoleSession> {
+  const [app, simulator, browser] = await Promise.all([
+    startWebApp(),
+    startTestSimulator(sim),
+    launchChromium(),
+  ])
+  const problems: string[] = []
+  const { context, page } = await openConsole(browser, app.host.url, problems)
+  return {
+    app,
+    sim: simulator,
+    browser,
+    context,
+    page,
+    problems,
+    async stop() {
+      await context.close()
+      await browser.close()
+      await simulator.close()
+      await app.stop()
+    },
+  }
+}
+
+/** Adds the simulator as connection `name` on the Connections screen and syncs its offline inventory. */
+export async function connectAndSync(page: Page, baseUrl: string, name: string): Promise<void> {
+  await goTo(page, 'connections')
+  await page.getByTestId('conn-add').click()
+  await page.getByTestId('conn-name').fill(name)
+  await page.getByTestId('conn-endpoint').fill(baseUrl)
+  await page.getByTestId('conn-password').fill(SIM_PASSWORD)
+  await page.getByTestId('conn-submit').click()
+  const card = page.locator(`[data-testid=connection][data-name=${name}]`)
+  await expect.poll(() => card.getByTestId('connection-status').textContent()).toContain('Online')
+  await card.getByTestId('conn-sync').click()
+  await expect
+    .poll(() => card.getByTestId('cache-status').getAttribute('data-synced'), { timeout: 30_000 })
+    .toBe('true')
 }
 
 /** A failed step leaves a picture of the page behind, next to the other screenshots. */

@@ -21,9 +21,25 @@ export function memoryLogger(): { log: ReturnType<typeof createLogger>; lines: s
  * The app's services over a temp data dir, as the window, web host and CLI build them. The vault
  * keeps secrets in memory here; the keychain itself is tested against gnome-keyring in tests/integration/vault.
  */
-export function testServices(): Services & { logLines: string[]; removeDir(): void } {
+export function testServices(
+  options: { logRetryWindowMs?: number } = {},
+): Services & { logLines: string[]; removeDir(): void } {
   const dir = makeTempDir('svc')
   const { log, lines } = memoryLogger()
-  const services = createServices({ dataDir: dir.path, log, vault: new Vault(new MemoryStore()) })
+  const services = createServices({ dataDir: dir.path, log, vault: new Vault(new MemoryStore()), ...options })
   return Object.assign(services, { logLines: lines, removeDir: dir.remove })
+}
+
+/** `testServices` with a connection to a simulator already made (as `zstack.connect` makes it). */
+export async function connectedServices(
+  endpoint: string,
+  options: { logRetryWindowMs?: number } = {},
+): Promise<{ svc: ReturnType<typeof testServices>; connectionId: string }> {
+  const svc = testServices(options)
+  const r = (await svc.router.dispatch(
+    'zstack.connect',
+    { endpoint, accountName: 'admin', password: 'password' },
+    { transport: 'cli' },
+  )) as { value: { connectionId: string } }
+  return { svc, connectionId: r.value.connectionId }
 }

@@ -9,7 +9,6 @@ export function startTestSimulator(options: SimulatorOptions = {}): Promise<Simu
     jobLatencyMs: 20,
     webhookIntervalMs: 20,
     logLineIntervalMs: 5,
-    logLingerMs: 2000,
     ...options,
   })
 }

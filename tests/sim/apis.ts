@@ -1,4 +1,4 @@
-import { fromSearchParams } from '../../src-main/zstack/query/index.js'
+import { readSearchParams } from '../../src-shared/query/index.js'
 import { argError, notFound, SimApiError, SimHttpError } from './errors.js'
 import { gsonDate } from './gson.js'
 import { newUuid } from './ids.js'
@@ -46,9 +46,14 @@ export function buildRoutes(state: SimState) {
 
 function queryRoutes<T extends { uuid: string }>(base: string, api: string, view: QueryView<T>): Route[] {
   const run = (ctx: ApiContext, uuid?: string) => {
-    const options = fromSearchParams(ctx.query)
+    const options = readSearchParams(ctx.query)
     if (uuid !== undefined) options.conditions.unshift({ field: 'uuid', op: '=', value: uuid })
-    return ctx.queries.run(base, view, options)
+    // RestServer.writeResponse sets `schema` on every query reply (JsonSchemaBuilder); its
+    // content here (the inventory class by JSON path) is a guess: clients must ignore it.
+    return {
+      ...ctx.queries.run(base, view, options),
+      schema: { inventories: `org.zstack.sdk.${api.slice(5)}Inventory` },
+    }
   }
   return [
     { api, method: 'GET', pattern: base, run: (ctx) => run(ctx) },

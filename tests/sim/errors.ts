@@ -1,14 +1,13 @@
 /**
- * ZStack's ErrorCode as the REST server serialises it inside `{"error": ...}`. The digest shows
- * every key present, with `elaboration`/`opaque` null and `cause` a nested ErrorCode (null at the root).
+ * ZStack's ErrorCode as the REST server serialises it inside `{"error": ...}`: Gson without
+ * serializeNulls (zstack-utils `JSONObjectUtil.toJsonString`, used by RestServer.sendResponse), so
+ * null keys are left out: no `elaboration`/`opaque` here, no `cause` at the root of a chain.
  */
 export interface ErrorCodeBody {
   code: string
   description: string
-  details: string | null
-  elaboration: null
-  opaque: null
-  cause: ErrorCodeBody | null
+  details?: string
+  cause?: ErrorCodeBody
 }
 
 export interface ErrorSpec {
@@ -31,10 +30,8 @@ export function errorCode(spec: ErrorSpec): ErrorCodeBody {
   return {
     code: spec.code,
     description: spec.description ?? DESCRIPTIONS[spec.code] ?? 'An operation failed',
-    details: spec.details ?? null,
-    elaboration: null,
-    opaque: null,
-    cause: spec.cause ? errorCode(spec.cause) : null,
+    ...(spec.details !== undefined ? { details: spec.details } : {}),
+    ...(spec.cause ? { cause: errorCode(spec.cause) } : {}),
   }
 }
 

@@ -25,19 +25,6 @@ function formatGson(ms: number): string {
   return `${MONTHS[d.getMonth()]} ${d.getDate()}, ${d.getFullYear()} ${h12}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${h24 < 12 ? 'AM' : 'PM'}`
 }
 
-const GSON_RE = /^([A-Z][a-z]{2}) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) (AM|PM)$/
-
-/** The inverse of gsonDate (local time); null when the text is not in that format. */
-export function parseGsonDate(text: string): number | null {
-  const m = GSON_RE.exec(text)
-  if (!m) return null
-  const month = MONTHS.indexOf(m[1]!)
-  if (month < 0) return null
-  let hour = Number(m[4]) % 12
-  if (m[7] === 'PM') hour += 12
-  return new Date(Number(m[3]), month, Number(m[2]), hour, Number(m[5]), Number(m[6])).getTime()
-}
-
 /** Record dates are MySQL TIMESTAMP columns on the real node: whole seconds, like Gson prints them. */
 export function wholeSeconds(ms: number): number {
   return Math.floor(ms / 1000) * 1000

@@ -1,6 +1,11 @@
 /**
  * API jobs of async calls. A running job polls as 202; a finished one as 200 + result or 503 +
- * error, until `ttlMs` after it finished, then 404 as garbage-collected (about 3 h on the real node).
+ * error until it is deleted, then 404 "the job has been expired". The node deletes finished jobs
+ * whose *creation* is older than `rest.completedApi.expiredPeriod` (10800 s), in a clean-up that
+ * runs every `rest.expiredApi.scanInterval` (3600 s) (zstackio/zstack 3.0.0
+ * `conf/globalConfig/rest.xml`, `MysqlAsyncRestStore.startExpiredApiCleanupThread`); the
+ * simulator deletes at the earliest moment. Not modelled: the node's in-memory cache of the last
+ * 2000 results (`MysqlAsyncRestStore.results`), which may still answer after the row is gone.
  */
 export interface Job {
   uuid: string
@@ -31,7 +36,7 @@ export class JobStore {
   get(uuid: string): Job | null {
     const job = this.jobs.get(uuid)
     if (!job) return null
-    if (job.finishedAt !== null && this.now() - job.finishedAt > this.ttlMs) {
+    if (job.finishedAt !== null && this.now() - job.createdAt > this.ttlMs) {
       this.jobs.delete(uuid)
       return null
     }

@@ -13,7 +13,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: 'demo' },
     'session-ttl': { type: 'string', default: '7200' },
     'job-latency': { type: 'string', default: '300' },
-    'job-ttl': { type: 'string', default: String(3 * 3600) },
+    'job-ttl': { type: 'string', default: '10800' },
     'webhook-interval': { type: 'string', default: '2000' },
     help: { type: 'boolean', default: false },
   },

@@ -2,10 +2,10 @@ import {
   type Condition,
   DEFAULT_LIMIT,
   isTagField,
+  nodeDateToWallMs,
   type QueryOptions,
-} from '../../src-main/zstack/query/index.js'
-import { argError } from './errors.js'
-import { parseGsonDate } from './gson.js'
+} from '../../src-shared/query/index.js'
+import { SimApiError } from './errors.js'
 import { isDateField, type SimState, type Table } from './state.js'
 
 /**
@@ -13,7 +13,8 @@ import { isDateField, type SimState, type Table } from './state.js'
  * real node's SQL does on MySQL (utf8_general_ci, so string comparisons ignore case; NULL never
  * satisfies a comparison). Cross-table fields (`backupStorageRefs.x`, `allVolumes.x`) and tags
  * match when some joined row matches; their negative operators mean "no joined row matches the
- * positive form", as ZStack turns them into `uuid NOT IN (subquery)`.
+ * positive form", as ZStack turns them into `uuid NOT IN (subquery)`. `groupBy` never arrives
+ * here: the 3.0.0 server reads it and ignores it (`readSearchParams`).
  */
 export interface NestedView<T> {
   fields: readonly string[]
@@ -42,18 +43,20 @@ interface CacheEntry {
 }
 
 export class QueryEngine {
-  /** Filtered+sorted rows per (view, conditions, sort, groupBy): paging a big result re-uses them. */
+  /** Filtered+sorted rows per (view, conditions, sort): paging a big result re-uses them. */
   private readonly cache = new Map<string, CacheEntry>()
 
   constructor(private readonly state: SimState) {}
 
   run<T extends { uuid: string }>(name: string, view: QueryView<T>, options: QueryOptions): QueryReply {
-    for (const c of options.conditions) this.checkConditionField(view, c)
+    for (const c of options.conditions) {
+      this.checkConditionField(view, c)
+      checkQuotes(c)
+    }
     if (options.sort) this.checkTopField(view, options.sort.field, 'sort')
-    if (options.groupBy) this.checkTopField(view, options.groupBy, 'groupBy')
     for (const f of options.fields ?? []) {
-      if (!view.fields.includes(f) && !(f in view.nested))
-        throw argError(`field[${f}] is not a queryable field`)
+      if (!view.fields.includes(f) && !Object.hasOwn(view.nested, f))
+        throw zqlError(`field[${f}] is not a queryable field`)
     }
     const rows = this.matching(name, view, options)
     if (options.count) return { total: rows.length }
@@ -64,14 +67,13 @@ export class QueryEngine {
   }
 
   private matching<T extends { uuid: string }>(name: string, view: QueryView<T>, options: QueryOptions) {
-    const key = JSON.stringify([name, options.conditions, options.sort, options.groupBy])
+    const key = JSON.stringify([name, options.conditions, options.sort])
     const hit = this.cache.get(key)
     if (hit && hit.version === this.state.version) return hit.rows as T[]
     let rows = this.candidates(view, options.conditions).filter((row) =>
       options.conditions.every((c) => this.test(view, row, c)),
     )
     if (options.sort) rows = sortRows(rows, options.sort.field, options.sort.direction)
-    if (options.groupBy) rows = firstPerGroup(rows, options.groupBy)
     if (this.cache.size > 64) this.cache.clear()
     this.cache.set(key, { version: this.state.version, rows })
     return rows
@@ -118,15 +120,33 @@ export class QueryEngine {
       this.checkTopField(view, c.field, 'q')
       return
     }
-    const nested = view.nested[c.field.slice(0, dot)]
+    const nested = Object.hasOwn(view.nested, c.field.slice(0, dot))
+      ? view.nested[c.field.slice(0, dot)]
+      : null
     if (!nested?.fields.includes(c.field.slice(dot + 1))) {
-      throw argError(`field[${c.field}] is not a queryable field`)
+      throw zqlError(`field[${c.field}] is not a queryable field`)
     }
   }
 
   private checkTopField<T extends { uuid: string }>(view: QueryView<T>, field: string, what: string): void {
-    if (!view.fields.includes(field)) throw argError(`${what}: field[${field}] is not a queryable field`)
+    if (!view.fields.includes(field)) throw zqlError(`${what}: field[${field}] is not a queryable field`)
   }
+}
+
+/**
+ * Whatever the node's query engine (ZQL) cannot run fails as an internal error, `SYS.1000`
+ * (spec README, query section: an unknown field is `SYS.1000` with 503). That a value of the
+ * wrong type or an unreadable date fails the same way is a guess.
+ */
+function zqlError(details: string): SimApiError {
+  return new SimApiError({ code: 'SYS.1000', details })
+}
+
+/** QueryFacadeImpl.toZQLConditionString writes each value between single quotes: a quote breaks the ZQL text. */
+function checkQuotes(c: Condition): void {
+  const values = c.value === null ? [] : Array.isArray(c.value) ? c.value : [c.value]
+  if (values.some((v) => v.includes("'")))
+    throw zqlError(`cannot parse the ZQL condition of field[${c.field}]`)
 }
 
 const INDEXED = new Set(['groupUuid', 'volumeUuid', 'vmInstanceUuid'])
@@ -151,8 +171,8 @@ function anyOf(rows: readonly object[], field: string, c: Condition): boolean {
 }
 
 function matches(actual: unknown, field: string, c: Condition): boolean {
-  if (c.op === '=null') return actual === null || actual === undefined
-  if (c.op === '!=null') return actual !== null && actual !== undefined
+  if (c.op === 'is null') return actual === null || actual === undefined
+  if (c.op === 'not null') return actual !== null && actual !== undefined
   if (actual === null || actual === undefined) return false
   const a = normalize(actual)
   switch (c.op) {
@@ -190,26 +210,35 @@ function normalize(v: unknown): Value {
 function coerce(text: string, like: Value, field: string): Value {
   if (typeof like === 'number') {
     const n = isDateField(field) ? parseDate(text) : Number(text)
-    if (n === null || Number.isNaN(n)) throw argError(`invalid value[${text}] for field[${field}]`)
+    if (n === null || Number.isNaN(n)) throw zqlError(`invalid value[${text}] for field[${field}]`)
     return n
   }
   if (typeof like === 'boolean') {
-    if (text !== 'true' && text !== 'false') throw argError(`invalid value[${text}] for field[${field}]`)
+    if (text !== 'true' && text !== 'false') throw zqlError(`invalid value[${text}] for field[${field}]`)
     return text === 'true'
   }
   return text.toLowerCase()
 }
 
-/** Dates in conditions: epoch milliseconds, a Gson date, or `yyyy-MM-ddTHH:mm:ss` local time. */
+/**
+ * Dates in conditions are handed to MySQL as text (spec README, query section): the forms MySQL
+ * reads as a DATETIME, `yyyy-MM-dd[ HH:mm[:ss]]` (a `T` also works), in the node's local time.
+ * Anything else (epoch milliseconds, a Gson date) is refused here: what MySQL would make of it is
+ * a guess, and no client should send it.
+ */
 function parseDate(text: string): number | null {
-  if (/^\d+$/.test(text)) return Number(text)
-  const gson = parseGsonDate(text)
-  if (gson !== null) return gson
-  if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/.test(text)) {
-    const ms = new Date(text.includes('T') ? text : `${text}T00:00:00`).getTime()
-    return Number.isNaN(ms) ? null : ms
-  }
-  return null
+  const wall = nodeDateToWallMs(text)
+  if (wall === null) return null
+  const d = new Date(wall)
+  // The simulator keeps instants; the node's local time is this process's.
+  return new Date(
+    d.getUTCFullYear(),
+    d.getUTCMonth(),
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+  ).getTime()
 }
 
 function compare(a: Value, b: Value): number {
@@ -253,18 +282,6 @@ function sortRows<T>(rows: T[], field: string, direction: 'asc' | 'desc'): T[] {
 
 function sortKey(v: unknown): Value {
   return v === undefined ? null : normalize(v)
-}
-
-function firstPerGroup<T>(rows: T[], field: string): T[] {
-  const seen = new Set<unknown>()
-  const out: T[] = []
-  for (const row of rows) {
-    const key = sortKey((row as Record<string, unknown>)[field])
-    if (seen.has(key)) continue
-    seen.add(key)
-    out.push(row)
-  }
-  return out
 }
 
 function project(inv: Record<string, unknown>, fields: readonly string[] | undefined) {

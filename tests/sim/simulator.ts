@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { AppError } from '../../src-main/errors/app-error.js'
+import { isAppError } from '../../src-main/errors/app-error.js'
 import { buildRoutes } from './apis.js'
 import { type ErrorSpec, errorCode, SimApiError, SimHttpError } from './errors.js'
 import { type Fault, FaultInjector } from './faults.js'
@@ -24,17 +24,19 @@ export interface SimulatorOptions {
   sessionTtlSeconds?: number
   /** How long an async job runs before its result is ready. Default 300 ms. */
   jobLatencyMs?: number
-  /** How long a finished job stays pollable before 404. Default 3 h. */
+  /** How long after its creation a finished job is deleted (404). Default 10800 s (rest.xml). */
   jobTtlMs?: number
-  webhookRetries?: number
+  /** Attempts to deliver a webhook in all. Default 15 (RestServer.callWebHook). */
+  webhookAttempts?: number
   webhookIntervalMs?: number
   logLineIntervalMs?: number
-  logLingerMs?: number
 }
 
 export interface RecordedRequest {
   method: string
   path: string
+  /** The query string as sent (`?q=...`), '' without one. */
+  search: string
   jobUuid: string | null
   at: number
 }
@@ -48,6 +50,8 @@ export interface Simulator {
   jobs: JobStore
   faults: FaultInjector
   webhooks: WebhookSender
+  /** The restore-log ports (taillog-like: one connection each, never ending). */
+  logStreams: LogStreams
   /** Every request received, in order (tests use it to prove a call was sent once). */
   requests: RecordedRequest[]
   /** Moves the node's clock forward (session and job expiry) without waiting. */
@@ -66,16 +70,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const state = new SimState()
   seedState(state, options.seed ?? 'demo')
   const sessions = new Sessions((options.sessionTtlSeconds ?? 7200) * 1000, now)
-  const jobs = new JobStore(options.jobTtlMs ?? 3 * 3600_000, now)
+  const jobs = new JobStore(options.jobTtlMs ?? 10_800_000, now)
   const faults = new FaultInjector()
   const webhooks = new WebhookSender({
-    retries: options.webhookRetries ?? 15,
+    attempts: options.webhookAttempts ?? 15,
     intervalMs: options.webhookIntervalMs ?? 2000,
   })
-  const logStreams = new LogStreams({
-    lineIntervalMs: options.logLineIntervalMs ?? 200,
-    lingerMs: options.logLingerMs ?? 60_000,
-  })
+  const logStreams = new LogStreams({ lineIntervalMs: options.logLineIntervalMs ?? 200 })
   const queries = new QueryEngine(state)
   const routes = buildRoutes(state)
   const latency = options.jobLatencyMs ?? 300
@@ -123,6 +124,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     jobs,
     faults,
     webhooks,
+    logStreams,
     requests,
     advanceClock(ms) {
       skew += ms
@@ -153,7 +155,7 @@ async function handle(node: Node, req: IncomingMessage, res: ServerResponse, log
   const url = new URL(req.url ?? '/', 'http://127.0.0.1')
   const method = (req.method ?? 'GET').toUpperCase()
   const jobHeader = header(req, 'x-job-uuid')
-  log.push({ method, path: url.pathname, jobUuid: jobHeader, at: node.now() })
+  log.push({ method, path: url.pathname, search: url.search, jobUuid: jobHeader, at: node.now() })
   const raw = await readBody(req)
   if (!url.pathname.startsWith('/zstack/')) return text(res, 404, `no such path: ${url.pathname}`)
   const path = url.pathname.slice('/zstack'.length)
@@ -167,52 +169,30 @@ async function handle(node: Node, req: IncomingMessage, res: ServerResponse, log
 
   const poll = /^\/v1\/api-jobs\/([^/]+)\/?$/.exec(path)
   if (poll) return pollJob(node, method, poll[1]!, fault, res)
-  if (path === '/v1/accounts/login') {
-    if (method !== 'PUT') return text(res, 405, `method ${method} not allowed on ${path}`)
-    return login(node, raw, fault, res)
-  }
+  // One API per path: it runs whatever the method (RestServer.handleUniqueApi).
+  if (path === '/v1/accounts/login') return login(node, raw, fault, res)
   const sessionPath = /^\/v1\/accounts\/sessions\/([^/]+)(\/valid)?\/?$/.exec(path)
-  if (sessionPath) return sessionCall(node, method, sessionPath[1]!, sessionPath[2] !== undefined, fault, res)
+  if (sessionPath) return sessionCall(node, sessionPath[1]!, sessionPath[2] !== undefined, fault, res)
 
   const byPath = node.routes.filter((r) => matchPath(r, path) !== null)
-  if (byPath.length === 0) return text(res, 404, `no api mapping to ${method} ${path}`)
-  const candidates = byPath.filter((r) => r.method === method)
-  if (candidates.length === 0) return text(res, 405, `method ${method} is not allowed on ${path}`)
+  if (byPath.length === 0) return text(res, 404, `no api mapping to ${path}`)
+  // RestServer.handleUniqueApi/handleNonUniqueApi read the body as JSON first: anything else is a 500.
+  const body = jsonObject(raw)
+  if (body === null) return text(res, 500, 'Expected BEGIN_OBJECT: the body is not a JSON object')
+  const route = chooseRoute(byPath, method, body, path)
+  if (route instanceof SimHttpError) return text(res, route.status, route.text)
 
   const auth = header(req, 'authorization')
-  if (auth === null) return text(res, 400, 'missing header Authorization')
-  const oauth = /^OAuth (\S+)$/.exec(auth)
-  if (!oauth)
-    return text(
-      res,
-      400,
-      `invalid header Authorization[${auth.split(' ')[0]}], expected OAuth <session uuid>`,
-    )
+  if (auth === null) return text(res, 400, "missing header 'Authorization'")
+  const oauth = /^OAuth (\S+)$/.exec(auth.trim())
+  if (!oauth) return text(res, 400, "Authorization type must be 'OAuth'")
   if (jobHeader !== null && jobHeader.length !== 32) {
-    return text(
-      res,
-      400,
-      `Invalid header[X-Job-UUID], it must be a UUID with '-' stripped, but got ${jobHeader}`,
-    )
+    return text(res, 400, "Invalid header[X-Job-UUID], it must be a UUID with '-' stripped")
   }
-
-  let body: Record<string, unknown> = {}
-  if (method !== 'GET' && raw.trim() !== '') {
-    try {
-      const parsed: unknown = JSON.parse(raw)
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object')
-      body = parsed as Record<string, unknown>
-    } catch {
-      return text(res, 400, 'the body is not valid JSON')
-    }
-  }
-  const route = candidates.find((r) => r.bodyKey === undefined || r.bodyKey in body)
-  if (!route) {
-    const keys = candidates.map((r) => r.bodyKey).join(', ')
-    return text(res, 400, `the body must contain one of [${keys}]`)
-  }
-  const args = route.bodyKey === undefined ? {} : body[route.bodyKey]
-  if (route.bodyKey !== undefined && (!args || typeof args !== 'object' || Array.isArray(args))) {
+  // GET and DELETE carry their parameters in the query string; the others in the body's key.
+  const fromBody = route.bodyKey !== undefined && method !== 'GET' && method !== 'DELETE'
+  const args = fromBody ? (body[route.bodyKey!] ?? {}) : {}
+  if (!args || typeof args !== 'object' || Array.isArray(args)) {
     return text(res, 400, `the field[${route.bodyKey}] of the body must be a JSON object`)
   }
   const tags = (k: string) => (Array.isArray(body[k]) ? (body[k] as unknown[]).map(String) : [])
@@ -224,7 +204,8 @@ async function handle(node: Node, req: IncomingMessage, res: ServerResponse, log
     userTags: tags('userTags'),
   })
   const session = oauth[1]!
-  if (method === 'GET') return syncCall(node, route, ctx, session, fault, res)
+  // Sync or async is the API's kind (APISyncCallMessage), not the request's method.
+  if (route.method === 'GET') return syncCall(node, route, ctx, session, fault, res)
   return asyncCall(node, route, ctx, session, jobHeader, header(req, 'x-web-hook'), fault, res)
 }
 
@@ -297,8 +278,53 @@ async function asyncCall(
   }
 }
 
+/**
+ * The body as a JSON object ({} when empty), or null when it is not one. Where the real
+ * server's Gson would turn a JSON array or a bare value into something else is a guess.
+ */
+function jsonObject(raw: string): Record<string, unknown> | null {
+  if (raw.trim() === '') return {}
+  try {
+    const parsed: unknown = JSON.parse(raw)
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The API a request runs (RestServer.handle → handleUniqueApi / handleNonUniqueApi, 3.0.0): the
+ * only API of a path runs whatever the method; where several share a path, POST picks the create,
+ * PUT the action named by the body's key, GET the query, DELETE the delete; other methods → 405.
+ */
+function chooseRoute(
+  routes: CompiledRoute[],
+  method: string,
+  body: Record<string, unknown>,
+  path: string,
+): CompiledRoute | SimHttpError {
+  if (new Set(routes.map((r) => r.api)).size === 1) return routes[0]!
+  const kinds: Record<string, string> = { POST: 'creational', GET: 'query', DELETE: 'delete' }
+  if (method === 'PUT') {
+    const action = routes.find(
+      (r) => r.method === 'PUT' && r.bodyKey !== undefined && Object.hasOwn(body, r.bodyKey),
+    )
+    return action ?? new SimHttpError(400, `the body doesn't contain action mapping to the URL[${path}]`)
+  }
+  const kind = kinds[method]
+  if (kind === undefined) {
+    return new SimHttpError(405, `The method[${method}] is not allowed for the path[${path}]`)
+  }
+  return (
+    routes.find((r) => r.method === method) ??
+    new SimHttpError(500, `No ${kind} API found for the path[${path}]`)
+  )
+}
+
 function pollJob(node: Node, method: string, uuid: string, fault: Fault | null, res: ServerResponse) {
-  if (method !== 'GET') return text(res, 405, `method ${method} is not allowed on the job polling url`)
+  if (method !== 'GET') return text(res, 405, 'only GET method is allowed for querying job status')
   // An id the node never saw answers as an expired one (spec README, "Async APIs": 404 "the job has
   // been expired" = unknown or garbage-collected).
   if (fault?.kind === 'expireJob') return text(res, 404, 'the job has been expired')
@@ -310,13 +336,10 @@ function pollJob(node: Node, method: string, uuid: string, fault: Fault | null, 
 }
 
 function login(node: Node, raw: string, fault: Fault | null, res: ServerResponse) {
-  let body: { logInByAccount?: { accountName?: unknown; password?: unknown } }
-  try {
-    body = JSON.parse(raw)
-  } catch {
-    return text(res, 400, 'the body is not valid JSON')
-  }
-  const msg = body?.logInByAccount
+  const body: { logInByAccount?: { accountName?: unknown; password?: unknown } } | null = jsonObject(raw)
+  // Not JSON: the body is read before anything else (RestServer.handleUniqueApi) → 500.
+  if (body === null) return text(res, 500, 'Expected BEGIN_OBJECT: the body is not a JSON object')
+  const msg = body.logInByAccount
   if (!msg || typeof msg !== 'object') return text(res, 400, 'the body must contain [logInByAccount]')
   if (fault?.kind === 'error503') return failure(res, fault.error)
   if (msg.accountName !== ADMIN_ACCOUNT || msg.password !== ADMIN_DIGEST) {
@@ -334,20 +357,9 @@ function login(node: Node, raw: string, fault: Fault | null, res: ServerResponse
   })
 }
 
-function sessionCall(
-  node: Node,
-  method: string,
-  uuid: string,
-  valid: boolean,
-  fault: Fault | null,
-  res: ServerResponse,
-) {
+function sessionCall(node: Node, uuid: string, valid: boolean, fault: Fault | null, res: ServerResponse) {
   if (fault?.kind === 'error503') return failure(res, fault.error)
-  if (valid) {
-    if (method !== 'GET') return text(res, 405, `method ${method} is not allowed`)
-    return json(res, 200, { valid: node.sessions.isValid(uuid) })
-  }
-  if (method !== 'DELETE') return text(res, 405, `method ${method} is not allowed`)
+  if (valid) return json(res, 200, { valid: node.sessions.isValid(uuid) })
   node.sessions.delete(uuid)
   return send(res, 200, '', null)
 }
@@ -358,7 +370,7 @@ function sessionError(session: string): ErrorSpec {
 
 function asSpec(e: unknown): ErrorSpec {
   if (e instanceof SimApiError) return e.spec
-  if (e instanceof AppError) return { code: 'SYS.1007', details: e.text.en }
+  if (isAppError(e)) return { code: 'SYS.1007', details: e.text.en }
   return { code: 'SYS.1000', details: e instanceof Error ? e.message : String(e) }
 }
 
@@ -366,7 +378,7 @@ function replyError(res: ServerResponse, e: unknown) {
   if (e instanceof SimApiError) return failure(res, e.spec)
   if (e instanceof SimHttpError) return text(res, e.status, e.text)
   // The query parser's rejections are the REST layer's "invalid query" 400s.
-  if (e instanceof AppError) return text(res, 400, e.text.en)
+  if (isAppError(e)) return text(res, 400, e.text.en)
   return text(res, 500, `Internal Server Error: ${e instanceof Error ? e.message : String(e)}`)
 }
 

@@ -1,10 +1,12 @@
 /**
  * Delivers a finished job to its X-Web-Hook URL: POST of the body a poll would return, with
- * `X-Job-UUID` and `X-Job-Success`; on a non-2xx answer or an I/O error it tries again, up to
- * `retries` more times, `intervalMs` apart (15 times, 2 s apart on the real node).
+ * `X-Job-UUID` and `X-Job-Success` (RestServer.callWebHook, 3.0.0). A non-2xx answer or an I/O
+ * error is retried: `@RetryCondition(times = 15, interval = 2)`, 15 attempts in all, 2 s apart
+ * (spec README, Retry.java). The 10 s time limit of an attempt is OkHttp's default (guess: the
+ * node's client is `new OkHttpClient()` with no timeouts set).
  */
 export interface WebhookOptions {
-  retries: number
+  attempts: number
   intervalMs: number
 }
 
@@ -22,11 +24,12 @@ export class WebhookSender {
   constructor(private readonly options: WebhookOptions) {}
 
   async deliver(url: string, jobUuid: string, success: boolean, body: string): Promise<boolean> {
-    for (let attempt = 1; attempt <= this.options.retries + 1 && !this.closed; attempt++) {
+    for (let attempt = 1; attempt <= this.options.attempts && !this.closed; attempt++) {
       const outcome = await post(url, jobUuid, success, body)
       this.attempts.push({ jobUuid, url, attempt, outcome })
       if (typeof outcome === 'number' && outcome >= 200 && outcome < 300) return true
-      await new Promise((r) => setTimeout(r, this.options.intervalMs).unref())
+      if (attempt < this.options.attempts)
+        await new Promise((r) => setTimeout(r, this.options.intervalMs).unref())
     }
     return false
   }

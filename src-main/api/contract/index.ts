@@ -3,6 +3,7 @@ import type { ErrorEnvelope } from '../../errors/app-error.js'
 import { appCalls, appEvents } from './app.js'
 import { cacheCalls, cacheEvents } from './cache.js'
 import { dbBackupCalls, dbBackupEvents } from './db-backups.js'
+import { overviewCalls } from './overview.js'
 import { restoreCalls, restoreEvents } from './restore.js'
 import { sshCalls, sshEvents } from './ssh.js'
 import { vaultCalls } from './vault.js'
@@ -20,6 +21,7 @@ export const calls = {
   ...vaultCalls,
   ...restoreCalls,
   ...cacheCalls,
+  ...overviewCalls,
 }
 
 export const events = {
@@ -49,6 +51,7 @@ export type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 export type * from './app.js'
 export type * from './cache.js'
 export type * from './db-backups.js'
+export type * from './overview.js'
 export type * from './restore.js'
 export type * from './ssh.js'
 export type * from './vault.js'

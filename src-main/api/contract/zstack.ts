@@ -189,8 +189,10 @@ export interface LogLine {
   line: string
 }
 
+/** `ended`: the restore reported its end. `broken`: the connection was lost and could not be made again. */
 export interface LogEnd {
   streamId: string
+  reason: 'ended' | 'broken'
   error?: ErrorEnvelope
 }
 
@@ -261,8 +263,12 @@ export const zstackCalls = {
   'zstack.jobs.attach': defineCall<{ attached: boolean }>()(z.object({ jobUuid }).strict()),
   /** Stops waiting for a job. The management node may still run it. */
   'zstack.jobs.cancel': defineCall<{ cancelled: boolean }>()(z.object({ jobUuid }).strict()),
-  /** Follows RecoverDatabaseFromBackup's log port; lines arrive as `zstack.log.line`. */
-  'zstack.logs.open': defineCall<{ streamId: string }>()(
+  /**
+   * Follows RecoverDatabaseFromBackup's log port (one connection, shared by every viewer): the reply
+   * holds the lines so far (`dropped` older ones were not kept); new lines arrive as `zstack.log.line`.
+   * The first viewer's `subject` names the recovery in the job history.
+   */
+  'zstack.logs.open': defineCall<{ streamId: string; lines: string[]; dropped: number }>()(
     z.object({ connectionId, port: z.number().int().min(1).max(65535), ...operationMeta }).strict(),
   ),
   'zstack.logs.close': defineCall<{ closed: boolean }>()(z.object({ streamId: z.string().min(1) }).strict()),

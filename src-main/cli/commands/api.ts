@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { Argument, type Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { ZStackJob } from '../../api/contract/index.js'
+import type { LogEnd, LogLine } from '../../api/contract/zstack.js'
 import { drCallNames, queryResources } from '../../api/contract/zstack.js'
+import { AppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
 import { helpExamples } from '../help.js'
 import { inventoryColumns } from '../inventory-columns.js'
 import { messages } from '../messages.js'
 import { type Column, outputSettings, printList } from '../output/index.js'
 import { say } from '../output/lang.js'
+import { safeText } from '../output/terminal-safe.js'
 import { localDate } from '../output/values.js'
 
 /**
@@ -55,13 +58,15 @@ export function registerApi(program: Command, ctx: CliContext): void {
       '0 answered, 1 refused or failed (bad condition, login refused), 2 the command line was wrong or no password.',
     ).addArgument(new Argument('<resource>', 'what to query').choices(queryResources)),
   )
-    .description('run a query (conditions field<op>value, no spaces) / 查询资源')
+    .description(
+      'run a query (conditions field<op>value, spaces allowed in the value; field is null / field not null) / 查询资源',
+    )
     .option('-q, --q <condition>', 'a condition, repeatable (ANDed), e.g. -q status=Ready', collect, [])
     .option('--limit <n>', 'page size (server default 1000)', nonNegative)
     .option('--start <n>', 'offset', nonNegative)
     .option('--sort <+field|-field>', 'sort ascending (+) or descending (-)')
     .option('--fields <a,b>', 'return only these fields')
-    .option('--group-by <field>', 'group by a field')
+    .option('--group-by <field>', 'first row of each group (grouped locally: ZStack 3.0.0 ignores groupBy)')
     .option('--count', 'print only the number of matching records')
     .option('--all', 'pull every page')
     .action(async (resource: string, opts: ConnOpts & QueryOpts, command: Command) => {
@@ -137,6 +142,32 @@ export function registerApi(program: Command, ctx: CliContext): void {
       }
     })
 
+  withConnection(
+    helpExamples(
+      api.command('log'),
+      ['zsdr api log 8090 -e 10.0.0.5 --password-stdin <<<"$PW"'],
+      '0 the restore reported its end, 1 the stream broke or the login was refused, 2 the command line was wrong or no password.',
+    ).argument('<port>', 'the logListenPort RecoverDatabaseFromBackup answered'),
+  )
+    .description('follow the restore log until the restore reports its end / 跟踪恢复日志直到恢复结束')
+    .action(async (port: string, opts: ConnOpts, command: Command) => {
+      const n = nonNegative(port)
+      const info = await connect(ctx, opts)
+      try {
+        const end = await followLog(ctx, info.connectionId, n, (line) =>
+          ctx.stdout.write(`${safeText(line)}\n`),
+        )
+        if (end.reason === 'broken')
+          throw new AppError(
+            end.error?.code ?? 'zstack.log_stream_failed',
+            end.error?.message ?? { en: 'The log stream broke.', zh: '日志流已中断。' },
+          )
+        ctx.output(command, end, () => '-- the restore reported its end')
+      } finally {
+        await ctx.call('zstack.disconnect', { connectionId: info.connectionId })
+      }
+    })
+
   helpExamples(api.command('jobs'), [
     'zsdr api jobs --limit 10',
     'zsdr api jobs --wide',
@@ -207,6 +238,48 @@ function withConnection(cmd: Command): Command {
     .option('-a, --account <name>', 'account name', 'admin')
     .option('--password-stdin', 'read the password from the first line of stdin (else ZSDR_PASSWORD)')
     .addOption(new Option('--insecure-tls', 'accept a self-signed https certificate'))
+}
+
+/** Prints the lines so far, then each new one, until the stream ends or breaks (same feed as the window's). */
+async function followLog(ctx: CliContext, connectionId: string, port: number, print: (line: string) => void) {
+  const bus = ctx.getServices().bus
+  const early: LogLine[] = []
+  let streamId: string | null = null
+  return new Promise<LogEnd>((resolve, reject) => {
+    let ended: LogEnd | null = null
+    const off = bus.subscribe((name, payload) => {
+      if (name === 'zstack.log.line') {
+        const l = payload as LogLine
+        if (streamId === null) early.push(l)
+        else if (l.streamId === streamId) print(l.line)
+      } else if (
+        name === 'zstack.log.end' &&
+        (payload as LogEnd).streamId === (streamId ?? (payload as LogEnd).streamId)
+      ) {
+        ended = payload as LogEnd
+        if (streamId !== null) {
+          off()
+          resolve(ended)
+        }
+      }
+    })
+    ctx.call('zstack.logs.open', { connectionId, port }).then(
+      (opened) => {
+        streamId = opened.streamId
+        if (opened.dropped > 0) print(`-- ${opened.dropped} older lines were not kept`)
+        for (const line of opened.lines) print(line)
+        for (const l of early) if (l.streamId === streamId) print(l.line)
+        if (ended?.streamId === streamId) {
+          off()
+          resolve(ended)
+        }
+      },
+      (e: unknown) => {
+        off()
+        reject(e)
+      },
+    )
+  })
 }
 
 async function connect(ctx: CliContext, opts: ConnOpts) {

@@ -40,7 +40,7 @@ export function registerQuery(program: Command, ctx: CliContext): void {
     .option('--start <n>', 'skip the first n rows', count)
     .option('--sort <+field|-field>', 'sort ascending (+) or descending (-)')
     .option('--fields <a,b>', 'only these fields')
-    .option('--group-by <field>', 'first row of each group')
+    .option('--group-by <field>', 'first row of each group (grouped locally: ZStack 3.0.0 ignores groupBy)')
     .option('--count', 'only the number of matching rows')
     .option('--reply-with-count', 'add the number of matching rows')
     .action(async (resource: string, conditions: string[], opts: QueryOpts, command: Command) => {

@@ -42,11 +42,3 @@ export function causeChain(envelope: ErrorEnvelope): CauseLink[] {
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null
 }
-
-/**
- * A rejected query text: the local parser's `zstack.query.invalid`, or the node's own refusal of a
- * field or value (`SYS.1007`, an argument error) which arrives as a server error.
- */
-export function isQueryError(envelope: ErrorEnvelope): boolean {
-  return envelope.code === 'zstack.query.invalid' || envelope.details?.serverCode === 'SYS.1007'
-}

@@ -1,7 +1,8 @@
 import type { ErrorEnvelope } from '../../../src-main/api/contract/index.js'
 import { connections } from './connections.svelte.js'
-import { isQueryError, toEnvelope } from './errors.js'
+import { toEnvelope } from './errors.js'
 import { type InventoryQuery, loadAll, type ResourceName } from './inventory.js'
+import { blameQuery } from './query.js'
 
 /**
  * A whole list screen's rows, loaded page by page (newest first) so every record is reachable; the
@@ -49,12 +50,13 @@ export class PagedList<T> {
     this.loading = true
     this.loadError = null
     this.queryError = null
+    const conditions = [...(this.base.conditions ?? []), ...this.conditions]
     try {
       await loadAll<T>(
         connectionId,
         this.resource,
         {
-          conditions: [...(this.base.conditions ?? []), ...this.conditions],
+          conditions,
           ...(this.base.fields ? { fields: this.base.fields } : {}),
           sort: { field: 'createDate', direction: 'desc' },
         },
@@ -67,7 +69,8 @@ export class PagedList<T> {
     } catch (e) {
       if (mine.signal.aborted) return
       const envelope = toEnvelope(e)
-      if (isQueryError(envelope)) this.queryError = envelope
+      // Blamed from the request that failed, not from one error code (see blameQuery).
+      if (blameQuery(envelope, conditions, [])) this.queryError = envelope
       else {
         this.loadError = envelope
         connections.markFailure(connectionId, envelope)

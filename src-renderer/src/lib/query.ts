@@ -1,11 +1,14 @@
-import { isAppError } from '../../../src-main/errors/app-error.js'
-import { parseCondition } from '../../../src-main/zstack/query/parse.js'
-import { type Condition, WIRE_OPS } from '../../../src-main/zstack/query/types.js'
+import type { ErrorEnvelope } from '../../../src-main/api/contract/index.js'
+import { QueryError } from '../../../src-shared/query/errors.js'
+import { parseCondition } from '../../../src-shared/query/parse.js'
+import { type Condition, NULL_OPS, WIRE_OPS } from '../../../src-shared/query/types.js'
 
 /**
- * The query bar's language: ZStack `q=` conditions separated by spaces (a condition itself never
- * contains one), e.g. `status=Ready size>1073741824 name~=%db%`. Parsing is the backend's own
- * parser, so the bar accepts exactly what the client and the cache accept.
+ * The query bar's language: ZStack `q=` conditions separated by spaces, e.g.
+ * `status=Ready size>1073741824 name~=%db%`. A value with spaces is written in double quotes
+ * (`name="web server 1"`, `\"` for a quote inside); null tests are `field is null` / `field not null`.
+ * Each condition is checked by the app's own parser, so the bar accepts exactly what the client
+ * and the cache accept. Grouping, where a screen groups, is done locally (3.0.0 ignores `groupBy`).
  */
 export interface QueryProblem {
   /** 0-based index in the whole text. */
@@ -20,43 +23,109 @@ export interface ParsedQuery {
 }
 
 interface Token {
+  /** As typed (quotes included). */
   text: string
   start: number
+  /** The condition it stands for (quotes removed, a null test joined to its field). */
+  condition: string
 }
 
 export function tokens(text: string): Token[] {
-  return [...text.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index }))
+  const out: Token[] = []
+  let i = 0
+  while (i < text.length) {
+    if (/\s/.test(text[i]!)) {
+      i++
+      continue
+    }
+    const start = i
+    let condition = ''
+    let quoted = false
+    while (i < text.length && (quoted || !/\s/.test(text[i]!))) {
+      const ch = text[i]!
+      if (ch === '"') quoted = !quoted
+      else if (ch === '\\' && quoted && i + 1 < text.length) condition += text[++i]
+      else condition += ch
+      i++
+    }
+    const token = { text: text.slice(start, i), start, condition }
+    const nullTest = /^\s+(is null|not null)(?=\s|$)/.exec(text.slice(i))
+    if (nullTest && !/[=<>~]/.test(condition)) {
+      i += nullTest[0].length
+      token.text = text.slice(start, i)
+      token.condition = `${condition} ${nullTest[1]}`
+    }
+    out.push(token)
+  }
+  return out
 }
 
 export function parseQuery(text: string, knownFields: readonly string[]): ParsedQuery {
   const conditions: string[] = []
   const parsed: Condition[] = []
   for (const token of tokens(text)) {
-    try {
-      const wire = withBytes(token.text)
-      const condition = parseCondition(wire)
-      if (knownFields.length > 0 && !isKnownField(condition.field, knownFields)) {
-        return {
-          conditions,
-          parsed,
-          problem: {
-            position: token.start,
-            message: {
-              en: `unknown field "${condition.field}" (try one of: ${knownFields.slice(0, 6).join(', ')}…)`,
-              zh: `未知字段“${condition.field}”（可用字段如：${knownFields.slice(0, 6).join('、')}…）`,
-            },
-          },
-        }
-      }
-      conditions.push(wire)
-      parsed.push(condition)
-    } catch (e) {
-      if (!isAppError(e)) throw e
-      const position = typeof e.details?.position === 'number' ? e.details.position : 0
-      return { conditions, parsed, problem: { position: token.start + position, message: e.text } }
+    const wire = withBytes(token.condition)
+    const problem = conditionProblem(wire, knownFields)
+    if (problem) {
+      return { conditions, parsed, problem: { ...problem, position: token.start + problem.position } }
     }
+    conditions.push(wire)
+    parsed.push(parseCondition(wire))
   }
   return { conditions, parsed, problem: null }
+}
+
+/** What is wrong with one condition (position inside it), or null. */
+function conditionProblem(condition: string, knownFields: readonly string[]): QueryProblem | null {
+  try {
+    const c = parseCondition(condition)
+    if (knownFields.length > 0 && !isKnownField(c.field, knownFields)) {
+      return {
+        position: 0,
+        message: {
+          en: `unknown field "${c.field}" (try one of: ${knownFields.slice(0, 6).join(', ')}…)`,
+          zh: `未知字段“${c.field}”（可用字段如：${knownFields.slice(0, 6).join('、')}…）`,
+        },
+      }
+    }
+    return null
+  } catch (e) {
+    if (!(e instanceof QueryError)) throw e
+    return { position: e.details.position, message: e.text }
+  }
+}
+
+/**
+ * Which condition of a failed request the error is about, worked out from the request itself
+ * rather than from one error code (a node says `SYS.1000` for an unknown field, the cache and
+ * the parser have their own codes): a condition the parser or the field list refuses, or one
+ * whose field or value the error text names. Null when the error is not about the query.
+ */
+export function blameQuery(
+  envelope: ErrorEnvelope,
+  conditions: readonly string[],
+  knownFields: readonly string[],
+): { condition: number; problem: QueryProblem } | null {
+  for (const [i, condition] of conditions.entries()) {
+    const problem = conditionProblem(condition, knownFields)
+    if (problem) return { condition: i, problem }
+  }
+  const said = JSON.stringify([envelope.message.en, envelope.details ?? null])
+  for (const [i, condition] of conditions.entries()) {
+    const c = parseCondition(condition)
+    const values = c.value === null ? [] : Array.isArray(c.value) ? c.value : [c.value]
+    if (
+      said.includes(`[${c.field}]`) ||
+      said.includes(`"${c.field}"`) ||
+      values.some((v) => said.includes(`[${v}]`))
+    ) {
+      return { condition: i, problem: { position: 0, message: envelope.message } }
+    }
+  }
+  if (envelope.code === 'zstack.query.invalid' || envelope.code.startsWith('cache.query.')) {
+    return { condition: -1, problem: { position: -1, message: envelope.message } }
+  }
+  return null
 }
 
 /** Fields holding bytes: the table shows them in KB…TB, so the bar takes those units too. */
@@ -100,6 +169,8 @@ export function completions(
   fields: readonly string[],
 ): { start: number; end: number; items: Completion[] } {
   const token = tokens(text).find((t) => caret >= t.start && caret <= t.start + t.text.length)
+  if (token && NULL_OPS.some((op) => token.condition.endsWith(` ${op}`)))
+    return { start: caret, end: caret, items: [] }
   const start = token?.start ?? caret
   const word = token?.text ?? ''
   const end = start + word.length
@@ -112,7 +183,15 @@ export function completions(
       .slice(0, 12)
       .map((f): Completion => ({ insert: f, label: f, kind: 'field' }))
     if (fields.includes(word)) {
-      return { start, end, items: WIRE_OPS.map((op) => ({ insert: word + op, label: op, kind: 'operator' })) }
+      return {
+        start,
+        end,
+        items: WIRE_OPS.map((op) => ({
+          insert: (NULL_OPS as readonly string[]).includes(op) ? `${word} ${op}` : word + op,
+          label: op,
+          kind: 'operator',
+        })),
+      }
     }
     return { start, end, items }
   }

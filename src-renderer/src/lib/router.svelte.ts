@@ -4,6 +4,7 @@
  */
 export const SCREENS = [
   'home',
+  'overview',
   'connections',
   'volume-backups',
   'vm-backups',
@@ -16,12 +17,14 @@ export type ScreenId = (typeof SCREENS)[number]
 interface Route {
   screen: ScreenId
   params: URLSearchParams
+  /** The hash names a screen (false on a first visit with no hash: the app picks the first screen). */
+  explicit: boolean
 }
 
 function parse(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2)
   const screen = (SCREENS as readonly string[]).includes(path) ? (path as ScreenId) : 'home'
-  return { screen, params: new URLSearchParams(query) }
+  return { screen, params: new URLSearchParams(query), explicit: path !== '' }
 }
 
 const state = $state({ route: parse(location.hash) })
@@ -32,6 +35,9 @@ window.addEventListener('hashchange', () => {
 export const router = {
   get screen(): ScreenId {
     return state.route.screen
+  },
+  get explicit(): boolean {
+    return state.route.explicit
   },
   param(name: string): string | null {
     return state.route.params.get(name)

@@ -11,15 +11,23 @@ import { CacheStore, type Inventory } from '../../../src-main/cache/store.js'
 import { SyncEngine } from '../../../src-main/cache/sync.js'
 import type { ZStackInventorySource } from '../../../src-main/cache/zstack-source.js'
 import { type Database, openDatabase } from '../../../src-main/db/index.js'
-import { type Condition, formatCondition, type QueryOptions } from '../../../src-main/zstack/query/index.js'
+import {
+  type Condition,
+  formatCondition,
+  groupRows,
+  type QueryOptions,
+  wallMsToNodeDate,
+} from '../../../src-shared/query/index.js'
 import { SeededRandom } from '../../sim/ids.js'
 import type { Simulator } from '../../sim/simulator.js'
 import { simSource, startDiffSimulator } from './sim-fixture.js'
 
 /**
  * The local query engine must answer exactly as the node does: thousands of random valid queries
- * (every operator, nested fields, sort, paging, fields, count, groupBy) run against the simulator
- * and against the synced cache; replies must be identical, in the same order.
+ * (every operator, `is null`/`not null`, values with spaces, date literals `yyyy-MM-dd HH:mm:ss`,
+ * nested fields, sort, paging, fields, count) run against the simulator and against the synced
+ * cache; replies must be identical, in the same order. `groupBy` is never sent to a node (3.0.0
+ * ignores it): the cache's grouping must equal `groupRows` over the node's rows.
  * Replay a failure with ZSDR_DIFF_SEED=<seed printed in the failure>.
  */
 const SEED = Number(process.env.ZSDR_DIFF_SEED ?? 20261127)
@@ -75,11 +83,17 @@ describe('local query engine vs the simulator', () => {
     const rnd = new SeededRandom(SEED)
     const ops = new Map<string, number>()
     let nonEmpty = 0
+    let spaces = 0
+    let dates = 0
     for (let i = 0; i < QUERIES; i++) {
       const resource = rnd.pick(RESOURCE_NAMES)
       const options = randomQuery(rnd, resource)
-      for (const c of options.conditions) ops.set(c.op, (ops.get(c.op) ?? 0) + 1)
-      const expected = await source.query(RESOURCES[resource].path, options, new AbortController().signal)
+      for (const c of options.conditions) {
+        ops.set(c.op, (ops.get(c.op) ?? 0) + 1)
+        if (typeof c.value === 'string' && c.value.includes(' ')) spaces++
+        if (typeof c.value === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(c.value)) dates++
+      }
+      const expected = await nodeAnswer(resource, options)
       const actual = engine.runOn(snapshotId, resource, options)
       if ((expected.inventories?.length ?? expected.total ?? 0) > 0) nonEmpty++
       if (JSON.stringify(actual) !== JSON.stringify(expected)) {
@@ -93,11 +107,29 @@ describe('local query engine vs the simulator', () => {
     }
     // The queries select something often enough to mean something, and every operator was used.
     expect(nonEmpty).toBeGreaterThan(QUERIES * 0.4)
-    for (const op of ['=', '!=', '>', '<', '>=', '<=', '?=', '!?=', '~=', '!~=', '=null', '!=null']) {
+    for (const op of ['=', '!=', '>', '<', '>=', '<=', '?=', '!?=', '~=', '!~=', 'is null', 'not null']) {
       expect(ops.get(op) ?? 0, op).toBeGreaterThan(QUERIES / 40)
     }
+    expect(spaces, 'conditions with a space in the value').toBeGreaterThan(QUERIES / 100)
+    expect(dates, 'date literals yyyy-MM-dd HH:mm:ss').toBeGreaterThan(QUERIES / 40)
   }, 120_000)
 })
+
+/**
+ * The node's answer. With `groupBy` (never sent: a 3.0.0 node ignores it), the app's grouping
+ * (`groupRows`) over every row the node returns, then paging and counts of groups, as the cache does.
+ */
+async function nodeAnswer(resource: ResourceName, options: QueryOptions) {
+  const path = RESOURCES[resource].path
+  const signal = new AbortController().signal
+  if (!options.groupBy) return source.query(path, options, signal)
+  const { groupBy, start = 0, limit = 1000, count, replyWithCount, ...rest } = options
+  const rows = (await source.query(path, { ...rest, limit: 100_000 }, signal)).inventories!
+  const groups = groupRows(rows, groupBy)
+  if (count) return { total: groups.length }
+  const inventories = groups.slice(start, start + limit)
+  return replyWithCount ? { inventories, total: groups.length } : { inventories }
+}
 
 function describeQuery(resource: ResourceName, o: QueryOptions): string {
   return `${resource} q=${JSON.stringify(o.conditions.map(formatCondition))} ${JSON.stringify({ ...o, conditions: undefined })}`
@@ -114,8 +146,10 @@ function randomQuery(rnd: SeededRandom, resource: ResourceName): QueryOptions {
   const sortable = top.filter((f) => data.get(resource)!.every((r) => r[f] !== null && r[f] !== undefined))
   if (rnd.next() < 0.6)
     options.sort = { field: rnd.pick(sortable), direction: rnd.next() < 0.5 ? 'asc' : 'desc' }
-  if (rnd.next() < 0.12) options.groupBy = rnd.pick(top)
-  if (rnd.next() < 0.2) {
+  // Grouped rows are compared whole (groupRows needs the field in every row the node returns).
+  if (rnd.next() < 0.12)
+    options.groupBy = rnd.pick(top.filter((f) => data.get(resource)!.some((r) => f in r)))
+  else if (rnd.next() < 0.2) {
     const all = [...top, ...Object.keys(spec.nested)]
     options.fields = all.filter(() => rnd.next() < 0.3)
     if (options.fields.length === 0) options.fields = [rnd.pick(all)]
@@ -150,7 +184,7 @@ function randomCondition(rnd: SeededRandom, resource: ResourceName): Condition {
   const present = values.filter((v) => v !== null && v !== undefined)
   const roll = rnd.next()
   if (roll < 0.1 || present.length === 0)
-    return { field, op: rnd.next() < 0.5 ? '=null' : '!=null', value: null }
+    return { field, op: rnd.next() < 0.5 ? 'is null' : 'not null', value: null }
   const value = () => valueText(rnd, type, rnd.pick(present))
   if (roll < 0.25) {
     const list = Array.from({ length: rnd.int(1, 4) }, value)
@@ -176,19 +210,21 @@ function indexOf(rows: Inventory[], uuid: string): number {
 function valueText(rnd: SeededRandom, type: FieldType, v: unknown): string {
   switch (type) {
     case 'date': {
+      // The one form a condition sends: yyyy-MM-dd HH:mm:ss in the node's wall-clock time.
       const wall = gsonToWallMs(String(v))!
-      const shifted = wall + rnd.pick([0, 0, -1000, 1000, -3_600_000])
-      const iso = new Date(shifted).toISOString().slice(0, 19)
-      // Epoch milliseconds name an instant: this machine's zone is the simulator's.
-      return rnd.next() < 0.5 ? iso : String(new Date(iso).getTime())
+      return wallMsToNodeDate(wall + rnd.pick([0, 0, -1000, 1000, -3_600_000]))
     }
     case 'int':
       return String(Number(v) + rnd.pick([0, 0, -1, 1]))
     case 'bool':
       return String(v)
     case 'text': {
-      // The query language has no way to write a space or (in lists) a comma: cut there.
-      const s = String(v).split(/[\s,]/)[0] || 'x'
+      // Spaces are kept (a node does not trim values); a comma (a list separator), a quote and
+      // the operators cannot be sent unambiguously: cut there.
+      const s =
+        String(v)
+          .split(/[,'=<>~?!]/)[0]!
+          .trim() || 'x'
       const r = rnd.next()
       if (r < 0.2) return s.toUpperCase()
       if (r < 0.3) return s.slice(0, Math.max(1, rnd.int(1, s.length)))
@@ -212,5 +248,5 @@ function likePattern(rnd: SeededRandom, s: string): string {
     .join('')
   const r = rnd.next()
   const out = r < 0.4 ? `%${piece}%` : r < 0.6 ? `${piece}%` : r < 0.8 ? `%${piece}` : piece
-  return out.replace(/[\s,]/g, '_') || '%'
+  return out.replace(/[,'=<>~?!]/g, '_').trim() || '%'
 }

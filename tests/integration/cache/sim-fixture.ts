@@ -5,7 +5,7 @@ import { ADMIN_ACCOUNT, ADMIN_PASSWORD, type Simulator, startSimulator } from '.
 
 /**
  * The demo cloud plus a few hundred backups with awkward values (names that differ only in case,
- * `%` and `_` in names, null descriptions and groups, many equal dates) so random queries meet
+ * `%`, `_` and spaces in names, null descriptions and groups, many equal dates) so random queries meet
  * ties, nulls and LIKE edge cases. Dates are whole seconds, as on the real node (MySQL TIMESTAMP).
  */
 export async function startDiffSimulator(extraBackups = 400): Promise<Simulator> {
@@ -13,7 +13,23 @@ export async function startDiffSimulator(extraBackups = 400): Promise<Simulator>
   const rnd = new SeededRandom(4242)
   const volumes = sim.state.volumes.rows
   const stores = sim.state.backupStorages.rows.map((b) => b.uuid)
-  const words = ['web', 'Web', 'WEB', 'db', 'db_1', 'db%1', 'app', 'nightly', 'weekly', 'a_b', 'A%B']
+  const words = [
+    'web',
+    'Web',
+    'WEB',
+    'db',
+    'db_1',
+    'db%1',
+    'app',
+    'nightly',
+    'weekly',
+    'a_b',
+    'A%B',
+    // Spaces inside values: a node takes the value as is (RestServer.handleQueryApi does not trim it).
+    'web server',
+    'Web  Server',
+    'night ly',
+  ]
   for (let i = 0; i < extraBackups; i++) {
     const volume = volumes[i % volumes.length]!
     const at = SEED_EPOCH - rnd.int(0, 40) * 3_600_000

@@ -88,10 +88,11 @@ describe('zsdr api against the simulator', () => {
 
   it('a malformed condition is rejected before any request, pointing at the problem', async () => {
     const before = sim.requests.length
-    const r = await zsdr(['api', 'query', 'volumes', '-e', sim.baseUrl, '-q', 'size=>1'])
+    // A node would take `!=` as the operator (the first it finds): refused, not sent.
+    const r = await zsdr(['api', 'query', 'volumes', '-e', sim.baseUrl, '-q', 'name=a!=b'])
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/unknown operator "=>"/)
-    expect(r.stderr).toMatch(/character 5/)
+    expect(r.stderr).toMatch(/server reads "!=" as the operator/)
+    expect(r.stderr).toMatch(/character 7/)
     // Login and logout only: the query itself never went out.
     expect(sim.requests.slice(before).some((q) => q.path.endsWith('/v1/volumes'))).toBe(false)
   })
@@ -127,5 +128,15 @@ describe('zsdr api against the simulator', () => {
     expect(secret.stderr).toMatch(/holds a secret/)
     const unknown = await zsdr(['api', 'call', 'Nope', '-e', sim.baseUrl])
     expect(unknown.code).toBe(2)
+  })
+
+  it('log follows the restore log (LF-only, one connection) to its end', async () => {
+    const r = await sim.logStreams.start(['Checking the backup file x ...', 'Recover data successfully'])
+    const log = await zsdr(['api', 'log', String(r), '-e', sim.baseUrl])
+    expect(log.code).toBe(0)
+    expect(log.stdout.split('\n').slice(0, 2)).toEqual([
+      'Checking the backup file x ...',
+      'Recover data successfully',
+    ])
   })
 })

@@ -3,8 +3,8 @@ import { AppError } from '../../../src-main/errors/app-error.js'
 import type { ZStackClient } from '../../../src-main/zstack/client.js'
 import { callDr } from '../../../src-main/zstack/dr-api.js'
 import { readLogStream } from '../../../src-main/zstack/log-stream.js'
-import { query } from '../../../src-main/zstack/query/index.js'
 import { queryAll } from '../../../src-main/zstack/query-client.js'
+import { query } from '../../../src-shared/query/index.js'
 import { type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
 import { simClient } from '../../harness/zstack-client.js'
 
@@ -278,7 +278,11 @@ describe('the 21 DR APIs through the client', () => {
     expect(lastSent()).toMatchObject({ method: 'PUT', path: '/zstack/v1/database-backups/actions' })
     expect(Number.isInteger(r.logListenPort)).toBe(true)
     const lines: string[] = []
-    for await (const line of readLogStream(client.endpoint, r.logListenPort)) lines.push(line)
+    // The log never ends by itself (tail -f): read up to the restore's last line.
+    for await (const line of readLogStream(client.endpoint, r.logListenPort)) {
+      lines.push(line)
+      if (line === 'Recover data successfully') break
+    }
     expect(lines[0]).toMatch(/Checking the backup file/)
     expect(lines.at(-1)).toBe('Recover data successfully')
     expect(sim.state.databaseRecoveries.at(-1)).toMatchObject({

@@ -8,6 +8,7 @@ import {
   seeded,
   startTestSimulator,
 } from '../../harness/simulator.js'
+import { JobStore } from '../../sim/jobs.js'
 
 const GSON = /^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} (AM|PM)$/
 
@@ -134,27 +135,50 @@ describe('simulator: headers and plain-text errors', () => {
     expect(((await ok.json()) as { location: string }).location).toBe(`${sim.baseUrl}/v1/api-jobs/${id}`)
   })
 
-  it('unknown path 404 plain text; wrong method 405; non-GET on a poll URL 405', async () => {
+  // zstackio/zstack 3.0.0 RestServer.handle: "no api mapping to %s" (404); handleJobQuery: only GET (405);
+  // handleNonUniqueApi: PUT picks the action by body key (400), an unknown method is 405.
+  it('unknown path 404 plain text; only the poll URL and unknown methods answer 405', async () => {
     const unknown = await fetch(`${sim.baseUrl}/v1/no-such-thing`, { headers: auth() })
     expect(unknown.status).toBe(404)
     expect(unknown.headers.get('content-type')).toMatch(/text\/plain/)
-    const wrong = await fetch(`${sim.baseUrl}/v1/database-backups`, {
+    const put = await fetch(`${sim.baseUrl}/v1/database-backups`, {
       method: 'PUT',
       headers: auth(),
       body: '{}',
     })
-    expect(wrong.status).toBe(405)
+    expect(put.status).toBe(400)
+    expect(await put.text()).toMatch(/doesn't contain action mapping/)
+    const patch = await fetch(`${sim.baseUrl}/v1/database-backups`, { method: 'PATCH', headers: auth() })
+    expect(patch.status).toBe(405)
     const poll = await fetch(`${sim.baseUrl}/v1/api-jobs/${'b'.repeat(32)}`, { method: 'POST' })
     expect(poll.status).toBe(405)
+    expect(await poll.text()).toBe('only GET method is allowed for querying job status')
   })
 
-  it('bad JSON body and a body field of the wrong type are plain-text 400s', async () => {
+  // RestServer.handleUniqueApi: the only API of a path runs whatever the method.
+  it('a path with one API runs it whatever the method', async () => {
+    const vol = sim.state.volumes.rows[0]!
+    const r = await fetch(`${sim.baseUrl}/v1/volumes/${vol.uuid}/volume-backups`, {
+      method: 'PUT',
+      headers: auth(),
+      body: JSON.stringify({ params: { name: 'by-put', backupStorageUuid: seeded(sim).bsLocal.uuid } }),
+    })
+    expect(r.status).toBe(202)
+    const done = await pollUntilDone(((await r.json()) as { location: string }).location)
+    expect(done.status).toBe(200)
+    const valid = await fetch(`${sim.baseUrl}/v1/accounts/sessions/${session}/valid`, { method: 'POST' })
+    expect(await valid.json()).toEqual({ valid: true })
+  })
+
+  // RestServer.handle: the body is read as JSON before anything (JSONObjectUtil.toObject); a
+  // failure is caught as Throwable → 500 with the exception's message.
+  it('a body that is not JSON is a 500; a body field of the wrong type a plain-text 400', async () => {
     const json = await fetch(`${sim.baseUrl}/v1/database-backups`, {
       method: 'POST',
       headers: auth(),
       body: '{nope',
     })
-    expect(json.status).toBe(400)
+    expect(json.status).toBe(500)
     const type = await fetch(`${sim.baseUrl}/v1/database-backups`, {
       method: 'POST',
       headers: auth(),
@@ -164,9 +188,10 @@ describe('simulator: headers and plain-text errors', () => {
     expect(await type.text()).toMatch(/name/)
   })
 
-  it('a PUT whose action key is unknown is 400', async () => {
-    const b = seeded(sim).databaseBackup('db-backup-nightly-1')
-    const r = await fetch(`${sim.baseUrl}/v1/database-backups/${b.uuid}/actions`, {
+  // RestServer.handleNonUniqueApi: "the body doesn't contain action mapping to the URL" (400).
+  it('a PUT whose action key is unknown is 400 where several actions share the path', async () => {
+    const b = sim.state.volumeBackups.rows[0]!
+    const r = await fetch(`${sim.baseUrl}/v1/volume-backups/${b.uuid}/actions`, {
       method: 'PUT',
       headers: auth(),
       body: JSON.stringify({ frobnicate: {} }),
@@ -209,21 +234,30 @@ describe('simulator: async jobs', () => {
     const done = await pollUntilDone(((await r.json()) as { location: string }).location)
     expect(done.status).toBe(503)
     const { error } = (await done.json()) as {
-      error: Record<string, unknown> & { cause: { cause: { code: string } } }
+      error: Record<string, unknown> & { cause: { cause: Record<string, unknown> & { code: string } } }
     }
-    expect(Object.keys(error).sort()).toEqual([
-      'cause',
-      'code',
-      'description',
-      'details',
-      'elaboration',
-      'opaque',
-    ])
-    expect(error.elaboration).toBeNull()
+    // Gson without serializeNulls (RestServer.sendResponse → JSONObjectUtil.toJsonString): null keys are left out.
+    expect(Object.keys(error).sort()).toEqual(['cause', 'code', 'description', 'details'])
     expect(error.cause.cause.code).toBe('SYS.1000')
+    expect(Object.keys(error.cause.cause)).not.toContain('cause')
   })
 
-  it('finished jobs are kept for the job ttl, then 404 "expired"', async () => {
+  // conf/globalConfig/rest.xml completedApi.expiredPeriod = 10800; MysqlAsyncRestStore.cleanup deletes
+  // done jobs with createDate < NOW() - period: counted from the creation, not the finish.
+  it('finished jobs are deleted the job ttl after their creation, then 404 "expired"', async () => {
+    let t = 0
+    const store = new JobStore(1000, () => t)
+    const job = store.create('e'.repeat(32), 'CreateDatabaseBackup', null)
+    t = 900
+    store.finish(job, 200, '{}')
+    t = 1001
+    expect(store.get(job.uuid)).toBeNull()
+    const running = store.create('f'.repeat(32), 'CreateDatabaseBackup', null)
+    t = 5000
+    expect(store.get(running.uuid)).not.toBeNull()
+  })
+
+  it('through HTTP: 200 while kept, then 404 "the job has been expired"', async () => {
     const r = await createDbBackup()
     const { location } = (await r.json()) as { location: string }
     expect((await pollUntilDone(location)).status).toBe(200)
@@ -287,18 +321,46 @@ describe('simulator: webhooks', () => {
     }
   })
 
-  it('gives up after 15 retries (16 attempts) to an unreachable URL', async () => {
+  // RestServer.callWebHook: @RetryCondition(onExceptions = WebHookRetryException, times = 15, interval = 2).
+  it('gives up after 15 attempts in all to an unreachable URL', async () => {
     const id = 'd'.repeat(32)
     await createDbBackup({ 'X-Job-UUID': id, 'X-Web-Hook': 'http://127.0.0.1:1/unreachable' })
     await expect
       .poll(() => sim.webhooks.attempts.filter((a) => a.jobUuid === id).length, { timeout: 5000 })
-      .toBe(16)
+      .toBe(15)
     await new Promise((r) => setTimeout(r, 100))
     expect(sim.webhooks.attempts.filter((a) => a.jobUuid === id).every((a) => a.outcome === 'io-error')).toBe(
       true,
     )
-    expect(sim.webhooks.attempts.filter((a) => a.jobUuid === id)).toHaveLength(16)
+    expect(sim.webhooks.attempts.filter((a) => a.jobUuid === id)).toHaveLength(15)
   })
+
+  it('waits 2 s between attempts by default (interval = 2)', async () => {
+    const node = await startTestSimulator({ webhookIntervalMs: undefined })
+    try {
+      const times: number[] = []
+      failFirst = 1
+      received.length = 0
+      const s = await rawLogin(node)
+      await fetch(`${node.baseUrl}/v1/database-backups`, {
+        method: 'POST',
+        headers: { authorization: `OAuth ${s}`, 'X-Web-Hook': hookUrl },
+        body: JSON.stringify({ params: { name: 'db-x', backupStorageUuid: seeded(node).bsLocal.uuid } }),
+      })
+      await expect
+        .poll(
+          () => {
+            while (times.length < received.length) times.push(Date.now())
+            return received.length
+          },
+          { timeout: 8000, interval: 50 },
+        )
+        .toBe(2)
+      expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1800)
+    } finally {
+      await node.close()
+    }
+  }, 15_000)
 })
 
 describe('simulator: fault injection', () => {

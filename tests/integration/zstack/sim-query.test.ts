@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { conditionDate } from '../../../src-shared/query/index.js'
 import { rawLogin, type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
+import { gsonDate } from '../../sim/gson.js'
 
 let sim: Simulator
 let session: string
@@ -51,8 +53,12 @@ describe('simulator query semantics', () => {
     ).toBe(true)
     expect((await get('/v1/volumes', q(`size<=${40 * GiB}`))).body.inventories).toHaveLength(3)
     const first = seeded(sim).databaseBackup('db-backup-nightly-1')
-    const later = (await get('/v1/database-backups', q(`createDate>${first.createDate}`))).body
+    // Dates are handed to MySQL as text: `yyyy-MM-dd HH:mm:ss`, spaces and all (spec README, query section).
+    const later = (
+      await get('/v1/database-backups', q(`createDate>${conditionDate(gsonDate(first.createDate))}`))
+    ).body
     expect(names(later)).toEqual(['db-backup-before-upgrade', 'db-backup-nightly-2'])
+    expect((await get('/v1/database-backups', q('createDate>2017-01-01 00:00:00'))).status).toBe(200)
   })
 
   it('?= and !?= (in / not in)', async () => {
@@ -71,10 +77,13 @@ describe('simulator query semantics', () => {
     expect(names((await get('/v1/vm-instances', q('name!~=%web%'))).body)).toEqual(['vm-app', 'vm-db'])
   })
 
-  it('=null and !=null', async () => {
-    const ungrouped = (await get('/v1/volume-backups', q('groupUuid=null'))).body.inventories
+  // zstackio/zstack 3.0.0 RestServer.QUERY_OP_MAPPING: "is null" -> IS_NULL, "not null" -> NOT_NULL.
+  it('is null and not null; =null compares with the text null and finds nothing', async () => {
+    const ungrouped = (await get('/v1/volume-backups', q('groupUuid is null'))).body.inventories
     expect(ungrouped.map((b) => b.name).sort()).toEqual(['web-data-daily', 'web-root-weekly'])
-    expect((await get('/v1/volume-backups', q('groupUuid!=null'))).body.inventories).toHaveLength(3)
+    expect((await get('/v1/volume-backups', q('groupUuid not null'))).body.inventories).toHaveLength(3)
+    // QueryFacadeImpl.toZQLConditionString quotes the value: `groupUuid = 'null'`.
+    expect((await get('/v1/volume-backups', q('groupUuid=null'))).body.inventories).toHaveLength(0)
   })
 
   it('nested backupStorageRefs.*: positive = some ref matches; negative = no ref matches', async () => {
@@ -115,7 +124,7 @@ describe('simulator query semantics', () => {
     expect(page.inventories.map((v) => v.name)).toEqual([...desc].reverse().slice(1, 3))
     expect(page.total).toBe(desc.length)
     const count = await get('/v1/volumes', 'count=true')
-    expect(count.body).toEqual({ total: desc.length })
+    expect(count.body).toMatchObject({ total: desc.length })
     expect((await get('/v1/volumes', 'limit=0')).body.inventories).toEqual([])
   })
 
@@ -125,12 +134,11 @@ describe('simulator query semantics', () => {
     for (const inv of r) expect(Object.keys(inv).sort()).toEqual(['name', 'uuid'])
   })
 
-  it('groupBy gives one row per distinct value', async () => {
-    // Two ungrouped backups (NULL) and one VM backup group.
+  // QueryFacadeImpl.queryUseZQL (3.0.0) never uses msg.getGroupBy(): the parameter is read and ignored.
+  it('groupBy is ignored: every row comes back', async () => {
     const r = (await get('/v1/volume-backups', 'groupBy=groupUuid')).body.inventories
-    expect(r).toHaveLength(2)
-    expect(new Set(r.map((b) => b.groupUuid)).size).toBe(2)
-    expect((await get('/v1/volume-backups', 'groupBy=groupUuid&count=true')).body).toEqual({ total: 2 })
+    expect(r).toHaveLength(5)
+    expect((await get('/v1/volume-backups', 'groupBy=groupUuid&count=true')).body).toMatchObject({ total: 5 })
   })
 
   it('__systemTag__ / __userTag__ match tags', async () => {
@@ -148,16 +156,41 @@ describe('simulator query semantics', () => {
     expect((await get('/v1/vm-instances', 'condition=name=vm-db')).body.inventories).toHaveLength(3)
   })
 
-  it('rejects malformed queries: bad q, non-integer limit/start, unsigned sort → 400 plain text; unknown field → 503', async () => {
-    const space = await get('/v1/zones', 'q=name%20=x')
-    expect(space.status).toBe(400)
-    expect((space.body as unknown as { text: string }).text).toMatch(/character 5: spaces/)
+  // RestServer.handleQueryApi: field trimmed, value kept as is; no operator / no value / bad limit → 400.
+  it('reads conditions as the server does; malformed ones are 400 plain text', async () => {
+    expect(names((await get('/v1/zones', q(' name =zone-1'))).body)).toEqual(['zone-1'])
+    expect((await get('/v1/zones', q('name= zone-1'))).body.inventories).toHaveLength(0)
+    expect((await get('/v1/zones', q('name'))).status).toBe(400)
+    expect((await get('/v1/zones', q('name='))).status).toBe(400)
     expect((await get('/v1/zones', 'limit=ten')).status).toBe(400)
     expect((await get('/v1/zones', 'start=1.5')).status).toBe(400)
-    expect((await get('/v1/zones', 'sort=name')).status).toBe(400)
-    expect((await get('/v1/zones', q('name==x'))).status).toBe(400)
-    expect((await get('/v1/zones', q('nosuchfield=1'))).status).toBe(503)
-    expect((await get('/v1/volumes', q('size>big'))).status).toBe(503)
+  })
+
+  // RestServer.writeResponse: "set schema anyway if it's a query API".
+  it('query replies carry schema beside inventories', async () => {
+    expect(Object.keys((await get('/v1/zones')).body).sort()).toEqual(['inventories', 'schema'])
+  })
+
+  // RestServer.handleQueryApi: a sort without + or - is ascending.
+  it('sort=name without a sign is ascending', async () => {
+    const r = await get('/v1/vm-instances', 'sort=name')
+    expect(r.body.inventories.map((v) => v.name)).toEqual(['vm-app', 'vm-db', 'vm-web'])
+  })
+
+  // Spec README, query section: an unknown field in q or sort is SYS.1000 with 503.
+  it('unknown fields (constructor included) and unreadable values are 503 SYS.1000', async () => {
+    for (const query of [
+      q('nosuchfield=1'),
+      q('constructor=1'),
+      'sort=constructor',
+      'sort=-nosuch',
+      'fields=constructor',
+      q('size>big'),
+    ]) {
+      const r = await get('/v1/volumes', query)
+      expect(r.status, query).toBe(503)
+      expect(JSON.parse((r.body as unknown as { text: string }).text).error.code, query).toBe('SYS.1000')
+    }
   })
 })
 

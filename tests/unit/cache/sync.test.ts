@@ -102,9 +102,9 @@ describe('sync engine', () => {
     expect(result.resources.every((r) => r.deleted === 0)).toBe(true)
     expect(server.requests.some((r) => r.options.fields)).toBe(false)
     expect(server.requests.filter((r) => r.path === '/v1/volume-backups').map((r) => r.options)).toEqual([
-      { conditions: [{ field: 'lastOpDate', op: '>=', value: '2017-11-14T22:21:25' }], limit: 7, start: 0 },
+      { conditions: [{ field: 'lastOpDate', op: '>=', value: '2017-11-14 22:21:25' }], limit: 7, start: 0 },
       {
-        conditions: [{ field: 'backupStorageRefs.lastOpDate', op: '>=', value: '2017-11-14T22:21:25' }],
+        conditions: [{ field: 'backupStorageRefs.lastOpDate', op: '>=', value: '2017-11-14 22:21:25' }],
         limit: 7,
         start: 0,
       },

@@ -1,70 +1,59 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
-import { AppError } from '../../../src-main/errors/app-error.js'
-import { parseEndpoint } from '../../../src-main/zstack/endpoint.js'
-import { readLogStream } from '../../../src-main/zstack/log-stream.js'
+import { describe, expect, it } from 'vitest'
+import { isAppError } from '../../../src-main/errors/app-error.js'
+import { LogParser, MAX_LINE } from '../../../src-main/zstack/log-stream.js'
 
-let server: Server | null = null
-afterEach(async () => {
-  const s = server
-  server = null
-  if (s) {
-    s.closeAllConnections()
-    await new Promise<void>((r) => s.close(() => r()))
-  }
-})
-
-async function serve(handler: Parameters<typeof createServer>[1]): Promise<number> {
-  server = createServer(handler)
-  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r))
-  return (server!.address() as AddressInfo).port
+function parse(...chunks: string[]): string[] {
+  const p = new LogParser('node:4000')
+  return chunks.flatMap((c) => [...p.push(c)])
 }
 
-const endpoint = parseEndpoint('127.0.0.1')
-
-describe('readLogStream (SSE)', () => {
-  it('yields one line per event: CRLF, multi-line data, comments, a last event without a blank line', async () => {
-    const port = await serve((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' })
-      res.write('data: first\r\n\r\n')
-      res.write('data: two\ndata: lines\n\n: a comment\n\n')
-      res.write('data: split ')
-      setTimeout(() => res.end('across chunks\n\ndata: last'), 20)
-    })
-    const lines: string[] = []
-    for await (const line of readLogStream(endpoint, port)) lines.push(line)
-    expect(lines).toEqual(['first', 'two\nlines', 'split across chunks', 'last'])
+describe('restore log parser (raw TCP, taillog or SSE)', () => {
+  it('LF-only headers then data: lines, as taillog behind nc writes them', () => {
+    expect(parse('HTTP/1.1 200 OK\nContent-Type: text/event-stream\n\ndata: one\ndata: two\n')).toEqual([
+      'one',
+      'two',
+    ])
   })
 
-  it('stops quietly when the signal aborts', async () => {
-    const port = await serve((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' })
-      res.write('data: one\n\n')
-    })
-    const ac = new AbortController()
-    const lines: string[] = []
-    for await (const line of readLogStream(endpoint, port, { signal: ac.signal })) {
-      lines.push(line)
-      ac.abort()
-    }
-    expect(lines).toEqual(['one'])
+  it('CRLF headers and SSE events with blank lines and comments', () => {
+    expect(
+      parse(
+        'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n: hi\r\ndata: a\r\n\r\nid: 3\r\ndata:b\r\n\r\n',
+      ),
+    ).toEqual(['a', 'b'])
   })
 
-  it('a refused port or a non-200 is zstack.log_stream_failed, saying the restore may still run', async () => {
-    const port = await serve((_req, res) => res.writeHead(404).end())
-    const collect = async (p: number) => {
-      for await (const _ of readLogStream(endpoint, p)) {
-        // drain
-      }
+  it('no headers and no data: prefixes: every line is a log line', () => {
+    expect(parse('plain one\nplain two\n')).toEqual(['plain one', 'plain two'])
+  })
+
+  it('lines split across chunks anywhere, headers included', () => {
+    expect(parse('HTT', 'P/1.1 200 OK\nX: y', '\n\ndata: sp', 'lit\nda', 'ta: next\n')).toEqual([
+      'split',
+      'next',
+    ])
+  })
+
+  it('a status other than 200 is a clear error', () => {
+    try {
+      parse('HTTP/1.1 503 Service Unavailable\n\n')
+      expect.unreachable()
+    } catch (e) {
+      expect(isAppError(e) && e.code).toBe('zstack.log_stream_failed')
     }
-    const e = await collect(port).catch((x: unknown) => x)
-    expect(e).toBeInstanceOf(AppError)
-    expect((e as AppError).code).toBe('zstack.log_stream_failed')
-    expect((e as AppError).text.en).toMatch(/may still be running/)
-    await new Promise<void>((r) => server!.close(() => r()))
-    server = null
-    const refused = await collect(port).catch((x: unknown) => x)
-    expect((refused as AppError).code).toBe('zstack.log_stream_failed')
+  })
+
+  it('control characters from the node never pass; overlong lines are cut', () => {
+    expect(parse('data: \u001b[31mred\u001b[0m\tx\u0007\n')).toEqual(['[31mred[0m x'])
+    const long = parse(`data: ${'x'.repeat(MAX_LINE + 10)}\n`)[0]!
+    expect(long.length).toBe(MAX_LINE + 1)
+    // A line that never ends is cut instead of held in memory without limit.
+    expect(parse('HTTP/1.1 200 OK\n\n', 'y'.repeat(MAX_LINE * 5)).length).toBe(1)
+  })
+
+  it('headers without end are refused after 16 KiB', () => {
+    expect(() => parse(`HTTP/1.1 200 OK\n${'X-Pad: aaaaaaaaaaaaaaaaaaaa\n'.repeat(1000)}`)).toThrow(
+      /headers too long/,
+    )
   })
 })

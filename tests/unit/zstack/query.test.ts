@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../../src-main/errors/app-error.js'
+import { type AppError, isAppError } from '../../../src-main/errors/app-error.js'
 import {
   type Condition,
   formatCondition,
   fromSearchParams,
+  groupRows,
   parseCondition,
   query,
+  readCondition,
+  readSearchParams,
   toSearchParams,
-} from '../../../src-main/zstack/query/index.js'
+} from '../../../src-shared/query/index.js'
 
 function rejection(fn: () => unknown): AppError {
   try {
     fn()
   } catch (e) {
-    expect(e).toBeInstanceOf(AppError)
+    expect(isAppError(e)).toBe(true)
     return e as AppError
   }
   throw new Error('expected a rejection')
@@ -31,8 +34,15 @@ describe('parseCondition: every operator', () => {
     ['uuid!?=a', { field: 'uuid', op: '!?=', value: ['a'] }],
     ['name~=%db_%', { field: 'name', op: '~=', value: '%db_%' }],
     ['name!~=tmp%', { field: 'name', op: '!~=', value: 'tmp%' }],
-    ['description=null', { field: 'description', op: '=null', value: null }],
-    ['description!=null', { field: 'description', op: '!=null', value: null }],
+    ['description is null', { field: 'description', op: 'is null', value: null }],
+    ['description not null', { field: 'description', op: 'not null', value: null }],
+    // On a node `=null` compares with the string 'null' (QueryFacadeImpl.toZQLConditionString).
+    ['description=null', { field: 'description', op: '=', value: 'null' }],
+    ['name=web server 1', { field: 'name', op: '=', value: 'web server 1' }],
+    ['name~=%my backup%', { field: 'name', op: '~=', value: '%my backup%' }],
+    ['createDate>2017-01-01 00:00:00', { field: 'createDate', op: '>', value: '2017-01-01 00:00:00' }],
+    ['lastOpDate>=2017-08-19 22:20:57', { field: 'lastOpDate', op: '>=', value: '2017-08-19 22:20:57' }],
+    ['createDate~=2017-11%', { field: 'createDate', op: '~=', value: '2017-11%' }],
     [
       'backupStorageRefs.backupStorageUuid=abc',
       { field: 'backupStorageRefs.backupStorageUuid', op: '=', value: 'abc' },
@@ -50,16 +60,40 @@ describe('parseCondition: every operator', () => {
   }
 })
 
-describe('parseCondition: malformed conditions point at the problem', () => {
+describe('parseCondition: the server reading (RestServer.handleQueryApi, QUERY_OP_MAPPING order)', () => {
+  const cases: [string, Condition][] = [
+    // The first operator of != >= <= !?= !~= ~= ?= = > < that the text contains wins.
+    ['name=a!=b', { field: 'name=a', op: '!=', value: 'b' }],
+    ['size>a=b', { field: 'size>a', op: '=', value: 'b' }],
+    // The field is trimmed, the value is not.
+    [' name =x', { field: 'name', op: '=', value: 'x' }],
+    ['name= x ', { field: 'name', op: '=', value: ' x ' }],
+    // splitByWholeSeparator skips empty pieces: a doubled operator is dropped from the value.
+    ['name==x', { field: 'name', op: '=', value: 'x' }],
+    ['name is null and more', { field: 'name', op: 'is null', value: null }],
+    ['uuid?=a,b,', { field: 'uuid', op: '?=', value: ['a', 'b'] }],
+  ]
+  for (const [text, expected] of cases) {
+    it(JSON.stringify(text), () => expect(readCondition(text).condition).toEqual(expected))
+  }
+  it('answers 400 where the server does: no operator, no value', () => {
+    expect(rejection(() => readCondition('name')).text.en).toMatch(/no operator/)
+    expect(rejection(() => readCondition('name=')).text.en).toMatch(/empty/)
+  })
+})
+
+describe('parseCondition: what a node would misread is refused before sending', () => {
   const cases: [string, RegExp, number][] = [
-    ['name = x', /spaces are not allowed/, 4],
-    ['name=my backup', /spaces are not allowed/, 7],
-    ['name==x', /unknown operator "=="/, 4],
-    ['size=>1', /unknown operator "=>"/, 4],
-    ['name~x', /unknown operator "~"/, 4],
-    ['size!1', /unknown operator "!"/, 4],
-    ['=x', /field name is empty/, 0],
-    ['name', /expected an operator/, 3],
+    ['name=a!=b', /server reads "!=" as the operator/, 6],
+    ['size>a=b', /server reads "=" as the operator/, 6],
+    ['name==x', /starts with "="/, 5],
+    ['name= x', /space/, 5],
+    ['name=x ', /space/, 5],
+    ["name=it's", /cannot contain '/, 7],
+    ['name is null x', /nothing may follow/, 12],
+    ['=x', /value after "=" is empty/, 0],
+    [' =x=y', /field name is empty/, 0],
+    ['name', /no operator/, 0],
     ['name=', /value after "=" is empty/, 4],
     ['uuid?=', /value after "\?=" is empty/, 5],
     ['uuid?=a,,b', /empty item/, 8],
@@ -67,7 +101,10 @@ describe('parseCondition: malformed conditions point at the problem', () => {
     ['a..b=x', /"" is not a valid field name/, 2],
     ['1name=x', /"1name" is not a valid field name/, 0],
     ['na-me=x', /"na-me" is not a valid field name/, 0],
-    ['', /empty/, 0],
+    ['createDate>1510000000000', /not a date the node reads without doubt/, 11],
+    ['createDate>yesterday', /yyyy-MM-dd HH:mm:ss/, 11],
+    ['createDate>2017-02-30 00:00:00', /not a date/, 11],
+    ['', /no operator/, 0],
   ]
   for (const [text, message, position] of cases) {
     it(`rejects ${JSON.stringify(text)}`, () => {
@@ -79,6 +116,16 @@ describe('parseCondition: malformed conditions point at the problem', () => {
       expect(e.details).toMatchObject({ param: 'q', position })
     })
   }
+
+  it('gives dates the node form: yyyy-MM-dd HH:mm:ss in the node time', () => {
+    expect(parseCondition('createDate>2017-01-01T08:00:00').value).toBe('2017-01-01 08:00:00')
+    expect(parseCondition('createDate<Nov 14, 2017 10:20:57 PM').value).toBe('2017-11-14 22:20:57')
+    expect(parseCondition('lastOpDate>=2017-01-01').value).toBe('2017-01-01 00:00:00')
+    expect(parseCondition('backupStorageRefs.createDate?=2017-01-01,2018-01-01').value).toEqual([
+      '2017-01-01 00:00:00',
+      '2018-01-01 00:00:00',
+    ])
+  })
 })
 
 describe('query builder', () => {
@@ -106,8 +153,8 @@ describe('query builder', () => {
       'uuid?=a,b',
       'type!?=x',
       'name~=db%',
-      'description=null',
-      'groupUuid!=null',
+      'description is null',
+      'groupUuid not null',
       '__systemTag__=a::b',
       '__userTag__=prod',
     ])
@@ -122,10 +169,18 @@ describe('query builder', () => {
   })
 
   it('rejects bad input with the parser message', () => {
-    expect(rejection(() => query().where('name', '=', 'a b')).text.en).toMatch(/spaces/)
-    expect(rejection(() => query().where('', '=', 'x')).text.en).toMatch(/field name is empty/)
+    expect(query().where('name', '=', 'a b').build().conditions[0]).toEqual({
+      field: 'name',
+      op: '=',
+      value: 'a b',
+    })
+    expect(rejection(() => query().where('name', '=', 'a!=b')).text.en).toMatch(
+      /contains "!=", which the server reads as the operator/,
+    )
+    expect(rejection(() => query().where('name', '=', '=b')).text.en).toMatch(/operator|starts with/)
+    expect(rejection(() => query().where('', '=', 'x')).text.en).toMatch(/empty/)
     expect(rejection(() => query().in('uuid', [])).text.en).toMatch(/empty/)
-    expect(rejection(() => query().where('name', '=', 'null')).text.en).toMatch(/isNull/)
+    expect(rejection(() => query().where('createDate', '>', 1510000000000)).text.en).toMatch(/not a date/)
     expect(rejection(() => query().limit(-1)).text.en).toMatch(/non-negative integer/)
     expect(rejection(() => query().sort('a b')).details).toMatchObject({ param: 'sort' })
   })
@@ -153,10 +208,22 @@ describe('URL parameters', () => {
       .groupBy('status')
       .build()
     const params = toSearchParams(options)
-    expect(params.getAll('q')).toEqual(['name~=%a_b%', 'uuid?=1,2', 'description=null'])
+    expect(params.getAll('q')).toEqual(['name~=%a_b%', 'uuid?=1,2', 'description is null'])
     expect(params.get('sort')).toBe('+size')
+    // A 3.0.0 node ignores groupBy: it is never sent (the app groups locally).
+    expect(params.has('groupBy')).toBe(false)
     const back = fromSearchParams(new URLSearchParams(params.toString()))
-    expect(back).toEqual(options)
+    const { groupBy: _local, ...sent } = options
+    expect(back).toEqual(sent)
+  })
+
+  it('reads like the server: groupBy dropped, names unchecked, bare sort ascending', () => {
+    const o = readSearchParams(new URLSearchParams('groupBy=status&sort=name&fields=a, b&q=x y=1'))
+    expect(o).toEqual({
+      conditions: [{ field: 'x y', op: '=', value: '1' }],
+      sort: { field: 'name', direction: 'asc' },
+      fields: ['a', 'b'],
+    })
   })
 
   it('reads the server way: first fields only, condition= ignored, unencoded + in sort', () => {
@@ -177,9 +244,33 @@ describe('URL parameters', () => {
       position: 1,
     })
     expect(rejection(() => fromSearchParams(new URLSearchParams('limit=-3'))).text.en).toMatch(/non-negative/)
-    expect(rejection(() => fromSearchParams(new URLSearchParams('sort=createDate'))).text.en).toMatch(
-      /must start with \+/,
-    )
-    expect(rejection(() => fromSearchParams(new URLSearchParams('q=a%20=b'))).text.en).toMatch(/spaces/)
+    expect(fromSearchParams(new URLSearchParams('sort=createDate')).sort).toEqual({
+      field: 'createDate',
+      direction: 'asc',
+    })
+    expect(rejection(() => fromSearchParams(new URLSearchParams('sort=-a b'))).details).toMatchObject({
+      param: 'sort',
+    })
+  })
+})
+
+describe('groupRows: grouping done by the app (3.0.0 ignores groupBy)', () => {
+  const rows = [
+    { uuid: '1', status: 'Ready' },
+    { uuid: '2', status: 'ready' },
+    { uuid: '3', status: 'Creating' },
+    { uuid: '4' },
+    { uuid: '5' },
+  ]
+  it('keeps the first row of each value, text without regard to case, missing as null', () => {
+    expect(groupRows(rows, 'status').map((r) => r.uuid)).toEqual(['1', '3', '4'])
+  })
+  it('refuses inherited names such as constructor like any unknown field', () => {
+    for (const name of ['constructor', 'toString', 'nope']) {
+      const e = rejection(() => groupRows(rows, name))
+      expect(e.details).toMatchObject({ param: 'groupBy' })
+      expect(e.text.en).toMatch(/no row has the field/)
+    }
+    expect(rejection(() => groupRows(rows, '__proto__.x')).details).toMatchObject({ param: 'groupBy' })
   })
 })

@@ -28,11 +28,11 @@ export class QueryBuilder {
   }
 
   isNull(field: string): this {
-    return this.add({ field, op: '=null', value: null })
+    return this.add({ field, op: 'is null', value: null })
   }
 
   notNull(field: string): this {
-    return this.add({ field, op: '!=null', value: null })
+    return this.add({ field, op: 'not null', value: null })
   }
 
   systemTag(tag: string): this {
@@ -75,6 +75,7 @@ export class QueryBuilder {
     return this
   }
 
+  /** Grouped locally (`groupRows`): a 3.0.0 node ignores `groupBy`. */
   groupBy(field: string): this {
     checkField(field, field, 'groupBy')
     this.options.groupBy = field
@@ -90,17 +91,9 @@ export class QueryBuilder {
   }
 
   private add(c: Condition): this {
-    // Round-trip through the wire form: rejects spaces, empty values, bad fields with the parser's message.
-    const wire = formatCondition(c)
-    const parsed = parseCondition(wire)
-    if (parsed.op !== c.op) {
-      // The wire cannot say "equals the string null": it always means IS NULL. Refuse rather than guess.
-      throw invalidQuery(wire, wire.length - 4, {
-        en: 'the value "null" always means a null test on the wire; use isNull()/notNull()',
-        zh: '值“null”在查询中总是表示空值判断；请使用 isNull()/notNull()',
-      })
-    }
-    this.options.conditions.push(parsed)
+    // Through the wire form and back, as the server will read it: refuses an operator inside the
+    // value, an empty value or a bad field with the parser's message, and gives dates their form.
+    this.options.conditions.push(parseCondition(formatCondition(c)))
     return this
   }
 }

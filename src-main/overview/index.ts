@@ -1,0 +1,2 @@
+export { overviewHandlers } from './handlers.js'
+export { OverviewService } from './service.js'

@@ -1,5 +1,0 @@
-export { QueryBuilder, query } from './builder.js'
-export { invalidQuery } from './errors.js'
-export { formatSort, fromSearchParams, parseSort, toSearchParams } from './params.js'
-export { checkField, formatCondition, parseCondition } from './parse.js'
-export * from './types.js'

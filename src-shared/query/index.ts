@@ -1,0 +1,7 @@
+export { QueryBuilder, query } from './builder.js'
+export { conditionDate, gsonToWallMs, nodeDateToWallMs, wallMsToNodeDate } from './dates.js'
+export { invalidQuery, QueryError } from './errors.js'
+export { groupRows } from './groups.js'
+export { formatSort, fromSearchParams, parseSort, readSearchParams, toSearchParams } from './params.js'
+export { checkField, formatCondition, parseCondition, readCondition, type ServerReading } from './parse.js'
+export * from './types.js'
