@@ -9,9 +9,10 @@ import { zstackCacheBackend } from './cache/zstack-backend.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
 import { OverviewService, overviewHandlers } from './overview/index.js'
+import { DrillService, drillHandlers } from './recovery/drill/service.js'
 import { fetchBackup } from './recovery/fetch/fetch-backup.js'
 import { fetchHandlers } from './recovery/fetch/handlers.js'
-import { RestoreService, restoreHandlers } from './recovery/restore/index.js'
+import { RestoreService, type RestoreServiceDeps, restoreHandlers } from './recovery/restore/index.js'
 import { BackupCatalog } from './recovery/scan/catalog.js'
 import { scanHandlers } from './recovery/scan/handlers.js'
 import { SshConnector } from './ssh/connector.js'
@@ -20,6 +21,8 @@ import { HostKeyPrompter } from './ssh/prompter.js'
 import { vaultHandlers } from './vault/handlers.js'
 import { Vault } from './vault/vault.js'
 import { ZStackService, zstackHandlers } from './zstack/index.js'
+import { scheduleHandlers } from './zstack/scheduler/handlers.js'
+import { SchedulesService } from './zstack/scheduler/service.js'
 
 export interface Services {
   dataDir: string
@@ -76,6 +79,14 @@ export function createServices(options: {
   const cache = new CacheService({ db, dbFile, ops, bus, log, backend: zstackCacheBackend(zstack, vault) })
   zstack.onDrChange((connectionId, changes) => cache.follow(connectionId, changes))
   const backupDeps = { connector: ssh, catalog, ops, bus, log }
+  const restoreFetch: RestoreServiceDeps['fetch'] = async (backupId, session, op) =>
+    (
+      await fetchBackup(
+        { ...backupDeps, dataDir: options.dataDir },
+        { backupId, restart: false, session },
+        op,
+      )
+    ).localPath
   const restore = new RestoreService({
     db,
     bus,
@@ -84,14 +95,16 @@ export function createServices(options: {
     connector: ssh,
     vault,
     catalog,
-    fetch: async (backupId, session, op) =>
-      (
-        await fetchBackup(
-          { ...backupDeps, dataDir: options.dataDir },
-          { backupId, restart: false, session },
-          op,
-        )
-      ).localPath,
+    fetch: restoreFetch,
+  })
+  const drill = new DrillService({
+    db,
+    bus,
+    ops,
+    dataDir: options.dataDir,
+    connector: ssh,
+    vault,
+    fetch: restoreFetch,
   })
   const overview = new OverviewService({
     db,
@@ -104,12 +117,14 @@ export function createServices(options: {
       ...appHandlers({ db, ops }),
       ...vaultHandlers(vault),
       ...zstackHandlers(zstack),
+      ...scheduleHandlers(new SchedulesService(zstack)),
       ...sshHandlers({ connector: ssh, prompter }),
       ...scanHandlers(backupDeps),
       ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),
       ...restoreHandlers(restore),
       ...cacheHandlers(cache),
       ...overviewHandlers(overview),
+      ...drillHandlers(drill),
     },
     log,
   )

@@ -6,9 +6,11 @@ import { registerApi } from './commands/api.js'
 import { registerCache } from './commands/cache.js'
 import { registerCompletion } from './commands/completion.js'
 import { registerDb } from './commands/db.js'
+import { registerDbDrill } from './commands/db-drill.js'
 import { registerDbRestore } from './commands/db-restore.js'
 import { registerQuery } from './commands/query.js'
 import { registerReport } from './commands/report.js'
+import { registerSchedule } from './commands/schedule.js'
 import { registerServe } from './commands/serve.js'
 import { registerVersion } from './commands/version.js'
 import { CliContext, EXIT_FAILED, EXIT_USAGE } from './context.js'
@@ -24,10 +26,12 @@ const registrations = [
   registerApi,
   registerDb,
   registerDbRestore,
+  registerDbDrill,
   registerCache,
   registerQuery,
   registerCompletion,
   registerReport,
+  registerSchedule,
 ]
 
 export function buildProgram(ctx: CliContext): Command {

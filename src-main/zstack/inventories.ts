@@ -137,3 +137,38 @@ export interface QueryResult<T> {
   inventories: T[]
   total?: number
 }
+
+/** A 3.0.0 scheduler job (spec digest): no type field; `jobData` is a JSON string the node wrote. */
+export interface SchedulerJobInventory {
+  uuid: string
+  targetResourceUuid?: string | null
+  name: string
+  description?: string | null
+  state?: string
+  createDate?: GsonDate
+  lastOpDate?: GsonDate
+  jobData?: string | null
+  triggersUuid?: string[] | null
+}
+
+export interface SchedulerTriggerInventory {
+  uuid: string
+  name: string
+  description?: string | null
+  cron?: string | null
+  schedulerType: string
+  schedulerInterval?: number | null
+  repeatCount?: number | null
+  /** Gson date (or Unix seconds on some builds: a guess the reader must allow). */
+  startTime?: GsonDate | number | null
+  stopTime?: GsonDate | number | null
+  createDate?: GsonDate
+  lastOpDate?: GsonDate
+  jobsUuid?: string[] | null
+}
+
+/** The reply of AddSchedulerJobToSchedulerTrigger: the job-trigger link. */
+export interface SchedulerJobTriggerRef {
+  schedulerJobUuid?: string
+  schedulerTriggerUuid?: string
+}

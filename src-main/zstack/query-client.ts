@@ -11,6 +11,8 @@ export const QUERY_RESOURCES = {
   vmInstances: { path: '/v1/vm-instances', api: 'QueryVmInstance' },
   images: { path: '/v1/images', api: 'QueryImage' },
   zones: { path: '/v1/zones', api: 'QueryZone' },
+  schedulerJobs: { path: '/v1/scheduler/jobs', api: 'QuerySchedulerJob' },
+  schedulerTriggers: { path: '/v1/scheduler/triggers', api: 'QuerySchedulerTrigger' },
 } as const
 
 export type QueryResource = keyof typeof QUERY_RESOURCES

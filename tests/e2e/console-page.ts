@@ -20,6 +20,7 @@ export type Screen =
   | 'database-backups'
   | 'recovery'
   | 'jobs'
+  | 'schedules'
 
 export async function goTo(page: Page, screen: Screen): Promise<void> {
   await page.getByTestId(`nav-${screen}`).click()

@@ -4,7 +4,8 @@ import { gsonDate } from './gson.js'
 import { newUuid } from './ids.js'
 import { restoreLogLines } from './log-streams.js'
 import type { QueryView } from './query-engine.js'
-import { type ApiContext, compile, type Route } from './route.js'
+import { type ApiContext, compile, type RecordContext, type Route } from './route.js'
+import { schedulerRoutes, schedulerViews } from './scheduler.js'
 import { addDatabaseBackup, imageRef } from './seed.js'
 import type {
   DatabaseBackup,
@@ -24,6 +25,7 @@ import { queryViews } from './views.js'
  */
 export function buildRoutes(state: SimState) {
   const views = queryViews(state)
+  const scheduler = schedulerViews(state.scheduler)
   const routes: Route[] = [
     ...queryRoutes('/v1/zones', 'QueryZone', views.zones),
     ...queryRoutes('/v1/backup-storage/image-store', 'QueryImageStoreBackupStorage', views.backupStorages),
@@ -40,6 +42,9 @@ export function buildRoutes(state: SimState) {
     },
     ...queryRoutes('/v1/database-backups', 'QueryDatabaseBackup', views.databaseBackups),
     ...drRoutes(),
+    ...queryRoutes('/v1/scheduler/jobs', 'QuerySchedulerJob', scheduler.jobs),
+    ...queryRoutes('/v1/scheduler/triggers', 'QuerySchedulerTrigger', scheduler.triggers),
+    ...schedulerRoutes(),
   ]
   return routes.map(compile)
 }
@@ -186,7 +191,7 @@ function drRoutes(): Route[] {
 // ---- parameters ---------------------------------------------------------------------------
 
 /** A body field of the wrong JSON type is a Gson binding failure: plain-text 400. */
-function optString(ctx: ApiContext, key: string): string | undefined {
+export function optString(ctx: ApiContext, key: string): string | undefined {
   const v = ctx.args[key]
   if (v === undefined || v === null) return undefined
   if (typeof v !== 'string') throw new SimHttpError(400, `Invalid value for field[${key}]: expected a string`)
@@ -194,7 +199,7 @@ function optString(ctx: ApiContext, key: string): string | undefined {
 }
 
 /** A missing mandatory field is the API validator's argument error (503 SYS.1007). */
-function reqString(ctx: ApiContext, key: string): string {
+export function reqString(ctx: ApiContext, key: string): string {
   const v = optString(ctx, key)
   if (v === undefined || v === '') throw argError(`field[${key}] is mandatory, can not be null`)
   return v
@@ -208,7 +213,12 @@ function optBoolean(ctx: ApiContext, key: string): boolean | undefined {
   return v
 }
 
-function optEnum<T extends string>(ctx: ApiContext, key: string, values: readonly T[], fromQuery = false) {
+export function optEnum<T extends string>(
+  ctx: ApiContext,
+  key: string,
+  values: readonly T[],
+  fromQuery = false,
+) {
   const v = fromQuery ? (ctx.query.get(key) ?? undefined) : optString(ctx, key)
   if (v === undefined) return undefined
   if (!values.includes(v as T))
@@ -225,7 +235,7 @@ function queryList(ctx: ApiContext, key: string): string[] | undefined {
   return all.length > 0 ? all : undefined
 }
 
-function resourceUuid(ctx: ApiContext, taken: (uuid: string) => boolean): string {
+export function resourceUuid(ctx: ApiContext, taken: (uuid: string) => boolean): string {
   const wanted = optString(ctx, 'resourceUuid')
   if (wanted === undefined) return newUuid()
   if (!/^[0-9a-f]{32}$/.test(wanted)) throw argError(`resourceUuid[${wanted}] is not a valid uuid`)
@@ -242,7 +252,7 @@ function backupStorage(state: SimState, uuid: string): ImageStoreBackupStorage {
 }
 
 /** A disconnected image store fails the operation, with the agent's error as the cause. */
-function usable(state: SimState, uuid: string, operation: string): ImageStoreBackupStorage {
+export function usable(state: SimState, uuid: string, operation: string): ImageStoreBackupStorage {
   const bs = backupStorage(state, uuid)
   if (bs.status !== 'Connected') {
     throw new SimApiError({
@@ -279,7 +289,7 @@ function databaseBackup(state: SimState, uuid: string): DatabaseBackup {
   return b
 }
 
-function volume(state: SimState, uuid: string): Volume {
+export function volume(state: SimState, uuid: string): Volume {
   const v = state.volumes.get(uuid)
   if (!v) throw notFound('VolumeVO', uuid)
   return v
@@ -310,8 +320,8 @@ async function createVolumeBackup(ctx: ApiContext) {
   return { inventory: toInventory(b) }
 }
 
-function startVolumeBackup(
-  ctx: ApiContext,
+export function startVolumeBackup(
+  ctx: RecordContext,
   v: Volume,
   uuid: string,
   name: string,
@@ -348,7 +358,7 @@ function startVolumeBackup(
   return b
 }
 
-function finishVolumeBackup(ctx: ApiContext, b: VolumeBackup): void {
+export function finishVolumeBackup(ctx: RecordContext, b: VolumeBackup): void {
   const now = ctx.now()
   b.status = 'Ready'
   b.lastOpDate = now

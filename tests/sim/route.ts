@@ -19,6 +19,9 @@ export interface ApiContext {
   work(): Promise<void>
 }
 
+/** What writing records needs: the state, the time to stamp, the tags to add (also the scheduler's runs). */
+export type RecordContext = Pick<ApiContext, 'state' | 'now' | 'systemTags' | 'userTags'>
+
 export interface Route {
   /** The API's name in the manual (e.g. `CreateVolumeBackup`). */
   api: string

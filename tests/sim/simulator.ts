@@ -54,7 +54,7 @@ export interface Simulator {
   logStreams: LogStreams
   /** Every request received, in order (tests use it to prove a call was sent once). */
   requests: RecordedRequest[]
-  /** Moves the node's clock forward (session and job expiry) without waiting. */
+  /** Moves the node's clock forward (session and job expiry, scheduled jobs run) without waiting. */
   advanceClock(ms: number): void
   close(): Promise<void>
 }
@@ -128,6 +128,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     requests,
     advanceClock(ms) {
       skew += ms
+      state.scheduler.runUntil(now())
     },
     async close() {
       webhooks.close()

@@ -1,4 +1,5 @@
 import { gsonDate } from './gson.js'
+import { SimScheduler } from './scheduler.js'
 
 /**
  * The simulated management node's resources. Records are stored in inventory shape with dates as
@@ -232,6 +233,7 @@ export class SimState {
   readonly databaseBackups = new Table<DatabaseBackup>('DatabaseBackupVO', this)
   readonly images = new Table<Image>('ImageVO', this)
   readonly tags = new Map<string, Tags>()
+  readonly scheduler = new SimScheduler(this)
   /** Database restores the node has been asked to run (RecoverDatabaseFromBackup), for tests to inspect. */
   readonly databaseRecoveries: { backupUuid: string | null; installPath: string; startedAt: Ms }[] = []
 

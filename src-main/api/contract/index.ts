@@ -3,8 +3,10 @@ import type { ErrorEnvelope } from '../../errors/app-error.js'
 import { appCalls, appEvents } from './app.js'
 import { cacheCalls, cacheEvents } from './cache.js'
 import { dbBackupCalls, dbBackupEvents } from './db-backups.js'
+import { drillCalls, drillEvents } from './drill.js'
 import { overviewCalls } from './overview.js'
 import { restoreCalls, restoreEvents } from './restore.js'
+import { scheduleCalls } from './schedules.js'
 import { sshCalls, sshEvents } from './ssh.js'
 import { vaultCalls } from './vault.js'
 import { zstackCalls, zstackEvents } from './zstack.js'
@@ -22,6 +24,8 @@ export const calls = {
   ...restoreCalls,
   ...cacheCalls,
   ...overviewCalls,
+  ...drillCalls,
+  ...scheduleCalls,
 }
 
 export const events = {
@@ -31,6 +35,7 @@ export const events = {
   ...sshEvents,
   ...restoreEvents,
   ...cacheEvents,
+  ...drillEvents,
 }
 
 export type Calls = typeof calls
@@ -51,8 +56,10 @@ export type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 export type * from './app.js'
 export type * from './cache.js'
 export type * from './db-backups.js'
+export type * from './drill.js'
 export type * from './overview.js'
 export type * from './restore.js'
+export type * from './schedules.js'
 export type * from './ssh.js'
 export type * from './vault.js'
 export type * from './zstack.js'

@@ -33,6 +33,17 @@ const template = {
   ...tags,
 }
 
+/** The job types of the 3.0.0 scheduler (spec digest); the backup ones are what schedules use. */
+export const schedulerJobTypes = [
+  'startVm',
+  'stopVm',
+  'rebootVm',
+  'volumeSnapshot',
+  'volumeBackup',
+  'vmBackup',
+  'databaseBackup',
+] as const
+
 /** Parameters of each async/sync DR API (the two Query APIs go through `zstack.query`). */
 export const drParamSchemas = {
   CreateVolumeBackup: z
@@ -115,6 +126,41 @@ export const drParamSchemas = {
     .object({ databaseBackupUuid: uuid, backupStorageUuid: uuid })
     .strict(),
   SyncDatabaseBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
+  // The 3.0.0 scheduler (spec digest "Scheduled backups and retention"); its 3.0.0 limits are
+  // checked before sending in zstack/scheduler-rules.ts, with messages in both languages.
+  CreateSchedulerJob: z
+    .object({
+      name,
+      description: z.string().optional(),
+      targetResourceUuid: uuid,
+      type: z.enum(schedulerJobTypes),
+      parameters: z.record(z.string(), z.string()).optional(),
+      resourceUuid: uuid.optional(),
+      ...tags,
+    })
+    .strict(),
+  CreateSchedulerTrigger: z
+    .object({
+      name,
+      description: z.string().optional(),
+      schedulerType: z.enum(['simple', 'cron']),
+      schedulerInterval: z.number().int().optional(),
+      repeatCount: z.number().int().optional(),
+      startTime: z.number().int().optional(),
+      cron: z.string().optional(),
+      resourceUuid: uuid.optional(),
+      ...tags,
+    })
+    .strict(),
+  AddSchedulerJobToSchedulerTrigger: z
+    .object({ schedulerJobUuid: uuid, schedulerTriggerUuid: uuid })
+    .strict(),
+  RemoveSchedulerJobFromSchedulerTrigger: z
+    .object({ schedulerJobUuid: uuid, schedulerTriggerUuid: uuid })
+    .strict(),
+  DeleteSchedulerJob: z.object({ uuid, deleteMode: deleteMode.optional() }).strict(),
+  DeleteSchedulerTrigger: z.object({ uuid, deleteMode: deleteMode.optional() }).strict(),
+  ChangeSchedulerState: z.object({ uuid, stateEvent: z.enum(['enable', 'disable']) }).strict(),
 }
 
 export type DrCallName = keyof typeof drParamSchemas
@@ -146,6 +192,8 @@ export const queryResources = [
   'vmInstances',
   'images',
   'zones',
+  'schedulerJobs',
+  'schedulerTriggers',
 ] as const
 
 export interface ConnectionInfo {

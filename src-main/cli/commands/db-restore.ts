@@ -275,7 +275,7 @@ export function renderPlan(plan: RestorePlan): string {
   return lines.join('\n')
 }
 
-async function catalogBackup(ctx: CliContext, backupId: number): Promise<CatalogBackup> {
+export async function catalogBackup(ctx: CliContext, backupId: number): Promise<CatalogBackup> {
   const backup = (await ctx.call('db.catalog', {})).find((b) => b.id === backupId)
   if (backup) return backup
   throw new AppError('fetch.unknown_backup', {
@@ -302,7 +302,7 @@ async function ensureFetched(ctx: CliContext, backup: CatalogBackup, opts: Resto
   return backupId
 }
 
-async function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+export async function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = []
   for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)))
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? ''
@@ -315,7 +315,7 @@ function refused(): AppError {
   })
 }
 
-function parsePort(value: string): number {
+export function parsePort(value: string): number {
   const port = Number(value)
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('a port is 1-65535')
   return port

@@ -198,7 +198,7 @@ export async function preflight(
  * The containment check: every statement of the backup passed the allow-list, and no two-part name in
  * a trigger, view or routine body starts with a database that exists on the server.
  */
-function statementCheck(
+export function statementCheck(
   summary: DumpSummary | null,
   serverDatabases: string[] | null,
 ): [CheckStatus, LocalizedText] {
@@ -242,6 +242,11 @@ function statementCheck(
       zh: `已检查 ${summary.statements} 条语句：仅包含 mysqldump 为 ${MANAGEMENT_DATABASES.join('、')} 写出的内容${rewritten ? `；${rewritten} 个 DEFINER 将改写为 root` : ''}${serverDatabases === null ? '；未与服务器上的数据库名比对（未登录 MySQL）' : ''}。`,
     },
   ]
+}
+
+/** True when the host's `mysql` client has `--sandbox` (refuses client commands: a second wall). */
+export async function clientHasSandbox(host: RemoteHost): Promise<boolean> {
+  return (await host.run('mysql --help 2>/dev/null')).stdout.includes('--sandbox')
 }
 
 /** What the preflight learns on the host itself. */
@@ -297,8 +302,7 @@ async function probeHost(
     'for t in mysql mysqldump gzip sha256sum; do command -v "$t" >/dev/null || echo "$t"; done',
   )
   const missing = tools.stdout.split('\n').filter(Boolean)
-  const sandbox =
-    missing.length === 0 && (await host.run('mysql --help 2>/dev/null')).stdout.includes('--sandbox')
+  const sandbox = missing.length === 0 && (await clientHasSandbox(host))
   add(
     'tools',
     missing.length === 0 ? 'ok' : 'fail',
@@ -331,7 +335,7 @@ async function probeHost(
 }
 
 /** Flags first, then the node's zstack.properties `DB.url`, then localhost:3306. */
-async function resolveEndpoint(
+export async function resolveEndpoint(
   host: RemoteHost,
   given: RestoreSettings['mysql'],
 ): Promise<{ endpoint: MysqlEndpoint; source: RestorePlan['mysql']['source'] }> {

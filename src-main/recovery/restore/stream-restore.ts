@@ -1,5 +1,6 @@
 import { createReadStream, statSync } from 'node:fs'
 import type { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors/app-error.js'
 import { redact } from '../../errors/redact.js'
@@ -115,7 +116,10 @@ export async function streamRestore(
     read += c.length
     options.onBytes?.(read, total)
   })
-  const gunzip = input.pipe(createGunzip())
+  const gunzip = createGunzip()
+  // pipeline, not pipe: an aborted or failed read must end the gunzip (and so the loop below) with
+  // its error; with pipe the loop waited for data that never came.
+  pipeline(input, gunzip).catch(() => {})
   try {
     const route = async (segments: ReturnType<DumpScanner['push']>) => {
       // The preflight refused any backup with such a statement: the file changed since.

@@ -28,6 +28,11 @@ export class Known {
     return uuid ? (this.vmByUuid.get(uuid)?.name ?? null) : null
   }
 
+  /** Every volume loaded with `{ volumes: true }`. */
+  get volumeList(): Volume[] {
+    return [...this.volumes.values()]
+  }
+
   volumeName(uuid: string | null | undefined): string | null {
     return uuid ? (this.volumes.get(uuid)?.name ?? null) : null
   }

@@ -11,6 +11,7 @@ export const SCREENS = [
   'database-backups',
   'recovery',
   'jobs',
+  'schedules',
 ] as const
 export type ScreenId = (typeof SCREENS)[number]
 
