@@ -42,7 +42,12 @@ export default defineConfig({
           // Loaded at run time by URL beside index.js: the cache's sync worker thread and its data source.
           'sync-worker': resolve(root, 'src-main/cache/sync-worker.ts'),
           'zstack-source': resolve(root, 'src-main/cache/zstack-source.ts'),
+          // The `zsdr` command, started by bin/zsdr.js without compiling TypeScript (#17).
+          cli: resolve(root, 'src-main/cli/main.ts'),
         },
+        // Shared chunks beside the entries: modules that find a sibling by URL (the sync worker,
+        // the data source) then resolve it the same from any entry.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

@@ -13,14 +13,27 @@ export interface BackupFileCheck {
   uncompressedSize: number
 }
 
+/** What else may see the bytes of the one read (so a caller need not read the file twice). */
+export interface BackupReaders {
+  /** Each decompressed chunk of SQL, in order; an error thrown here ends the read and is rethrown as is. */
+  onSql?: (chunk: Buffer) => void
+  /** Compressed bytes read so far, and the file's size. */
+  onBytes?: (done: number, total: number) => void
+}
+
 /**
  * Reads a `.gz` backup once, end to end: SHA-256 of the file and a full gzip decompression (every
  * member's CRC-32 and length are checked by zlib). A backup is only "good" after this passes;
  * a truncated copy or a flipped bit fails here, before anyone restores from it.
  */
-export async function verifyBackupFile(path: string, signal?: AbortSignal): Promise<BackupFileCheck> {
+export async function verifyBackupFile(
+  path: string,
+  signal?: AbortSignal,
+  readers: BackupReaders = {},
+): Promise<BackupFileCheck> {
+  let total = 0
   try {
-    await stat(path)
+    total = (await stat(path)).size
   } catch {
     throw new AppError(
       'backup.unreadable',
@@ -34,6 +47,7 @@ export async function verifyBackupFile(path: string, signal?: AbortSignal): Prom
   const hash = createHash('sha256')
   let size = 0
   let uncompressedSize = 0
+  let readerError: unknown = null
   try {
     await pipeline(
       createReadStream(path, { highWaterMark: 1 << 20 }),
@@ -41,17 +55,27 @@ export async function verifyBackupFile(path: string, signal?: AbortSignal): Prom
         for await (const chunk of source) {
           hash.update(chunk)
           size += chunk.length
+          readers.onBytes?.(size, total)
           yield chunk
         }
       },
       createGunzip({ chunkSize: 1 << 20 }),
       async (sql: AsyncIterable<Buffer>) => {
-        for await (const chunk of sql) uncompressedSize += chunk.length
+        for await (const chunk of sql) {
+          uncompressedSize += chunk.length
+          try {
+            readers.onSql?.(chunk)
+          } catch (e) {
+            readerError = e
+            throw e
+          }
+        }
       },
       { signal },
     )
   } catch (e) {
     if (signal?.aborted) throw signal.reason ?? e
+    if (readerError !== null) throw readerError
     throw integrityError(path, e)
   }
   if (size === 0) throw integrityError(path, { code: 'Z_BUF_ERROR' })

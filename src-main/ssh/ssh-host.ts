@@ -52,14 +52,20 @@ export class SshHost implements RemoteHost {
   sftp(): Promise<SFTPWrapper> {
     this.assertOpen()
     if (!this.sftpChannel) {
-      this.sftpChannel = new Promise((resolve, reject) => {
-        this.client.sftp((err, sftp) => (err ? reject(channelError(this.label)) : resolve(sftp)))
-      })
+      this.sftpChannel = this.openSftp()
       this.sftpChannel.catch(() => {
         this.sftpChannel = null
       })
     }
     return this.sftpChannel
+  }
+
+  /** Another SFTP channel on this connection, for parallel transfers; the caller ends it. */
+  openSftp(): Promise<SFTPWrapper> {
+    this.assertOpen()
+    return new Promise((resolve, reject) => {
+      this.client.sftp((err, sftp) => (err ? reject(channelError(this.label)) : resolve(sftp)))
+    })
   }
 
   /** Ends the connection and waits for the socket to close (bounded, so teardown never hangs). */

@@ -29,7 +29,7 @@ interface ChildArgs {
   ssh: { port: number; user: string; password: string; knownHosts: string }
 }
 
-interface Measured {
+export interface Measured {
   seconds: number
   maxRssMb: number | null
   rows?: number
@@ -51,7 +51,7 @@ export default async function bench(): Promise<void> {
     const onePass: Measured[] = []
     for (let round = 0; round < ROUNDS; round++) {
       theirs.push(await zstackCtlWay(db, file, work))
-      onePass.push(await zstackCtlWay(db, file, work, true))
+      onePass.push(await zstackCtlWay(db, file, work, { onePass: true }))
       ours.push(await oursInChild({ file, port: db.port, password: db.rootPassword, ssh }))
     }
     const best = (m: Measured[]) => Math.min(...m.map((x) => x.seconds))
@@ -89,8 +89,14 @@ export default async function bench(): Promise<void> {
 /**
  * zstack-ctl restore_mysql's restore loop, run as a shell pipeline on the host: one pass per database.
  * `onePass` feeds the whole dump once into a plain `mysql` instead (a lower bound, for reference).
+ * `safetyDump` first takes restore_mysql's safety dump (its `dump_mysql` pipeline) into `work`.
  */
-async function zstackCtlWay(db: MariaDb, file: string, work: string, onePass = false): Promise<Measured> {
+export async function zstackCtlWay(
+  db: MariaDb,
+  file: string,
+  work: string,
+  options: { onePass?: boolean; safetyDump?: boolean } = {},
+): Promise<Measured> {
   const cnf = join(work, 'client.cnf')
   await sh(
     `umask 077; printf '[client]\\nuser=root\\npassword="%s"\\nhost=127.0.0.1\\nport=${db.port}\\n' "$PW" > '${cnf}'`,
@@ -103,13 +109,18 @@ async function zstackCtlWay(db: MariaDb, file: string, work: string, onePass = f
     "sed -e '/DROP DATABASE IF EXISTS/d' -e '/CREATE DATABASE .* IF NOT EXISTS/d' | " +
     "sed 's/DEFINER=`[^`]*`@`[^`]*`/DEFINER=`root`@`localhost`/'"
   const recreate = (d: string) => `${mysql} -e 'DROP DATABASE IF EXISTS ${d}; CREATE DATABASE ${d}'`
-  const loop = onePass
+  const dump = (dbs: string) =>
+    `mysqldump --defaults-extra-file='${cnf}' --databases --single-transaction --quick ${dbs}`
+  const safety = options.safetyDump
+    ? `(${dump('zstack zstack_rest')}; ${dump('zstack_ui')}) | gzip > '${join(work, 'safety.gz')}' && `
+    : ''
+  const loop = options.onePass
     ? `${DATABASES.map(recreate).join(' && ')} && gunzip < '${file}' | ${sed} | ${mysql}`
     : DATABASES.map(
         (d) => `${recreate(d)} && gunzip < '${file}' | ${sed} | ${mysql} --one-database ${d}`,
       ).join(' && ')
   const started = performance.now()
-  await sh(`set -o pipefail; ${loop}`)
+  await sh(`set -o pipefail; ${safety}${loop}`)
   return { seconds: (performance.now() - started) / 1000, maxRssMb: null }
 }
 
@@ -166,7 +177,7 @@ async function child(): Promise<void> {
   }
 }
 
-async function uncompressedSize(file: string): Promise<number> {
+export async function uncompressedSize(file: string): Promise<number> {
   const out = await sh(`gunzip < '${file}' | wc -c`)
   return Number(out.trim())
 }

@@ -18,7 +18,7 @@ export interface FetchDeps {
   dataDir: string
   log: Logger
   /** Tuning and retry pacing (tests, benchmark). */
-  download?: Pick<DownloadOptions, 'concurrency' | 'chunkSize'>
+  download?: Pick<DownloadOptions, 'requestsPerChannel' | 'chunkSize' | 'maxChannels'>
   retryDelayMs?: number
 }
 
@@ -93,10 +93,9 @@ async function copyWithRetries(
           source = await locate(host, hostRow, backup, op.signal)
           if (source.tempDir) tempDirs.add(source.tempDir)
         }
-        const sftp = await host.sftp()
         if (source.metadataPath)
-          await downloadFile(sftp, source.metadataPath, metadataDest, { signal: op.signal })
-        await downloadFile(sftp, source.path, part, {
+          await downloadFile(host, source.metadataPath, metadataDest, { signal: op.signal })
+        const copied = await downloadFile(host, source.path, part, {
           ...deps.download,
           signal: op.signal,
           onProgress: (done, total) => {
@@ -105,6 +104,16 @@ async function copyWithRetries(
             if (progress.due(done, total)) op.progress({ phase: 'download', done, total, unit: 'bytes' })
           },
         })
+        deps.log.info(
+          {
+            host: hostRow.label,
+            bytes: copied.size,
+            resumedFrom: copied.resumedFrom,
+            channels: copied.channels,
+            rttMs: Math.round(copied.rttMs * 10) / 10,
+          },
+          'fetch copied',
+        )
         return
       } catch (e) {
         if (op.signal.aborted || !retriable(e, host) || ++idle >= MAX_IDLE_ATTEMPTS)

@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs'
-import { createGunzip } from 'node:zlib'
 import { AppError } from '../../errors/app-error.js'
 import { verifyBackupFile } from '../integrity.js'
 import { DumpScanner, type DumpSummary, type StatementObserver } from './dump-scanner.js'
@@ -11,10 +9,10 @@ export interface BackupInspection {
 }
 
 /**
- * Proves a zstack-ctl backup good before anything is dropped: the shared integrity check (SHA-256 and a
- * full gzip pass, so a truncated or corrupted file fails here), then a scan of its content (databases,
- * tables, rows per table, Flyway version) that the plan shows and the verification compares against.
- * `onBytes` reports compressed bytes of the scan, for progress.
+ * Proves a zstack-ctl backup good before anything is dropped, in one read of the file: the shared
+ * integrity check (SHA-256 and a full gzip pass, so a truncated or corrupted file fails here) with a
+ * scan of its content (databases, tables, rows per table, Flyway version) that the plan shows and the
+ * verification compares against. `onBytes` reports compressed bytes read, for progress.
  */
 export async function inspectBackup(
   file: string,
@@ -25,32 +23,12 @@ export async function inspectBackup(
     observers?: readonly StatementObserver[]
   } = {},
 ): Promise<BackupInspection> {
-  const check = await verifyBackupFile(file, options.signal)
   const scanner = new DumpScanner({ definerHost: 'localhost', observers: options.observers ?? [] })
-  let read = 0
-  const input = createReadStream(file, {
-    highWaterMark: 1 << 20,
-    ...(options.signal ? { signal: options.signal } : {}),
+  const check = await verifyBackupFile(file, options.signal, {
+    onSql: (chunk) => scanner.push(chunk),
+    ...(options.onBytes ? { onBytes: options.onBytes } : {}),
   })
-  input.on('data', (c) => {
-    read += c.length
-    options.onBytes?.(read, check.size)
-  })
-  try {
-    for await (const chunk of input.pipe(createGunzip())) scanner.push(chunk as Buffer)
-    scanner.end()
-  } catch (e) {
-    if (options.signal?.aborted) throw options.signal.reason
-    throw new AppError(
-      'restore.backup_changed',
-      {
-        en: `The backup ${file} changed while it was being read. Nothing was changed.`,
-        zh: `读取期间备份 ${file} 发生了变化。未做任何更改。`,
-      },
-      { file },
-      { cause: e },
-    )
-  }
+  scanner.end()
   const summary = scanner.summary()
   if (!summary.databases.zstack) {
     throw new AppError(

@@ -1,4 +1,5 @@
-import cronstrue from 'cronstrue/i18n'
+// '.js': Node's ESM resolver (the built app and CLI) needs the file name; this package has no exports map.
+import cronstrue from 'cronstrue/i18n.js'
 import type { ScheduleWhen } from '../../api/contract/schedules.js'
 import type { LocalizedText } from '../../errors/app-error.js'
 

@@ -62,4 +62,26 @@ describe('verifyBackupFile', () => {
     c.abort(new Error('stop'))
     await expect(verifyBackupFile(gzFile('c.gz'), c.signal)).rejects.toThrow('stop')
   })
+
+  it('hands the same read to other readers: every SQL byte in order, compressed progress, their error as is', async () => {
+    const p = gzFile('readers.gz')
+    const seen: Buffer[] = []
+    let progress: [number, number] = [0, 0]
+    const r = await verifyBackupFile(p, undefined, {
+      onSql: (chunk) => seen.push(Buffer.from(chunk)),
+      onBytes: (done, total) => {
+        progress = [done, total]
+      },
+    })
+    expect(Buffer.concat(seen).equals(sql)).toBe(true)
+    expect(progress).toEqual([r.size, r.size])
+    const refusal = new Error('statement refused')
+    await expect(
+      verifyBackupFile(p, undefined, {
+        onSql: () => {
+          throw refusal
+        },
+      }),
+    ).rejects.toBe(refusal)
+  })
 })

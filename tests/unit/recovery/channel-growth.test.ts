@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { ChannelGrowth, SSH_CHANNEL_WINDOW } from '../../../src-main/recovery/fetch/sftp-download.js'
+
+/**
+ * Drives ChannelGrowth with a model link: n channels move min(link rate, n × 0.45 window per RTT)
+ * (what one channel moved through the link emulator at 200 ms), or a CPU limit.
+ */
+function settle(rttMs: number, linkBytesPerMs: number, cpuBytesPerMs = Number.POSITIVE_INFINITY): number {
+  const growth = new ChannelGrowth(rttMs, 8)
+  let now = 0
+  let bytes = 0
+  growth.started(0, 0)
+  for (let step = 0; step < 2000; step++) {
+    const rate = Math.min(
+      linkBytesPerMs,
+      cpuBytesPerMs,
+      (growth.channels * 0.45 * SSH_CHANNEL_WINDOW) / rttMs,
+    )
+    now += 10
+    bytes += rate * 10
+    const add = growth.observe(bytes, now)
+    for (let i = 0; i < add; i++) growth.started(bytes, now)
+  }
+  return growth.channels
+}
+
+const mbit = (n: number) => (n * 1e6) / 8 / 1000
+
+describe('channel growth from measured rate and round trip', () => {
+  it('opens enough channels to fill a 100 ms, 400 Mbit/s link', () => {
+    const n = settle(100, mbit(400))
+    // 400 Mbit/s = 50 MB/s; one channel moves ~9.4 MB/s at 100 ms: at least 6 are needed.
+    expect(n).toBeGreaterThanOrEqual(6)
+    expect(n).toBeLessThanOrEqual(8)
+  })
+
+  it('keeps one channel where one window fills the link (20 ms, 100 Mbit/s) and on loopback', () => {
+    expect(settle(20, mbit(100))).toBe(1)
+    expect(settle(0.2, mbit(8000), 200_000)).toBe(1)
+  })
+
+  it('stops doubling when the CPU, not the windows, is the limit', () => {
+    // At 200 ms one channel moves ~4.7 MB/s; a CPU that manages 12 MB/s doubles it with a
+    // second channel, then gains less than 30% from four: growth ends at four.
+    expect(settle(200, mbit(1000), 12_000)).toBe(4)
+  })
+
+  it('never goes past the maximum, and a channel that cannot open ends growth', () => {
+    expect(settle(300, mbit(10_000))).toBe(8)
+    const h = new ChannelGrowth(100, 8)
+    h.started(0, 0)
+    expect(h.observe(8_000_000, 400)).toBe(1)
+    h.started(8_000_000, 400)
+    // Two channels read: the next doubling would add two.
+    expect(h.nextBatch()).toBe(2)
+    const g = new ChannelGrowth(100, 8)
+    g.started(0, 0)
+    expect(g.observe(8_000_000, 400)).toBe(1)
+    // Until the channel asked for has started, there is no next batch to open ahead.
+    expect(g.nextBatch()).toBe(0)
+    g.failed()
+    expect(g.channels).toBe(1)
+    expect(g.nextBatch()).toBe(0)
+    expect(g.observe(9_000_000, 2000)).toBe(0)
+  })
+})
