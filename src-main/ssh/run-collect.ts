@@ -11,7 +11,8 @@ export async function collectRun(proc: RemoteProcess, stdin?: string | Buffer): 
   return { code, stdout, stderr }
 }
 
-function collect(stream: NodeJS.ReadableStream): Promise<string> {
+/** A stream's text, capped at MAX_COLLECTED bytes (what is past it is dropped). */
+export function collect(stream: NodeJS.ReadableStream): Promise<string> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = []
     let size = 0

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/app-error.js'
 import { redact, registerSecret } from '../../errors/redact.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
+import { collect } from '../../ssh/run-collect.js'
 import { sq } from './shell.js'
 
 /** Where the management database listens, as seen from the management-node host. */
@@ -56,7 +57,7 @@ export class MysqlClient {
 
   /** Runs SQL (via stdin) and returns tab-separated rows. Throws `restore.mysql_*` errors. */
   async query(sql: string, options: { signal?: AbortSignal } = {}): Promise<string[][]> {
-    const result = await this.host.run(this.command('mysql', '-B -N --default-character-set=utf8mb4'), {
+    const result = await this.host.run(this.command('mysql', QUERY_ARGS), {
       stdin: sql,
       ...(options.signal ? { signal: options.signal } : {}),
     })
@@ -67,10 +68,46 @@ export class MysqlClient {
       .map((l) => l.split('\t'))
   }
 
+  /**
+   * Runs SQL (via stdin) and hands each tab-separated row to `onRow` as it arrives, for answers of any
+   * size: `query` collects the output, which the host caps (16 MiB), so a large answer would end early
+   * without a word. The caller bounds what it keeps. Throws `restore.mysql_*` errors.
+   */
+  async eachRow(
+    sql: string,
+    onRow: (row: string[]) => void,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const proc = await this.host.exec(this.command('mysql', QUERY_ARGS), options)
+    const stderr = collect(proc.stderr)
+    proc.stdin.end(sql)
+    proc.stdout.setEncoding('utf8')
+    let rest = ''
+    let failure: unknown = null
+    for await (const chunk of proc.stdout) {
+      if (failure !== null) continue
+      const lines = (rest + (chunk as string)).split('\n')
+      rest = lines.pop() as string
+      try {
+        for (const line of lines) if (line.length > 0) onRow(line.split('\t'))
+      } catch (e) {
+        failure = e
+        proc.kill()
+      }
+    }
+    const [{ code }, err] = await Promise.all([proc.exit, stderr])
+    if (failure !== null) throw failure
+    if (code !== 0) throw mysqlError(this.host.label, err)
+    if (rest.length > 0) onRow(rest.split('\t'))
+  }
+
   async close(): Promise<void> {
     await this.host.run(`rm -rf ${sq(this.dir)}`).catch(() => {})
   }
 }
+
+/** Batch output (tab-separated, no column names), in the character set the tables' text is in. */
+const QUERY_ARGS = '-B -N --default-character-set=utf8mb4'
 
 /**
  * Sweeps this user's stale option folders (owner session gone; no owner file and older than a minute),

@@ -1,5 +1,7 @@
 import type { DriftResourceKind } from '../../../api/contract/restore-drift.js'
+import { AppError } from '../../../errors/app-error.js'
 import type { MysqlClient } from '../mysql-client.js'
+import { MAX_TRACKED_ROWS } from './backup-rows.js'
 import type { SqlValue } from './insert-values.js'
 import { DRIFT_RESOURCES, type DriftResource } from './resources.js'
 
@@ -43,24 +45,34 @@ export async function readLiveRows(mysql: MysqlClient): Promise<LiveRows> {
     (r, i) =>
       `SELECT ${i}, ${['uuid', ...r.fields].map((c) => `IFNULL(HEX(\`${c}\`), '${NULL_MARK}')`).join(', ')} FROM \`zstack\`.\`${r.table}\` WHERE \`deleted\` IS NULL;`,
   )
-  const out = await mysql.query(
-    [`SELECT -1, DATE_FORMAT(NOW(), '%Y-%m-%d %H:%i:%s');`, ...statements].join('\n'),
-  )
   const rows = new Map<DriftResourceKind, Record<string, SqlValue>[]>(readable.map((r) => [r.kind, []]))
   let now: string | null = null
-  for (const [index, ...values] of out) {
-    const resource = readable[Number(index)]
-    if (!resource) {
-      now = index === '-1' ? (values[0] ?? null) : now
-      continue
-    }
-    const row: Record<string, SqlValue> = {}
-    ;['uuid', ...resource.fields].forEach((c, i) => {
-      row[c] = unhex(values[i])
-    })
-    rows.get(resource.kind)?.push(row)
-  }
+  // Streamed: the answer of a large cloud is tens of MB, more than a collected output keeps.
+  await mysql.eachRow(
+    [`SELECT -1, DATE_FORMAT(NOW(), '%Y-%m-%d %H:%i:%s');`, ...statements].join('\n'),
+    ([index, ...values]) => {
+      const resource = readable[Number(index)]
+      if (!resource) {
+        now = index === '-1' ? (values[0] ?? null) : now
+        return
+      }
+      const kept = rows.get(resource.kind) as Record<string, SqlValue>[]
+      if (kept.length >= MAX_TRACKED_ROWS) throw tooManyRows(resource.table)
+      const row: Record<string, SqlValue> = {}
+      ;['uuid', ...resource.fields].forEach((c, i) => {
+        row[c] = unhex(values[i])
+      })
+      kept.push(row)
+    },
+  )
   return { rows, missing, now }
+}
+
+function tooManyRows(table: string): AppError {
+  return new AppError('restore.drift_too_many_rows', {
+    en: `the live ${table} has more than ${MAX_TRACKED_ROWS} rows`,
+    zh: `现有数据库的 ${table} 超过 ${MAX_TRACKED_ROWS} 行`,
+  })
 }
 
 function unhex(value: string | undefined): SqlValue {
