@@ -58,9 +58,6 @@ export default async function restoreE2eBench(): Promise<void> {
       safetyDir,
       '--yes',
       '--json',
-      // zstack-ctl has no drift check; with the bulk rows of the 100 MB dump ours reported drift
-      // against the database zstack-ctl's way had just restored from the same file (see the report).
-      '--accept-drift',
     ]
     const env = {
       ZSDR_HOME: join(work, 'home'),
