@@ -49,7 +49,7 @@ export default async function apiLoad(): Promise<void> {
       log: services.log,
       staticDir: dir,
     })
-    const token = new URL(host.url).searchParams.get('token') ?? ''
+    const token = new URLSearchParams(new URL(host.url).hash.slice(1)).get('token') ?? ''
     plain = await startPlainServer(plainDb, services.cache.store.currentSnapshot(CONNECTION)!)
     const bodies = Array.from({ length: 100 }, (_, i) =>
       JSON.stringify({
