@@ -81,6 +81,7 @@ export class OverviewService {
     const targets = snapshot === null ? [] : r.targets(snapshot)
     const items = toItems(targets, newest, details, index, rpoHours * 3600, nowWall)
     const tallies = tallyStores(snapshot === null ? [] : r.storeDays(snapshot, w.firstDay), w)
+    const dbStores = snapshot === null ? [] : r.databaseStores(snapshot, w.growthFirstDay * DAY_MS)
     return {
       connectionId,
       connectionName: conn.name,
@@ -91,17 +92,13 @@ export class OverviewService {
       counts: countItems(items),
       items,
       database: databaseProtection(
-        snapshot === null ? [] : r.databasePerStore(snapshot),
+        dbStores,
         snapshot === null ? null : r.databaseExported(snapshot),
         this.offlineCopies(conn, stores),
         index,
         nowWall,
       ),
-      stores: storeSummaries(
-        stores,
-        tallies,
-        snapshot === null ? [] : r.databaseUsage(snapshot, w.growthFirstDay * DAY_MS),
-      ),
+      stores: storeSummaries(stores, tallies, dbStores),
       charts: charts(tallies, index, items, w),
     }
   }
