@@ -3,6 +3,7 @@ import type {
   AgeBucket,
   DatabaseProtection,
   DatedCopy,
+  DrilledBackup,
   OverviewCharts,
   OverviewCounts,
   OverviewStoreRef,
@@ -10,6 +11,7 @@ import type {
   StoreSummary,
 } from '../api/contract/overview.js'
 import { ageBuckets } from '../api/contract/overview.js'
+import type { FinishedDrill } from './drill-reader.js'
 import type {
   DatabaseBackupRow,
   NewestDetail,
@@ -231,6 +233,7 @@ export function databaseProtection(
   offline: readonly CatalogBackup[],
   index: StoreIndex,
   nowWall: number,
+  drills: Iterable<FinishedDrill>,
 ): DatabaseProtection {
   const newest = (list: readonly CatalogBackup[]) =>
     list
@@ -259,5 +262,31 @@ export function databaseProtection(
       ? { ...dated(fetched.b.name, fetched.at, nowWall), hostLabel: fetched.b.hostLabel }
       : null,
     newestAgeSeconds: ages.length > 0 ? Math.min(...ages) : null,
+    lastDrill: lastDrill(drills, offline, nowWall),
   }
+}
+
+/**
+ * The newest of `drills` (finished, newest first) of a backup in `offline`, this connection's
+ * catalogued copies: a drill of another cloud's backup proves nothing here.
+ */
+export function lastDrill(
+  drills: Iterable<FinishedDrill>,
+  offline: readonly CatalogBackup[],
+  nowWall: number,
+): DrilledBackup | null {
+  const backups = new Map(offline.map((b) => [b.id, b]))
+  for (const d of drills) {
+    const b = backups.get(d.backupId)
+    if (!b) continue
+    return {
+      name: b.name,
+      hostLabel: b.hostLabel,
+      outcome: d.outcome,
+      finishedAt: d.finishedAt,
+      ageSeconds: ageOf(catalogWallMs(d.finishedAt), nowWall),
+      restoreSeconds: d.restoreMs === null ? null : Math.round(d.restoreMs / 100) / 10,
+    }
+  }
+  return null
 }

@@ -1,4 +1,4 @@
-import type { ConnectionOverview, DatabaseProtection } from '../api/contract/overview.js'
+import type { ConnectionOverview, DatabaseProtection, DrilledBackup } from '../api/contract/overview.js'
 import {
   formatAge,
   formatBytes,
@@ -101,7 +101,14 @@ export function databaseLines(db: DatabaseProtection, t: ReportText): [string, s
     [t.dbExported, dated(db.newestExported)],
     [t.dbOffline, db.newestOffline ? `${dated(db.newestOffline)} @ ${db.newestOffline.hostLabel}` : t.dbNone],
     [t.dbFetched, db.newestFetched ? `${dated(db.newestFetched)} @ ${db.newestFetched.hostLabel}` : t.dbNone],
+    [t.dbDrill, db.lastDrill ? drillLine(db.lastDrill, t) : t.dbNone],
   ]
+}
+
+/** `2026-11-30T07:00:00.000Z (2 h): passed, restored in 84.2 s — name @ host` */
+function drillLine(d: DrilledBackup, t: ReportText): string {
+  const restore = d.restoreSeconds === null ? '' : `, ${t.drillRestore(String(d.restoreSeconds))}`
+  return `${d.finishedAt} (${formatAge(d.ageSeconds, t)}): ${t.drillOutcome[d.outcome]}${restore} — ${d.name} @ ${d.hostLabel}`
 }
 
 const esc = (s: string | number | null | undefined): string =>

@@ -21,6 +21,7 @@ import {
   wallNow,
   windows,
 } from './compute.js'
+import { DrillReader } from './drill-reader.js'
 import { overviewCsv, overviewHtml } from './export.js'
 import { InventoryReader, type StoreRow } from './inventory-reader.js'
 import type { ReportLang } from './report-text.js'
@@ -46,12 +47,14 @@ export class OverviewService {
   private readonly reader: InventoryReader
   private readonly connections: ConnectionRepository
   private readonly settings: Settings
+  private readonly drills: DrillReader
   private readonly clock: () => Date
 
   constructor(private readonly deps: OverviewDeps) {
     this.reader = new InventoryReader(deps.db)
     this.connections = new ConnectionRepository(deps.db)
     this.settings = new Settings(deps.db)
+    this.drills = new DrillReader(deps.db)
     this.clock = deps.clock ?? (() => new Date())
   }
 
@@ -97,6 +100,7 @@ export class OverviewService {
         this.offlineCopies(conn, stores),
         index,
         nowWall,
+        this.drills.newestFirst(),
       ),
       stores: storeSummaries(stores, tallies, dbStores),
       charts: charts(tallies, index, items, w),

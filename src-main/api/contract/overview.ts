@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineCall } from './define.js'
+import type { DrillOutcome } from './drill.js'
 
 /**
  * The protection overview (issue 15): for one connection, is every VM and data volume
@@ -76,6 +77,21 @@ export interface DatabaseProtection {
   newestFetched: (DatedCopy & { hostLabel: string }) | null
   /** Age of the youngest of all these: what a restore now would go back to; null if none is known. */
   newestAgeSeconds: number | null
+  /** The newest finished recovery drill (#14) of one of the catalogued copies above; null if none. */
+  lastDrill: DrilledBackup | null
+}
+
+/** A recovery drill's result: whether that backup was proven to restore, and how long it took. */
+export interface DrilledBackup {
+  /** The catalogued backup's file name and host. */
+  name: string
+  hostLabel: string
+  outcome: DrillOutcome
+  /** When the drill ended (ISO), and how long ago. */
+  finishedAt: string
+  ageSeconds: number | null
+  /** The restore's duration; null when it did not get that far. */
+  restoreSeconds: number | null
 }
 
 export interface StoreSummary {

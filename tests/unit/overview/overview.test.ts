@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isAppError } from '../../../src-main/errors/app-error.js'
+import { databaseLines } from '../../../src-main/overview/export.js'
+import { reportText } from '../../../src-main/overview/report-text.js'
 import {
   DAY,
   databaseBackup,
@@ -7,6 +9,7 @@ import {
   GiB,
   HOST_SPEC,
   HOUR,
+  NOW,
   store,
   vm,
   volumeBackup,
@@ -46,6 +49,7 @@ describe('protection overview of one connection', () => {
       newestOffline: null,
       newestFetched: null,
       newestAgeSeconds: null,
+      lastDrill: null,
     })
     expect(o.charts.days).toHaveLength(90)
     expect(o.charts.days.at(-1)).toBe('2017-11-20')
@@ -275,6 +279,53 @@ describe('protection overview of one connection', () => {
 
     const [line] = w.overview.lines([id])
     expect(line).toMatchObject({ connectionName: 'c', newestDatabaseBackupAgeSeconds: DAY })
+  })
+
+  it("last proven backup: the newest finished drill of this connection's catalogued backups", () => {
+    const id = w.connection('c', 'http://10.0.0.5:8080/zstack')
+    w.sync(id, { imageStoreBackupStorages: [local, dr] })
+    const node = w.catalog.upsertHost('root@10.0.0.5:22', HOST_SPEC, null)
+    w.catalog.recordScan(
+      node,
+      [{ kind: 'dump-file' }],
+      [dumpFile('/backup/a.gz', '2017-11-19T12:00:00'), dumpFile('/backup/b.gz', '2017-11-18T12:00:00')],
+    )
+    const other = w.catalog.upsertHost('root@192.168.9.9:22', HOST_SPEC, null)
+    w.catalog.recordScan(other, [{ kind: 'dump-file' }], [dumpFile('/backup/x.gz', '2017-11-20T11:00:00')])
+    const idOf = (name: string) => w.catalog.list().find((b) => b.name === name)!.id
+    expect(w.overview.overview(id).database.lastDrill).toBeNull()
+
+    const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString()
+    const drill = w.db.prepare(
+      `INSERT INTO drill_runs (run_id, backup_id, backup_path, host, started_at, finished_at, outcome, restore_ms, report_json)
+       VALUES (?, ?, '/backup/f.gz', 'root@10.0.0.5:22', ?, ?, ?, ?, 'not json')`,
+    )
+    drill.run('r1', idOf('b.gz'), ago(5 * HOUR), ago(4 * HOUR), 'passed', 61_000)
+    drill.run('r2', idOf('a.gz'), ago(3 * HOUR), ago(2 * HOUR), 'failed', 84_240)
+    // Another cloud's backup, drilled later: proves nothing for this connection.
+    drill.run('r3', idOf('x.gz'), ago(HOUR), ago(HOUR / 2), 'passed', 1000)
+    // Still running (no end): does not hide the last result.
+    drill.run('r4', idOf('a.gz'), ago(60), null, 'running', null)
+    expect(w.overview.overview(id).database.lastDrill).toEqual({
+      name: 'a.gz',
+      hostLabel: 'root@10.0.0.5:22',
+      outcome: 'failed',
+      finishedAt: ago(2 * HOUR),
+      ageSeconds: 2 * HOUR,
+      restoreSeconds: 84.2,
+    })
+    const lines = new Map(databaseLines(w.overview.overview(id).database, reportText('en')))
+    expect(lines.get('Last proven backup (recovery drill)')).toBe(
+      `${ago(2 * HOUR)} (2 h): failed, restored in 84.2 s — a.gz @ root@10.0.0.5:22`,
+    )
+
+    drill.run('r5', idOf('b.gz'), ago(HOUR), ago(HOUR / 4), 'passed', null)
+    expect(w.overview.overview(id).database.lastDrill).toMatchObject({
+      name: 'b.gz',
+      outcome: 'passed',
+      ageSeconds: HOUR / 4,
+      restoreSeconds: null,
+    })
   })
 
   it('one line per connection; an unknown connection is a clear error', () => {
