@@ -1,12 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../harness/chromium.js'
-import { SIM_PASSWORD, type Simulator, seeded, startTestSimulator } from '../harness/simulator.js'
-import { startWebApp } from '../harness/web-app.js'
+import { SIM_PASSWORD, type Simulator, seeded } from '../harness/simulator.js'
 import {
+  type ConsoleSession,
   expectFullyTranslated,
   goTo,
-  openConsole,
   openDialog,
   operationOutcome,
   row,
@@ -14,6 +12,7 @@ import {
   screenshot,
   screenshotFailedSteps,
   setLanguage,
+  startConsoleSession,
 } from './console-page.js'
 
 /**
@@ -21,30 +20,19 @@ import {
  * and cannot be sent with none, checks made before a dialog opens, the query bar's behaviour, bulk
  * actions, and the offline cache following the app's own changes.
  */
-let app: Awaited<ReturnType<typeof startWebApp>>
+let session: ConsoleSession
 let sim: Simulator
-let browser: Browser
-let context: BrowserContext
 let page: Page
-const problems: string[] = []
+let problems: string[]
 
 beforeAll(async () => {
-  ;[app, sim, browser] = await Promise.all([
-    startWebApp(),
-    startTestSimulator({ seed: 'demo', jobLatencyMs: 100 }),
-    launchChromium(),
-  ])
-  ;({ context, page } = await openConsole(browser, app.host.url, problems))
+  session = await startConsoleSession({ seed: 'demo', jobLatencyMs: 100 })
+  ;({ sim, page, problems } = session)
 }, 120_000)
 
 screenshotFailedSteps(() => page)
 
-afterAll(async () => {
-  await context?.close()
-  await browser?.close()
-  await sim?.close()
-  await app?.stop()
-})
+afterAll(() => session?.stop())
 
 /** Both languages of the screen as it is now, with no untranslated text in zh-CN. */
 async function screenshots(name: string): Promise<void> {

@@ -1,12 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../harness/chromium.js'
-import { SIM_PASSWORD, type Simulator, seeded, startTestSimulator } from '../harness/simulator.js'
-import { startWebApp } from '../harness/web-app.js'
+import { SIM_PASSWORD, type Simulator, seeded } from '../harness/simulator.js'
 import {
+  type ConsoleSession,
   expectFullyTranslated,
   goTo,
-  openConsole,
   openDialog,
   operationOutcome,
   row,
@@ -15,6 +13,7 @@ import {
   screenshot,
   screenshotFailedSteps,
   setLanguage,
+  startConsoleSession,
 } from './console-page.js'
 
 /**
@@ -22,30 +21,19 @@ import {
  * one browser session walks the workflows in order (connect, query, act, go offline), as a field
  * engineer would. The page must never log an error or a CSP violation.
  */
-let app: Awaited<ReturnType<typeof startWebApp>>
+let session: ConsoleSession
 let sim: Simulator
-let browser: Browser
-let context: BrowserContext
 let page: Page
-const problems: string[] = []
+let problems: string[]
 
 beforeAll(async () => {
-  ;[app, sim, browser] = await Promise.all([
-    startWebApp(),
-    startTestSimulator({ seed: 'demo', jobLatencyMs: 300 }),
-    launchChromium(),
-  ])
-  ;({ context, page } = await openConsole(browser, app.host.url, problems))
+  session = await startConsoleSession({ seed: 'demo', jobLatencyMs: 300 })
+  ;({ sim, page, problems } = session)
 }, 120_000)
 
 screenshotFailedSteps(() => page)
 
-afterAll(async () => {
-  await context?.close()
-  await browser?.close()
-  await sim?.close()
-  await app?.stop()
-})
+afterAll(() => session?.stop())
 
 describe('console against the simulator', () => {
   it('refuses a wrong password with the node’s message', async () => {

@@ -1,38 +1,32 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../harness/chromium.js'
-import { SIM_PASSWORD, type Simulator, startTestSimulator } from '../harness/simulator.js'
-import { startWebApp } from '../harness/web-app.js'
-import { goTo, openConsole, row, screenshot, screenshotFailedSteps } from './console-page.js'
+import { SIM_PASSWORD, type Simulator } from '../harness/simulator.js'
+import {
+  type ConsoleSession,
+  goTo,
+  row,
+  screenshot,
+  screenshotFailedSteps,
+  startConsoleSession,
+} from './console-page.js'
 
 /**
  * Lists reach every record with the large seed (10,003 database backups, 30,001 VM backups of
  * 60,003 volume backups): loaded page by page, newest first, and the last record is reachable.
  */
-let app: Awaited<ReturnType<typeof startWebApp>>
+let session: ConsoleSession
 let sim: Simulator
-let browser: Browser
-let context: BrowserContext
 let page: Page
-const problems: string[] = []
+let problems: string[]
 
 beforeAll(async () => {
-  ;[app, sim, browser] = await Promise.all([
-    startWebApp(),
-    startTestSimulator({ seed: 'large' }),
-    launchChromium(),
-  ])
-  ;({ context, page } = await openConsole(browser, app.host.url, problems))
+  session = await startConsoleSession({ seed: 'large' })
+  ;({ sim, page, problems } = session)
 }, 180_000)
 
 screenshotFailedSteps(() => page)
 
-afterAll(async () => {
-  await context?.close()
-  await browser?.close()
-  await sim?.close()
-  await app?.stop()
-})
+afterAll(() => session?.stop())
 
 /** The table's count once every page is in: "N rows" with N the total. */
 async function loadedCount(table: string): Promise<number> {

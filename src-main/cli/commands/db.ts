@@ -31,7 +31,9 @@ import {
 export function dbCommand(program: Command): Command {
   return (
     program.commands.find((c) => c.name() === 'db') ??
-    program.command('db').description('management-database backups: scan, list, fetch / 管理数据库备份')
+    program
+      .command('db')
+      .description('management-database backups: scan, list, fetch, restore, drill / 管理数据库备份')
   )
 }
 
