@@ -71,7 +71,7 @@ export function toItems(
   rpoSeconds: number,
   nowWall: number,
 ): ProtectedItem[] {
-  const byVolume = new Map(newest.map((n) => [n.volumeUuid.toLowerCase(), n]))
+  const byVolume = newestByVolume(newest)
   const items = targets.map((t): ProtectedItem => {
     const n = t.volumeUuid === null ? undefined : byVolume.get(t.volumeUuid.toLowerCase())
     const d = n ? details.get(n.id) : undefined
@@ -98,6 +98,21 @@ export function toItems(
     }
   })
   return items.sort(byUrgency)
+}
+
+/** By lower-case volume uuid (as MySQL compares them), the spellings of one uuid merged. */
+function newestByVolume(newest: readonly NewestRow[]): Map<string, NewestRow> {
+  const byVolume = new Map<string, NewestRow>()
+  for (const n of newest) {
+    const key = n.volumeUuid.toLowerCase()
+    const seen = byVolume.get(key)
+    if (!seen) byVolume.set(key, n)
+    else {
+      const newer = (n.at ?? -1) > (seen.at ?? -1) ? n : seen
+      byVolume.set(key, { ...newer, count: seen.count + n.count })
+    }
+  }
+  return byVolume
 }
 
 /** Breaches first; among them never-backed-up first; then oldest first; then by name. */

@@ -112,6 +112,30 @@ describe('protection overview of one connection', () => {
     expect(o.counts.singleStore).toBe(1)
   })
 
+  it('backups naming one volume in two cases count as one volume (uuids compare without case)', () => {
+    const id = w.connection('c')
+    const one = vm('vm-one')
+    const upper = (one.root.uuid as string).toUpperCase()
+    const newest = volumeBackup(upper, HOUR, [local, dr])
+    w.sync(id, {
+      imageStoreBackupStorages: [local, dr],
+      vmInstances: [one.vm],
+      volumes: [one.root],
+      volumeBackups: [
+        volumeBackup(one.root.uuid as string, 3 * HOUR, [local]),
+        newest,
+        volumeBackup(one.root.uuid as string, 2 * HOUR, [local]),
+      ],
+    })
+    const [item] = w.overview.overview(id).items
+    expect(item).toMatchObject({
+      backupCount: 3,
+      ageSeconds: HOUR,
+      newestBackupUuid: newest.uuid,
+      onTwoStores: true,
+    })
+  })
+
   it('a copy on a disconnected store does not count towards two stores', () => {
     const id = w.connection('c')
     const a = vm('vm-a')
