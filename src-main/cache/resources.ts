@@ -214,6 +214,20 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceSpec>> = {
       },
     },
   },
+  schedulerJobs: {
+    name: 'schedulerJobs',
+    path: '/v1/scheduler/jobs',
+    table: 'cache_scheduler_jobs',
+    fields: { ...COMMON, targetResourceUuid: 'text', state: 'text' },
+    nested: {},
+  },
+  schedulerTriggers: {
+    name: 'schedulerTriggers',
+    path: '/v1/scheduler/triggers',
+    table: 'cache_scheduler_triggers',
+    fields: { ...COMMON, schedulerType: 'text', cron: 'text', schedulerInterval: 'int', repeatCount: 'int' },
+    nested: {},
+  },
 }
 
 export function isResourceName(name: string): name is ResourceName {
@@ -228,4 +242,6 @@ export const SYNC_ORDER: readonly ResourceName[] = [
   'volumes',
   'vmInstances',
   'images',
+  'schedulerJobs',
+  'schedulerTriggers',
 ]

@@ -13,6 +13,8 @@ export const cacheResources = [
   'volumes',
   'vmInstances',
   'images',
+  'schedulerJobs',
+  'schedulerTriggers',
 ] as const
 export type CacheResource = (typeof cacheResources)[number]
 

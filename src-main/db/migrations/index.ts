@@ -6,11 +6,12 @@ import { recoveryCatalog } from './004-recovery-catalog.js'
 import { restoreRuns } from './005-restore-runs.js'
 import { operationHistory } from './006-operation-history.js'
 import { drillRuns } from './007-drill-runs.js'
+import { cacheScheduler } from './008-cache-scheduler.js'
 
 /**
  * Every schema step of the app, in order. Numbers are reserved per service so that work on
  * different services never collides: 1 settings, 2 zstack (connections, jobs), 3 cache,
- * 4 recovery catalog, 5 restore runs, 6 operation history, 7 drill runs. Never edit a released migration:
+ * 4 recovery catalog, 5 restore runs, 6 operation history, 7 drill runs, 8 cache (scheduler). Never edit a released migration:
  * add a new one.
  */
 export const migrations: readonly Migration[] = [
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   restoreRuns,
   operationHistory,
   drillRuns,
+  cacheScheduler,
 ]

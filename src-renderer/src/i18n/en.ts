@@ -401,6 +401,8 @@ export const en = {
   'conn.cache.resource.volumes': 'volumes',
   'conn.cache.resource.vmInstances': 'VMs',
   'conn.cache.resource.images': 'images',
+  'conn.cache.resource.schedulerJobs': 'backup schedules',
+  'conn.cache.resource.schedulerTriggers': 'schedule triggers',
   'opphase.check_backup': 'checking the backup',
   'opphase.download': 'copying',
   'opphase.restore': 'restoring',

@@ -388,6 +388,8 @@ export const zhCN: Catalogue = {
   'conn.cache.resource.volumes': '云盘',
   'conn.cache.resource.vmInstances': '云主机',
   'conn.cache.resource.images': '镜像',
+  'conn.cache.resource.schedulerJobs': '备份计划',
+  'conn.cache.resource.schedulerTriggers': '计划触发器',
   'opphase.check_backup': '检查备份',
   'opphase.download': '复制',
   'opphase.restore': '恢复',
