@@ -117,7 +117,7 @@ export function createServices(options: {
       ...appHandlers({ db, ops }),
       ...vaultHandlers(vault),
       ...zstackHandlers(zstack),
-      ...scheduleHandlers(new SchedulesService(zstack)),
+      ...scheduleHandlers(new SchedulesService(zstack, cache)),
       ...sshHandlers({ connector: ssh, prompter }),
       ...scanHandlers(backupDeps),
       ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),

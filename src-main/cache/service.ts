@@ -9,7 +9,7 @@ import type { CacheQueryAnswer, CacheStatus } from '../api/contract/index.js'
 import type { EventBus } from '../api/event-bus.js'
 import type { OperationRegistry } from '../api/operations.js'
 import type { Database } from '../db/index.js'
-import { isAppError, type toEnvelope } from '../errors/app-error.js'
+import { type AppError, isAppError, type toEnvelope } from '../errors/app-error.js'
 import type { Logger } from '../log/logger.js'
 import type { DrChange } from '../zstack/dr-changes.js'
 import { LocalQueryEngine } from './local-query.js'
@@ -69,6 +69,11 @@ const UNREACHABLE = new Set([
   'zstack.malformed_reply',
   'zstack.tls_error',
 ])
+
+/** Whether the cache should answer instead of the node (the node is down or unreachable). */
+export function isNodeDown(e: unknown): e is AppError {
+  return isAppError(e) && UNREACHABLE.has(e.code)
+}
 
 /**
  * The offline inventory as a service: syncs run as operations (progress, cancel) in a worker;
@@ -181,7 +186,7 @@ export class CacheService {
           : await this.nodeReply(req, options, signal)
         return { source: 'node', ...reply, cache: this.age(req.connectionId, req.resource) }
       } catch (e) {
-        if (!isAppError(e) || !UNREACHABLE.has(e.code)) throw e
+        if (!isNodeDown(e)) throw e
         nodeError = e.toEnvelope()
       }
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { LocalizedText } from '../../errors/app-error.js'
+import type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
+import type { CacheAge } from './cache.js'
 import { defineCall } from './define.js'
 
 /**
@@ -46,6 +47,16 @@ export interface ScheduleRow {
   storeUuids: string[]
 }
 
+/** The schedule list, saying where it came from: the node, or the offline cache when the node is down (read-only). */
+export interface ScheduleList {
+  source: 'node' | 'cache'
+  rows: ScheduleRow[]
+  /** The cached jobs' age, when the list comes from the cache. */
+  cache?: CacheAge
+  /** Why the node was not used. */
+  nodeError?: ErrorEnvelope
+}
+
 export interface SchedulePreview {
   cron: string
   when: LocalizedText
@@ -53,8 +64,8 @@ export interface SchedulePreview {
 }
 
 export const scheduleCalls = {
-  /** Every backup schedule of a connection, read from the node. */
-  'schedules.list': defineCall<ScheduleRow[]>()(z.object({ connectionId, timeZone }).strict()),
+  /** Every backup schedule of a connection, read from the node; from the offline cache when the node is down. */
+  'schedules.list': defineCall<ScheduleList>()(z.object({ connectionId, timeZone }).strict()),
   /** The Quartz cron of `when`, in words, and its next 5 runs (checked as the node will check it). */
   'schedules.preview': defineCall<SchedulePreview>()(z.object({ when: scheduleWhen, timeZone }).strict()),
   /** One job plus one trigger, attached; a failure after the job was made deletes what was made. */

@@ -3,8 +3,10 @@ import { type ScheduleRow, type ScheduleWhen, weekDays } from '../../api/contrac
 import { AppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
 import { helpExamples } from '../help.js'
-import { type Column, printList } from '../output/index.js'
-import { localDate } from '../output/values.js'
+import { messages } from '../messages.js'
+import { type Column, outputSettings, printList } from '../output/index.js'
+import { say } from '../output/lang.js'
+import { humanAge, localDate } from '../output/values.js'
 import { type ConnectionOpts, openConnection, withConnectionOptions } from './cache.js'
 
 interface ScheduleOpts extends ConnectionOpts {
@@ -104,13 +106,24 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
       'every backup schedule: target, when (in words and cron), next runs, retention, state / 列出备份计划',
     )
     .action(async (opts: ScheduleOpts, command: Command) => {
-      const rows = await run(opts, (connectionId) =>
+      const list = await run(opts, (connectionId) =>
         ctx.call('schedules.list', { connectionId, ...tz(opts) }),
       )
+      const { lang } = outputSettings(command, ctx)
+      const age = list.cache ?? { ageSeconds: null, syncedAt: null }
       printList(command, ctx, {
-        document: { schedules: rows },
-        rows,
+        document: { source: list.source, schedules: list.rows, ...(list.cache ? { cache: list.cache } : {}) },
+        rows: list.rows,
         columns,
+        notes:
+          list.source === 'cache'
+            ? [
+                say(lang, messages.fromCache, {
+                  age: humanAge(age.ageSeconds, lang),
+                  at: localDate(age.syncedAt),
+                }),
+              ]
+            : [],
         empty: { en: 'No backup schedules on this node.', zh: '此管理节点上没有备份计划。' },
       })
     })

@@ -1,5 +1,12 @@
-import type { SchedulePreview, ScheduleRow, ScheduleWhen } from '../../api/contract/schedules.js'
+import type {
+  ScheduleList,
+  SchedulePreview,
+  ScheduleRow,
+  ScheduleWhen,
+} from '../../api/contract/schedules.js'
 import type { DrCallName } from '../../api/contract/zstack.js'
+import type { CacheService } from '../../cache/index.js'
+import { isNodeDown } from '../../cache/index.js'
 import { AppError } from '../../errors/app-error.js'
 import type { SchedulerJobInventory, SchedulerTriggerInventory } from '../inventories.js'
 import type { ZStackService } from '../service.js'
@@ -9,6 +16,10 @@ import { cronInWords, cronOf, intervalInWords } from './when.js'
 
 const NEXT = 5
 const BACKUP_TYPES = new Set(['volumeBackup', 'vmBackup', 'databaseBackup'])
+
+/** The resources a schedule list reads; the node and the offline cache both answer them. */
+type ListResource = 'schedulerJobs' | 'schedulerTriggers' | 'vmInstances' | 'volumes'
+type Fetch = (resource: ListResource, q: string[]) => Promise<Record<string, unknown>[]>
 
 export interface CreateSchedule {
   connectionId: string
@@ -28,6 +39,7 @@ export interface CreateSchedule {
 export class SchedulesService {
   constructor(
     private readonly zstack: ZStackService,
+    private readonly cache: Pick<CacheService, 'query'>,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -41,17 +53,40 @@ export class SchedulesService {
     }
   }
 
-  async list(connectionId: string, timeZone?: string): Promise<ScheduleRow[]> {
-    const [jobs, triggers] = await Promise.all([
-      this.all<SchedulerJobInventory>(connectionId, 'schedulerJobs'),
-      this.all<SchedulerTriggerInventory>(connectionId, 'schedulerTriggers'),
-    ])
+  /** From the node; when it is down, from the offline cache (read-only), saying so and how old. */
+  async list(connectionId: string, timeZone?: string): Promise<ScheduleList> {
+    try {
+      return { source: 'node', rows: await this.rows(connectionId, timeZone) }
+    } catch (e) {
+      if (!isNodeDown(e)) throw e
+    }
+    let age: ScheduleList['cache']
+    let nodeError: ScheduleList['nodeError']
+    const fromCache: Fetch = async (resource, q) => {
+      const a = await this.cache.query({ connectionId, resource, q, offline: true })
+      if (resource === 'schedulerJobs') age = a.cache
+      nodeError ??= a.nodeError
+      return a.inventories ?? []
+    }
+    const rows = await this.rows(connectionId, timeZone, fromCache)
+    return { source: 'cache', rows, ...(age ? { cache: age } : {}), ...(nodeError ? { nodeError } : {}) }
+  }
+
+  private async rows(
+    connectionId: string,
+    timeZone?: string,
+    fetch: Fetch = (resource, q) => this.all(connectionId, resource, q),
+  ): Promise<ScheduleRow[]> {
+    const [jobs, triggers] = (await Promise.all([
+      fetch('schedulerJobs', []),
+      fetch('schedulerTriggers', []),
+    ])) as unknown as [SchedulerJobInventory[], SchedulerTriggerInventory[]]
     const backupJobs = jobs.filter((j) => {
       const type = jobData(j).type
       return type === undefined || BACKUP_TYPES.has(type)
     })
-    const names = await this.targetNames(
-      connectionId,
+    const names = await targetNames(
+      fetch,
       backupJobs.map((j) => j.targetResourceUuid).filter((u): u is string => !!u),
     )
     const byUuid = new Map(triggers.map((t) => [t.uuid, t]))
@@ -129,7 +164,7 @@ export class SchedulesService {
     storeUuids: string[]
     timeZone?: string
   }): Promise<ScheduleRow> {
-    const [old] = (await this.list(req.connectionId, req.timeZone)).filter((r) => r.jobUuid === req.jobUuid)
+    const [old] = (await this.rows(req.connectionId, req.timeZone)).filter((r) => r.jobUuid === req.jobUuid)
     if (!old) throw notFound(req.jobUuid)
     if (!old.cron || !old.type || !old.targetUuid)
       throw new AppError(
@@ -156,7 +191,7 @@ export class SchedulesService {
   }
 
   private async one(connectionId: string, jobUuid: string, timeZone?: string): Promise<ScheduleRow> {
-    const row = (await this.list(connectionId, timeZone)).find((r) => r.jobUuid === jobUuid)
+    const row = (await this.rows(connectionId, timeZone)).find((r) => r.jobUuid === jobUuid)
     if (!row) throw notFound(jobUuid)
     return row
   }
@@ -207,11 +242,7 @@ export class SchedulesService {
     return (await this.zstack.callDr({ connectionId, api, params })) as T
   }
 
-  private async all<T>(
-    connectionId: string,
-    resource: 'schedulerJobs' | 'schedulerTriggers',
-    q: string[] = [],
-  ): Promise<T[]> {
+  private async all<T>(connectionId: string, resource: ListResource, q: string[] = []): Promise<T[]> {
     const r = await this.zstack.query({ connectionId, resource, q, all: true })
     return r.inventories as T[]
   }
@@ -226,22 +257,17 @@ export class SchedulesService {
     if (uuids.length === 0) return Promise.resolve([])
     return this.all(connectionId, 'schedulerTriggers', [`uuid?=${uuids.join(',')}`])
   }
+}
 
-  /** VM and volume names of the targets (a database backup has none). */
-  private async targetNames(connectionId: string, uuids: string[]): Promise<Map<string, string>> {
-    const names = new Map<string, string>()
-    if (uuids.length === 0) return names
-    for (const resource of ['vmInstances', 'volumes'] as const) {
-      const r = await this.zstack.query({
-        connectionId,
-        resource,
-        q: [`uuid?=${[...new Set(uuids)].join(',')}`],
-        all: true,
-      })
-      for (const inv of r.inventories) names.set(String(inv.uuid), String(inv.name))
-    }
-    return names
+/** VM and volume names of the targets (a database backup has none). */
+async function targetNames(fetch: Fetch, uuids: string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>()
+  if (uuids.length === 0) return names
+  for (const resource of ['vmInstances', 'volumes'] as const) {
+    for (const inv of await fetch(resource, [`uuid?=${[...new Set(uuids)].join(',')}`]))
+      names.set(String(inv.uuid), String(inv.name))
   }
+  return names
 }
 
 /** jobData is a JSON string the node wrote (its content is a guess): unreadable means unknown. */

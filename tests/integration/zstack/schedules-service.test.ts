@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SchedulePreview, ScheduleRow } from '../../../src-main/api/contract/index.js'
+import type {
+  OperationFinished,
+  ScheduleList,
+  SchedulePreview,
+  ScheduleRow,
+} from '../../../src-main/api/contract/index.js'
 import type { Services } from '../../../src-main/services.js'
 import { testServices } from '../../harness/services.js'
 import { type Simulator, seeded, startTestSimulator } from '../../harness/simulator.js'
@@ -80,8 +85,9 @@ describe('schedules.* through the router', () => {
     expect(daily.when?.en).toMatch(/01:00/)
     expect(daily.nextRuns).toHaveLength(5)
     expect(daily.triggerUuids).toHaveLength(1)
-    const list = await ok<ScheduleRow[]>('schedules.list', { connectionId })
-    expect(list.map((r) => r.jobUuid)).toContain(daily.jobUuid)
+    const list = await ok<ScheduleList>('schedules.list', { connectionId })
+    expect(list.source).toBe('node')
+    expect(list.rows.map((r) => r.jobUuid)).toContain(daily.jobUuid)
     // Every call is in the job history like the DR calls.
     const jobs = await ok<{ api: string }[]>('zstack.jobs.list', { connectionId })
     expect(jobs.map((j) => j.api)).toEqual(
@@ -105,7 +111,7 @@ describe('schedules.* through the router', () => {
     expect(await ok('schedules.setState', { connectionId, jobUuid: daily.jobUuid, enabled: false })).toEqual({
       state: 'Disabled',
     })
-    const paused = (await ok<ScheduleRow[]>('schedules.list', { connectionId })).find(
+    const paused = (await ok<ScheduleList>('schedules.list', { connectionId })).rows.find(
       (r) => r.jobUuid === daily.jobUuid,
     )!
     expect(paused).toMatchObject({ state: 'Disabled', nextRuns: [] })
@@ -191,5 +197,53 @@ describe('schedules.* through the router', () => {
     })
     expect(r.ok).toBe(false)
     expect(sim.state.scheduler.jobs.rows.length).toBe(jobsBefore)
+  })
+})
+
+/** Last: it stops the node. After a sync the cached jobs and triggers answer, read-only, saying so and how old. */
+async function sync(): Promise<OperationFinished> {
+  let opId = ''
+  const finished = new Promise<OperationFinished>((resolve) => {
+    const stop = svc.bus.subscribe((name, payload) => {
+      if (name !== 'op.finished' || (payload as { opId: string }).opId !== opId) return
+      stop()
+      resolve(payload as OperationFinished)
+    })
+  })
+  opId = (await ok<{ opId: string }>('cache.sync', { connectionId, mode: 'full' })).opId
+  return finished
+}
+
+describe('schedules.list offline', () => {
+  it('answers from the offline cache when the node is down, saying so and how old', async () => {
+    const made = await ok<ScheduleRow>('schedules.create', {
+      connectionId,
+      name: 'web-nightly',
+      type: 'vmBackup',
+      targetUuid: S.vmWeb.uuid,
+      storeUuids: [S.bsLocal.uuid],
+      keep: 4,
+      when: { kind: 'daily', time: '02:00' },
+      timeZone: 'UTC',
+    })
+    const online = await ok<ScheduleList>('schedules.list', { connectionId, timeZone: 'UTC' })
+    expect(online.source).toBe('node')
+    expect((await sync()).outcome).toBe('succeeded')
+
+    await sim.close()
+    const offline = await ok<ScheduleList>('schedules.list', { connectionId, timeZone: 'UTC' })
+    expect(offline.source).toBe('cache')
+    expect(offline.cache?.syncedAt).toEqual(expect.any(String))
+    expect(offline.rows).toEqual(online.rows)
+    expect(offline.rows.find((r) => r.jobUuid === made.jobUuid)).toMatchObject({
+      name: 'web-nightly',
+      targetName: S.vmWeb.name,
+      cron: '0 0 2 * * ?',
+      keep: 4,
+      storeUuids: [S.bsLocal.uuid],
+    })
+    // Actions still need the node: nothing is written to the cache.
+    const pause = await call('schedules.setState', { connectionId, jobUuid: made.jobUuid, enabled: false })
+    expect(pause.ok).toBe(false)
   })
 })
