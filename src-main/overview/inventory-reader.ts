@@ -1,5 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3'
 import type { ProtectedItem, StoreSummary } from '../api/contract/overview.js'
+import { isBackupJob } from '../zstack/scheduler/service.js'
+import type { ScheduledJobRow, TriggerRow } from './schedule-coverage.js'
 import { DAY_MS } from './store-tally.js'
 
 /**
@@ -106,6 +108,13 @@ const DB_EXPORTED_SQL = `SELECT NULL AS store, b.name, max(b.createDate) AS at
 FROM cache_database_backup_refs r JOIN cache_database_backups b ON b.id = r.parent_id
 WHERE r.snapshot_id = @s AND r.exportUrl IS NOT NULL AND r.exportUrl != '' AND b.status = 'Ready'`
 
+/** Cached scheduler jobs; the trigger list and job data are only in the inventory as sent (the doc). */
+const SCHEDULE_JOBS_SQL = `SELECT j.uuid, j.name, j.state, j.targetResourceUuid AS targetUuid,
+  json_extract(d.doc, '$.triggersUuid') AS triggers, json_extract(d.doc, '$.jobData') AS jobData
+FROM cache_scheduler_jobs j JOIN cache_scheduler_jobs_doc d ON d.id = j.id WHERE j.snapshot_id = @s`
+
+const TRIGGERS_SQL = `SELECT uuid, schedulerType, cron, schedulerInterval FROM cache_scheduler_triggers WHERE snapshot_id = @s`
+
 type StatementName =
   | 'targets'
   | 'newest'
@@ -114,6 +123,8 @@ type StatementName =
   | 'stores'
   | 'dbPerStore'
   | 'dbExported'
+  | 'scheduleJobs'
+  | 'triggers'
 
 export class InventoryReader {
   private readonly st: Record<StatementName, Statement>
@@ -127,6 +138,8 @@ export class InventoryReader {
       stores: db.prepare(STORES_SQL),
       dbPerStore: db.prepare(DB_PER_STORE_SQL),
       dbExported: db.prepare(DB_EXPORTED_SQL),
+      scheduleJobs: db.prepare(SCHEDULE_JOBS_SQL),
+      triggers: db.prepare(TRIGGERS_SQL),
     }
   }
 
@@ -161,5 +174,30 @@ export class InventoryReader {
   databaseExported(s: number): DatabaseBackupRow | null {
     const row = this.st.dbExported.get({ s }) as DatabaseBackupRow | undefined
     return row?.at == null ? null : row
+  }
+
+  /** Backup jobs only (a job that starts or stops a VM protects nothing). */
+  scheduleJobs(s: number): ScheduledJobRow[] {
+    const rows = this.st.scheduleJobs.all({ s }) as (Omit<ScheduledJobRow, 'triggerUuids'> & {
+      triggers: string | null
+      jobData: unknown
+    })[]
+    return rows
+      .filter((r) => isBackupJob({ jobData: typeof r.jobData === 'string' ? r.jobData : null }))
+      .map(({ triggers, jobData: _data, ...r }) => ({ ...r, triggerUuids: stringList(triggers) }))
+  }
+
+  triggers(s: number): TriggerRow[] {
+    return this.st.triggers.all({ s }) as TriggerRow[]
+  }
+}
+
+/** A JSON list from a cached doc (the node's bytes): only its strings count. */
+function stringList(json: string | null): string[] {
+  try {
+    const v: unknown = JSON.parse(json ?? '[]')
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+  } catch {
+    return []
   }
 }

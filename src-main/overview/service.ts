@@ -25,6 +25,7 @@ import { DrillReader } from './drill-reader.js'
 import { overviewCsv, overviewHtml } from './export.js'
 import { InventoryReader, type StoreRow } from './inventory-reader.js'
 import type { ReportLang } from './report-text.js'
+import { scheduleCoverage } from './schedule-coverage.js'
 import { DAY_MS, tallyStores } from './store-tally.js'
 
 export interface OverviewDeps {
@@ -104,6 +105,10 @@ export class OverviewService {
       ),
       stores: storeSummaries(stores, tallies, dbStores),
       charts: charts(tallies, index, items, w),
+      schedules:
+        snapshot === null
+          ? { scheduledUuids: [], breaches: [] }
+          : scheduleCoverage(r.scheduleJobs(snapshot), r.triggers(snapshot), rpoHours * 3600, now),
     }
   }
 

@@ -144,6 +144,23 @@ export interface ConnectionOverview {
   database: DatabaseProtection
   stores: StoreSummary[]
   charts: OverviewCharts
+  /** Backup schedules seen in the offline inventory. */
+  schedules: ScheduleCoverage
+}
+
+/** A schedule whose runs are further apart than the RPO target: its backups cannot meet it. */
+export interface ScheduleBreach {
+  jobUuid: string
+  name: string | null
+  targetUuid: string | null
+  /** The longest gap between two runs (cron: over the next runs; simple: the interval). */
+  intervalSeconds: number
+}
+
+export interface ScheduleCoverage {
+  /** VMs and volumes an enabled backup schedule targets. */
+  scheduledUuids: string[]
+  breaches: ScheduleBreach[]
 }
 
 /** One line per connection, for engineers who look after several clouds. */

@@ -81,10 +81,7 @@ export class SchedulesService {
       fetch('schedulerJobs', []),
       fetch('schedulerTriggers', []),
     ])) as unknown as [SchedulerJobInventory[], SchedulerTriggerInventory[]]
-    const backupJobs = jobs.filter((j) => {
-      const type = jobData(j).type
-      return type === undefined || BACKUP_TYPES.has(type)
-    })
+    const backupJobs = jobs.filter(isBackupJob)
     const names = await targetNames(
       fetch,
       backupJobs.map((j) => j.targetResourceUuid).filter((u): u is string => !!u),
@@ -270,8 +267,14 @@ async function targetNames(fetch: Fetch, uuids: string[]): Promise<Map<string, s
   return names
 }
 
+/** A backup job, or one whose type is unknown (the type lives in jobData, a guess). */
+export function isBackupJob(j: Pick<SchedulerJobInventory, 'jobData'>): boolean {
+  const type = jobData(j).type
+  return type === undefined || BACKUP_TYPES.has(type)
+}
+
 /** jobData is a JSON string the node wrote (its content is a guess): unreadable means unknown. */
-function jobData(j: SchedulerJobInventory): Record<string, string | undefined> {
+function jobData(j: Pick<SchedulerJobInventory, 'jobData'>): Record<string, string | undefined> {
   try {
     const v: unknown = JSON.parse(j.jobData ?? '{}')
     if (!v || typeof v !== 'object' || Array.isArray(v)) return {}

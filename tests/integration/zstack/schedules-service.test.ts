@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type {
+  ConnectionOverview,
   OperationFinished,
   ScheduleList,
   SchedulePreview,
@@ -245,5 +246,16 @@ describe('schedules.list offline', () => {
     // Actions still need the node: nothing is written to the cache.
     const pause = await call('schedules.setState', { connectionId, jobUuid: made.jobUuid, enabled: false })
     expect(pause.ok).toBe(false)
+  })
+
+  it('the overview shows the cached schedule as coverage, and flags it once the RPO is tighter than its interval', async () => {
+    const ov = await ok<ConnectionOverview>('overview.get', { connectionId })
+    expect(ov.schedules.scheduledUuids).toContain(S.vmWeb.uuid)
+    expect(ov.schedules.breaches.filter((b) => b.name === 'web-nightly')).toEqual([])
+    await ok('overview.rpo.set', { connectionId, rpoHours: 12 })
+    const tight = await ok<ConnectionOverview>('overview.get', { connectionId })
+    expect(tight.schedules.breaches.filter((b) => b.name === 'web-nightly')).toMatchObject([
+      { targetUuid: S.vmWeb.uuid, intervalSeconds: 86_400 },
+    ])
   })
 })
