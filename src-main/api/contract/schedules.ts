@@ -53,7 +53,7 @@ export interface ScheduleList {
   rows: ScheduleRow[]
   /** The cached jobs' age, when the list comes from the cache. */
   cache?: CacheAge
-  /** Why the node was not used. */
+  /** Why the node was not used (when the list comes from the cache). */
   nodeError?: ErrorEnvelope
 }
 

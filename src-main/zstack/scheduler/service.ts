@@ -55,21 +55,21 @@ export class SchedulesService {
 
   /** From the node; when it is down, from the offline cache (read-only), saying so and how old. */
   async list(connectionId: string, timeZone?: string): Promise<ScheduleList> {
+    let nodeError: ScheduleList['nodeError']
     try {
       return { source: 'node', rows: await this.rows(connectionId, timeZone) }
     } catch (e) {
       if (!isNodeDown(e)) throw e
+      nodeError = e.toEnvelope()
     }
     let age: ScheduleList['cache']
-    let nodeError: ScheduleList['nodeError']
     const fromCache: Fetch = async (resource, q) => {
       const a = await this.cache.query({ connectionId, resource, q, offline: true })
       if (resource === 'schedulerJobs') age = a.cache
-      nodeError ??= a.nodeError
       return a.inventories ?? []
     }
     const rows = await this.rows(connectionId, timeZone, fromCache)
-    return { source: 'cache', rows, ...(age ? { cache: age } : {}), ...(nodeError ? { nodeError } : {}) }
+    return { source: 'cache', rows, ...(age ? { cache: age } : {}), nodeError }
   }
 
   private async rows(

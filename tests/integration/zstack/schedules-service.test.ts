@@ -235,6 +235,7 @@ describe('schedules.list offline', () => {
     const offline = await ok<ScheduleList>('schedules.list', { connectionId, timeZone: 'UTC' })
     expect(offline.source).toBe('cache')
     expect(offline.cache?.syncedAt).toEqual(expect.any(String))
+    expect(offline.nodeError?.code).toMatch(/^zstack\./)
     expect(offline.rows).toEqual(online.rows)
     expect(offline.rows.find((r) => r.jobUuid === made.jobUuid)).toMatchObject({
       name: 'web-nightly',
