@@ -20,7 +20,7 @@ export class LocalHost implements RemoteHost {
     command: string,
     options: { stdin?: string | Buffer; signal?: AbortSignal } = {},
   ): Promise<RunResult> {
-    return collectRun(await this.exec(command, options), options.stdin)
+    return collectRun(await this.exec(command, options), options.stdin, this.label)
   }
 
   async close(): Promise<void> {}

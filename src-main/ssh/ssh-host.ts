@@ -46,7 +46,7 @@ export class SshHost implements RemoteHost {
     command: string,
     options: { stdin?: string | Buffer; signal?: AbortSignal } = {},
   ): Promise<RunResult> {
-    return collectRun(await this.exec(command, options), options.stdin)
+    return collectRun(await this.exec(command, options), options.stdin, this.label)
   }
 
   sftp(): Promise<SFTPWrapper> {
