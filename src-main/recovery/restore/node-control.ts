@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util'
 import type { RemoteHost } from '../../ssh/remote-host.js'
+import type { ProbeResult } from './host-probes.js'
 import { sq } from './shell.js'
 
 export interface NodeState {
@@ -11,21 +12,31 @@ export interface NodeState {
   ui?: boolean
 }
 
+/** The probes (see `runProbes`) that `nodeStateFrom` reads: one round trip with the other host checks. */
+export function nodeStateProbes(zstackCtl: string): Record<NodeProbe, string> {
+  const ctl = sq(zstackCtl)
+  return {
+    ctl_found: `command -v ${ctl}`,
+    ctl_status: `command -v ${ctl} >/dev/null && ${ctl} status 2>&1`,
+    ctl_help: `command -v ${ctl} >/dev/null && ${ctl} --help 2>&1`,
+  }
+}
+
+type NodeProbe = 'ctl_found' | 'ctl_status' | 'ctl_help'
+
 /**
  * The management node as zstack-ctl sees it. `zstack-ctl status` prints `MN status: Running [PID:...]`
  * or `MN status: Stopped`; hosts without zstack-ctl (a database-only host, a test box) report unknown.
  */
-export async function nodeState(host: RemoteHost, zstackCtl: string): Promise<NodeState> {
-  const found = await host.run(`command -v ${sq(zstackCtl)}`)
-  if (found.code !== 0) return { zstackCtl: false, running: null }
-  const status = await host.run(`${sq(zstackCtl)} status 2>&1`)
-  const m = /MN status:\s*(\w+)/i.exec(stripVTControlCharacters(status.stdout))
+export function nodeStateFrom(probes: Record<NodeProbe, ProbeResult>): NodeState {
+  if (probes.ctl_found.code !== 0) return { zstackCtl: false, running: null }
+  const m = /MN status:\s*(\w+)/i.exec(stripVTControlCharacters(probes.ctl_status.stdout))
   const word = m?.[1]?.toLowerCase()
-  const help = await host.run(`${sq(zstackCtl)} --help 2>&1`)
+  const help = probes.ctl_help.stdout
   return {
     zstackCtl: true,
     running: word === 'running' ? true : word === 'stopped' ? false : null,
-    ui: /\bstop_ui\b/.test(help.stdout) && /\bstart_ui\b/.test(help.stdout),
+    ui: /\bstop_ui\b/.test(help) && /\bstart_ui\b/.test(help),
   }
 }
 

@@ -1,12 +1,15 @@
 import { statfs } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { CheckStatus, PlanCheck, RestorePlan } from '../../api/contract/restore.js'
 import { AppError, type LocalizedText } from '../../errors/app-error.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
-import { type BackupInspection, inspectBackup } from './backup-file.js'
-import { BackupRowCollector, driftCheck, planDrift, trackedTables, vmHaCheck } from './drift/index.js'
+import type { BackupInspection } from './backup-file.js'
+import { scanBackup } from './backup-scan-memory.js'
+import { driftCheck, type LiveSide, planDrift, readLiveSide, vmHaCheck } from './drift/index.js'
 import { compareVersions, type DumpSummary } from './dump-scanner.js'
+import { runProbes } from './host-probes.js'
 import { definerHost, endpointFromZstackProperties, MysqlClient, type MysqlEndpoint } from './mysql-client.js'
-import { type NodeState, nodeState } from './node-control.js'
+import { type NodeState, nodeStateFrom, nodeStateProbes } from './node-control.js'
 import { sq } from './shell.js'
 import { MANAGEMENT_DATABASES } from './statement-policy.js'
 import { liveSchemaVersion } from './verify.js'
@@ -16,6 +19,8 @@ export const DEFAULT_PROPERTIES_PATH =
   '/usr/local/zstack/apache-tomcat/webapps/zstack/WEB-INF/classes/zstack.properties'
 /** zstack-ctl dump_mysql's own folder: a field engineer looks there first. */
 export const DEFAULT_SAFETY_DIR = '/var/lib/zstack/mysql-backup'
+/** In the laptop folder: backup scans remembered by SHA-256 (`scanBackup`). */
+const SCAN_MEMORY_DIR = 'backup-scans'
 /** Room kept free beyond the estimate, so the dump does not fill the disk MySQL itself writes to. */
 const DISK_MARGIN = 64 * 1024 * 1024
 
@@ -44,10 +49,16 @@ export interface PreflightFacts {
   mysql: MysqlClient | null
   /** `--sandbox` when the host's `mysql` client has it (a second wall against client commands). */
   clientOptions: string
+  /** Milliseconds each part of the preflight took (for the log and the report). */
+  timings: Record<string, number>
 }
 
+/**
+ * The plan: checks on the backup (read here) and on the host (over SSH), which run at the same time;
+ * `host` may still be connecting. Changes nothing anywhere.
+ */
 export async function preflight(
-  host: RemoteHost | AppError,
+  hostOrConnecting: RemoteHost | AppError | PromiseLike<RemoteHost | AppError>,
   settings: RestoreSettings,
   options: { signal?: AbortSignal; onBackupBytes?: (done: number, total: number) => void } = {},
 ): Promise<{ plan: RestorePlan; facts: PreflightFacts }> {
@@ -57,28 +68,52 @@ export async function preflight(
   const wanted = MANAGEMENT_DATABASES.filter((d) => !(settings.skipUi && d === 'zstack_ui'))
   const safetyDir = settings.safetyDir ?? DEFAULT_SAFETY_DIR
   const zstackCtl = settings.zstackCtl ?? 'zstack-ctl'
+  const timings = new Timings()
 
-  const rows = new BackupRowCollector(trackedTables())
-  const inspection = await inspectBackup(settings.backupFile, {
-    observers: [rows],
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onBackupBytes ? { onBytes: options.onBackupBytes } : {}),
-  }).then(
-    (r) => {
-      add('backup_integrity', 'ok', {
-        en: `Backup intact: ${r.size} bytes, sha256 ${r.sha256.slice(0, 16)}…, ${r.summary.totalRows} rows.`,
-        zh: `备份完整：${r.size} 字节，sha256 ${r.sha256.slice(0, 16)}…，共 ${r.summary.totalRows} 行。`,
-      })
-      return r
-    },
-    (e: unknown) => {
-      add('backup_integrity', 'fail', textOf(e))
-      return null
-    },
-  )
-
-  const probed =
-    host instanceof AppError ? noHost(host, add) : await probeHost(host, settings, safetyDir, zstackCtl, add)
+  const inspecting = timings
+    .time(
+      'backup_check',
+      scanBackup(settings.backupFile, join(settings.laptopDir, SCAN_MEMORY_DIR), {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onBackupBytes ? { onBytes: options.onBackupBytes } : {}),
+      }),
+    )
+    .then(
+      (scanned) => {
+        const r = scanned.inspection
+        const again = scanned.recalled
+          ? {
+              en: ' (same SHA-256 as a backup checked before: its scan was reused)',
+              zh: '（SHA-256 与先前检查过的备份相同：沿用其扫描结果）',
+            }
+          : { en: '', zh: '' }
+        add('backup_integrity', 'ok', {
+          en: `Backup intact: ${r.size} bytes, sha256 ${r.sha256.slice(0, 16)}…, ${r.summary.totalRows} rows${again.en}.`,
+          zh: `备份完整：${r.size} 字节，sha256 ${r.sha256.slice(0, 16)}…，共 ${r.summary.totalRows} 行${again.zh}。`,
+        })
+        return scanned
+      },
+      (e: unknown) => {
+        add('backup_integrity', 'fail', textOf(e))
+        return null
+      },
+    )
+  const probing = (async (): Promise<{ host: RemoteHost | AppError; probed: HostFacts }> => {
+    const host = await timings.time('ssh_connect', Promise.resolve(hostOrConnecting))
+    if (host instanceof AppError) return { host, probed: await noHost(host, add) }
+    const probed = await timings.time(
+      'host_checks',
+      probeHost(host, settings, safetyDir, zstackCtl, add, timings),
+    )
+    return { host, probed }
+  })()
+  // Both run to their end before either's failure is thrown: nothing is left running behind the plan.
+  const [inspected, probedHost] = await Promise.allSettled([inspecting, probing])
+  if (probedHost.status === 'rejected') throw probedHost.reason
+  if (inspected.status === 'rejected') throw inspected.reason
+  const scanned = inspected.value
+  const inspection = scanned?.inspection ?? null
+  const { host, probed } = probedHost.value
   const { endpoint, endpointSource, hostName, mysql, node, existing, estimate, hostFree, liveVersion } =
     probed
   add('backup_statements', ...statementCheck(inspection?.summary ?? null, probed.allDatabases))
@@ -131,19 +166,15 @@ export async function preflight(
       zh: `将删除并恢复：${inDump.join('、')}${settings.skipUi ? '（跳过 zstack_ui）' : ''}${absent.length ? `；备份中没有：${absent.join('、')}` : ''}。`,
     })
 
-  const { drift, vmHa } = await planDrift(
-    inspection ? rows.result(settings.backupFile) : null,
-    host instanceof AppError
-      ? { unreachable: host.text }
-      : mysql
-        ? { mysql, databases: existing }
-        : { noMysql: true },
-    { acceptDrift: settings.acceptDrift ?? false, keepHa: settings.keepHa ?? false },
-  )
+  const { drift, vmHa } = planDrift(scanned?.rows ?? null, probed.live, {
+    acceptDrift: settings.acceptDrift ?? false,
+    keepHa: settings.keepHa ?? false,
+  })
   add('drift', ...driftCheck(drift))
   add('vm_ha', ...vmHaCheck(vmHa))
 
   if (host instanceof AppError) markUnchecked(checks, host)
+  checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id))
 
   const plan: RestorePlan = {
     target: {
@@ -190,7 +221,38 @@ export async function preflight(
       node,
       mysql,
       clientOptions: probed.sandbox ? '--sandbox' : '',
+      timings: timings.ms,
     },
+  }
+}
+
+/** The order the plan lists its checks in, whichever finished first. */
+const CHECK_ORDER: readonly PlanCheck['id'][] = [
+  'backup_integrity',
+  'ssh',
+  'tools',
+  'mysql_login',
+  'node_status',
+  'backup_statements',
+  'disk_host',
+  'disk_laptop',
+  'version',
+  'databases',
+  'drift',
+  'vm_ha',
+]
+
+/** How long each part of the preflight took (they overlap: the backup is read while the host answers). */
+class Timings {
+  readonly ms: Record<string, number> = {}
+
+  async time<T>(part: string, work: Promise<T>): Promise<T> {
+    const started = performance.now()
+    try {
+      return await work
+    } finally {
+      this.ms[part] = Math.round(performance.now() - started)
+    }
   }
 }
 
@@ -246,7 +308,13 @@ export function statementCheck(
 
 /** True when the host's `mysql` client has `--sandbox` (refuses client commands: a second wall). */
 export async function clientHasSandbox(host: RemoteHost): Promise<boolean> {
-  return (await host.run('mysql --help 2>/dev/null')).stdout.includes('--sandbox')
+  return hasSandbox((await host.run(CLIENT_HELP)).stdout)
+}
+
+const CLIENT_HELP = 'mysql --help 2>/dev/null'
+
+function hasSandbox(clientHelp: string): boolean {
+  return clientHelp.includes('--sandbox')
 }
 
 /** What the preflight learns on the host itself. */
@@ -264,45 +332,66 @@ interface HostFacts {
   /** Every database on the server (null without a login). */
   allDatabases: string[] | null
   sandbox: boolean
+  /** The live rows the drift compares, or why they cannot be read. */
+  live: LiveSide
 }
 
 type AddCheck = (id: PlanCheck['id'], status: CheckStatus, text: LocalizedText) => void
 
-function noHost(error: AppError, add: AddCheck): HostFacts {
+async function noHost(error: AppError, add: AddCheck): Promise<HostFacts> {
   add('ssh', 'fail', error.text)
   return {
     hostName: null,
     endpoint: { host: 'localhost', port: 3306, socket: null },
     endpointSource: 'default',
-    mysql: null,
+    ...NO_LOGIN,
     node: { zstackCtl: false, running: null },
-    existing: [],
-    estimate: 0,
     hostFree: null,
-    liveVersion: null,
-    allDatabases: null,
     sandbox: false,
+    live: await readLiveSide({ unreachable: error.text }),
   }
 }
 
+/**
+ * The host's checks in two lines that run side by side: the shell probes (host name, tools, the
+ * node's state, free space) in one command, and the MySQL side (endpoint, login, sizes, schema
+ * version, the drift's live rows). Each is a few round trips, whatever the number of checks.
+ */
 async function probeHost(
   host: RemoteHost,
   settings: RestoreSettings,
   safetyDir: string,
   zstackCtl: string,
   add: AddCheck,
+  timings: Timings,
 ): Promise<HostFacts> {
-  const uname = await host.run('uname -n')
-  const hostName = uname.code === 0 ? uname.stdout.trim() || null : null
-  add('ssh', uname.code === 0 ? 'ok' : 'fail', {
+  const probing = runProbes(host, {
+    host_name: 'uname -n',
+    tools: 'for t in mysql mysqldump gzip sha256sum; do command -v "$t" >/dev/null || echo "$t"; done',
+    client_help: CLIENT_HELP,
+    ...nodeStateProbes(zstackCtl),
+    disk: `d=${sq(safetyDir)}; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -Pk "$d" | tail -n 1`,
+  })
+  const resolving = resolveEndpoint(host, settings.mysql)
+  // Logged in at once rather than after the probes: a missing mysql client only makes this fail.
+  const measuring = resolving.then(({ endpoint }) =>
+    timings.time('mysql', loginAndMeasure(host, endpoint, settings.mysql.password)),
+  )
+  const [probes, measured] = await Promise.allSettled([probing, measuring])
+  if (probes.status === 'rejected') {
+    if (measured.status === 'fulfilled') await measured.value.mysql?.close()
+    throw probes.reason
+  }
+  if (measured.status === 'rejected') throw measured.reason
+  const p = probes.value
+  const { endpoint, source } = await resolving
+  const hostName = p.host_name.code === 0 ? p.host_name.stdout.trim() || null : null
+  add('ssh', p.host_name.code === 0 ? 'ok' : 'fail', {
     en: `SSH to ${host.label} works${hostName ? ` (host name ${hostName})` : ''}; host key ${host.hostKeyFingerprint ?? 'n/a (this computer)'}.`,
     zh: `SSH 连接 ${host.label} 正常${hostName ? `（主机名 ${hostName}）` : ''}；主机密钥 ${host.hostKeyFingerprint ?? '不适用（本机）'}。`,
   })
-  const tools = await host.run(
-    'for t in mysql mysqldump gzip sha256sum; do command -v "$t" >/dev/null || echo "$t"; done',
-  )
-  const missing = tools.stdout.split('\n').filter(Boolean)
-  const sandbox = missing.length === 0 && (await clientHasSandbox(host))
+  const missing = p.tools.stdout.split('\n').filter(Boolean)
+  const sandbox = missing.length === 0 && hasSandbox(p.client_help.stdout)
   add(
     'tools',
     missing.length === 0 ? 'ok' : 'fail',
@@ -313,24 +402,24 @@ async function probeHost(
         }
       : { en: `Missing on the host: ${missing.join(', ')}.`, zh: `主机上缺少：${missing.join('、')}。` },
   )
-  const { endpoint, source } = await resolveEndpoint(host, settings.mysql)
+  const { login, ...database } = measured.value
   if (missing.length > 0) {
+    await database.mysql?.close()
+    Object.assign(database, NO_LOGIN)
     add('mysql_login', 'unknown', {
       en: 'Not tried: the MySQL client is missing.',
       zh: '未尝试：缺少 MySQL 客户端。',
     })
-  }
-  const database =
-    missing.length === 0
-      ? await loginAndMeasure(host, endpoint, source, settings.mysql.password, add)
-      : { mysql: null, existing: [], estimate: 0, liveVersion: null, allDatabases: null }
-  const node = await nodeState(host, zstackCtl)
+  } else if (login.ok) {
+    add('mysql_login', 'ok', {
+      en: `MySQL root login works (${login.version}) at ${describeEndpoint(endpoint)} (from ${source}).`,
+      zh: `MySQL root 登录成功（${login.version}），地址 ${describeEndpoint(endpoint)}（来源：${source}）。`,
+    })
+  } else add('mysql_login', 'fail', login.error)
+  const node = nodeStateFrom(p)
   add('node_status', ...nodeCheck(node))
-  const df = await host.run(
-    `d=${sq(safetyDir)}; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -Pk "$d" | tail -n 1`,
-  )
-  const available = Number(df.stdout.trim().split(/\s+/)[3])
-  const hostFree = df.code === 0 && Number.isFinite(available) ? available * 1024 : null
+  const available = Number(p.disk.stdout.trim().split(/\s+/)[3])
+  const hostFree = p.disk.code === 0 && Number.isFinite(available) ? available * 1024 : null
   return { hostName, endpoint, endpointSource: source, node, hostFree, sandbox, ...database }
 }
 
@@ -354,41 +443,65 @@ export async function resolveEndpoint(
     : { endpoint: { host: 'localhost', port: 3306, socket: null }, source: 'default' }
 }
 
-/** Root login, which management databases exist, their size, and the live Flyway version. */
+type Measured = Pick<
+  HostFacts,
+  'mysql' | 'existing' | 'estimate' | 'liveVersion' | 'allDatabases' | 'live'
+> & {
+  login: { ok: true; version: string } | { ok: false; error: LocalizedText }
+}
+
+const NO_LOGIN = {
+  mysql: null,
+  existing: [],
+  estimate: 0,
+  liveVersion: null,
+  allDatabases: null,
+  live: {
+    en: 'the live database could not be read (see the MySQL check).',
+    zh: '无法读取现有数据库（见 MySQL 检查）。',
+  },
+} satisfies Omit<Measured, 'login'>
+
+/**
+ * Root login, then in one query the server's version, its databases and the management databases'
+ * size; then side by side the live Flyway version and the drift's live rows.
+ */
 async function loginAndMeasure(
   host: RemoteHost,
   endpoint: MysqlEndpoint,
-  source: string,
   password: string,
-  add: AddCheck,
-): Promise<Pick<HostFacts, 'mysql' | 'existing' | 'estimate' | 'liveVersion' | 'allDatabases'>> {
+): Promise<Measured> {
   let mysql: MysqlClient | null = null
   try {
     mysql = await MysqlClient.open(host, endpoint, password)
-    const version = (await mysql.query('SELECT VERSION();'))[0]?.[0] ?? '?'
-    add('mysql_login', 'ok', {
-      en: `MySQL root login works (${version}) at ${describeEndpoint(endpoint)} (from ${source}).`,
-      zh: `MySQL root 登录成功（${version}），地址 ${describeEndpoint(endpoint)}（来源：${source}）。`,
-    })
     const names = MANAGEMENT_DATABASES.map((d) => `'${d}'`).join(',')
-    const allDatabases = (await mysql.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA;')).map(
-      (r) => r[0] as string,
+    const answer = await mysql.query(
+      [
+        "SELECT 'version', VERSION();",
+        "SELECT 'database', SCHEMA_NAME FROM information_schema.SCHEMATA;",
+        `SELECT 'size', IFNULL(SUM(DATA_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${names});`,
+      ].join('\n'),
     )
+    const of = (tag: string) => answer.filter((r) => r[0] === tag).map((r) => r[1] ?? '')
+    const allDatabases = of('database')
     const existing = MANAGEMENT_DATABASES.filter((d) => allDatabases.includes(d))
-    const size = await mysql.query(
-      `SELECT IFNULL(SUM(DATA_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${names});`,
-    )
+    const client = mysql
+    const [liveVersion, live] = await Promise.all([
+      liveSchemaVersion(client),
+      readLiveSide({ mysql: client, databases: existing }),
+    ])
     return {
+      login: { ok: true, version: of('version')[0] || '?' },
       mysql,
       existing,
-      estimate: Number(size[0]?.[0] ?? 0),
-      liveVersion: await liveSchemaVersion(mysql),
+      estimate: Number(of('size')[0] ?? 0) || 0,
+      liveVersion,
       allDatabases,
+      live,
     }
   } catch (e) {
-    add('mysql_login', 'fail', textOf(e))
     await mysql?.close()
-    return { mysql: null, existing: [], estimate: 0, liveVersion: null, allDatabases: null }
+    return { ...NO_LOGIN, login: { ok: false, error: textOf(e) } }
   }
 }
 

@@ -55,6 +55,8 @@ export class RunLog {
     step.finishedAt = new Date().toISOString()
     step.ms = Date.parse(step.finishedAt) - Date.parse(step.startedAt)
     Object.assign(step.detail, redactValue(detail))
+    // The engineer sees in the live log, and later in the report, how long each step took.
+    this.info(`Step ${step.id}: ${status} after ${(step.ms / 1000).toFixed(2)} s.`)
   }
 
   command(command: string): void {

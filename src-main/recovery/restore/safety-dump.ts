@@ -49,13 +49,17 @@ export async function takeSafetyDump(
   const dumps = runs
     .map((g) => mysql.command('mysqldump', `${DUMP_OPTIONS} ${g.map(sq).join(' ')}`))
     .join(' && ')
-  const command = `set -o pipefail; umask 077; mkdir -p ${sq(options.hostDir)} && (${dumps}) | gzip | tee ${sq(hostPath)}`
+  // The host's checksum of its copy comes at the end of stderr, in the same round trip: one line
+  // after everything mysqldump said, read strictly (`hostChecksum`).
+  const command = `set -o pipefail; umask 077; mkdir -p ${sq(options.hostDir)} && (${dumps}) | gzip | tee ${sq(hostPath)} || exit $?; echo "${CHECKSUM_MARK}$(sha256sum ${sq(hostPath)})" >&2`
 
   const proc = await host.exec(`bash -c ${sq(command)}`, options.signal ? { signal: options.signal } : {})
   proc.stdin.end()
   const stderr: string[] = []
+  let stderrTail = ''
   proc.stderr.on('data', (c: Buffer) => {
     if (stderr.length < 50) stderr.push(c.toString('utf8'))
+    stderrTail = (stderrTail + c.toString('latin1')).slice(-STDERR_TAIL)
   })
   const hash = createHash('sha256')
   const scanner = new DumpScanner({ definerHost: 'localhost', trust: 'own-safety-dump' })
@@ -84,9 +88,8 @@ export async function takeSafetyDump(
     throw await discardPartial(host, hostPath, options.laptopPath, reason)
   }
   const sha256 = hash.digest('hex')
-  const remote = await host.run(`sha256sum ${sq(hostPath)}`)
-  const remoteSum = remote.stdout.split(/\s+/)[0]
-  if (remote.code !== 0 || remoteSum !== sha256) {
+  const remoteSum = hostChecksum(stderrTail)
+  if (remoteSum !== sha256) {
     throw new AppError(
       'restore.safety_dump_mismatch',
       {
@@ -97,6 +100,16 @@ export async function takeSafetyDump(
     )
   }
   return { hostPath, laptopPath: options.laptopPath, sha256, size, summary: scanner.summary() }
+}
+
+const CHECKSUM_MARK = 'zsdr-safety-dump-sha256 '
+/** Enough of the end of stderr for the checksum line (the rest is kept for error messages). */
+const STDERR_TAIL = 1024
+
+/** The host's SHA-256 of its copy: the last line of stderr, exactly the mark and `sha256sum`'s answer. */
+export function hostChecksum(stderrTail: string): string | null {
+  const last = stderrTail.replace(/\n$/, '').split('\n').at(-1) ?? ''
+  return new RegExp(`^${CHECKSUM_MARK}([0-9a-f]{64})  \\S`).exec(last)?.[1] ?? null
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AppError } from '../../errors/app-error.js'
 import type { DumpSummary } from './dump-scanner.js'
 import { compareVersions, maxVersion } from './dump-scanner.js'
 import type { MysqlClient } from './mysql-client.js'
@@ -105,12 +106,16 @@ async function presentTables(
   return new Set(rows.map(([database, table]) => `${database}.${table}`))
 }
 
-/** Highest Flyway version in the live `zstack.schema_version`, null when there is no such table. */
+/**
+ * Highest Flyway version in the live `zstack.schema_version`, null when there is no such table (or
+ * database): one round trip, the server's "doesn't exist" error (1146, 1049) being the answer "none".
+ */
 export async function liveSchemaVersion(mysql: MysqlClient): Promise<string | null> {
-  const exists = await mysql.query(
-    "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'zstack' AND TABLE_NAME = 'schema_version';",
-  )
-  if (exists[0]?.[0] !== '1') return null
-  const rows = await mysql.query('SELECT version FROM zstack.schema_version WHERE version IS NOT NULL;')
-  return maxVersion(rows.map((r) => r[0] as string))
+  try {
+    const rows = await mysql.query('SELECT version FROM zstack.schema_version WHERE version IS NOT NULL;')
+    return maxVersion(rows.map((r) => r[0] as string))
+  } catch (e) {
+    if (e instanceof AppError && /^ERROR (1146|1049) /m.test(String(e.details?.stderr ?? ''))) return null
+    throw e
+  }
 }

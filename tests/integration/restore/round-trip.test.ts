@@ -90,6 +90,19 @@ describe('restore round trip through the loopback sshd', () => {
       "--one-database 'zstack'",
     )
     expect(report.plan.target.hostKeyFingerprint).toBe(sshd.hostKeyFingerprint)
+    // The host checks are a few round trips whatever their number (15 commands one by one before #17):
+    // the shell probes in one, then login, one query, and the live version beside the drift's two reads.
+    const preflight = report.steps.find((s: { id: string }) => s.id === 'preflight')
+    expect(preflight.commands).toHaveLength(6)
+    expect(Object.keys(preflight.detail.partsMs).sort()).toEqual([
+      'backup_check',
+      'host_checks',
+      'mysql',
+      'ssh_connect',
+    ])
+    // Each step says in the live log how long it took.
+    for (const step of result.steps.filter((s) => s.id !== 'report'))
+      expect(log.text(), step.id).toMatch(new RegExp(`Step ${step.id}: ok after \\d+\\.\\d\\d s\\.`))
     const text = readFileSync(result.reportPaths.text, 'utf8')
     expect(text).toContain('OUTCOME: RESTORED')
     expect(text + JSON.stringify(report) + log.text()).not.toContain(db.rootPassword)

@@ -81,8 +81,7 @@ export class BackupRowCollector implements StatementObserver {
           table,
           this.columns.has(table) ? { ok: true, rows: [] } : { ok: false, reason: 'not in the backup' },
         )
-    const m = DUMP_NAME_IN_COPY.exec(basename(file))
-    return { tables, takenAt: m ? `${m[1]} ${m[2]}:${m[3]}:${m[4]}` : null }
+    return { tables, takenAt: takenAtFromName(file) }
   }
 
   private parserFor(table: string): InsertValuesParser {
@@ -121,6 +120,12 @@ export class BackupRowCollector implements StatementObserver {
     })
     state.rows.push(row)
   }
+}
+
+/** When the backup was taken, from the name `zstack-ctl dump_mysql` gives the file; null if it does not say. */
+export function takenAtFromName(file: string): string | null {
+  const m = DUMP_NAME_IN_COPY.exec(basename(file))
+  return m ? `${m[1]} ${m[2]}:${m[3]}:${m[4]}` : null
 }
 
 /**

@@ -17,22 +17,27 @@ export type LiveSource =
   | { noMysql: true }
 
 /**
- * The drift and VM HA parts of the plan. The live database is only read (SELECTs); any failure to read
- * it makes the drift `unknown` with the reason, never a failed preflight.
+ * The drift and VM HA parts of the plan, from the backup's rows and the live side (`readLiveSide`).
  */
-export async function planDrift(
+export function planDrift(
   backup: BackupRows | null,
-  source: LiveSource,
+  live: LiveSide,
   choices: { acceptDrift: boolean; keepHa: boolean },
-): Promise<{ drift: RestoreDrift; vmHa: VmHaPlan }> {
-  const live = await liveSide(source)
+): { drift: RestoreDrift; vmHa: VmHaPlan } {
   return {
     drift: compareDrift(backup, live, choices.acceptDrift),
     vmHa: vmHaPlan(backup, choices.keepHa),
   }
 }
 
-async function liveSide(source: LiveSource): Promise<LiveRows | LocalizedText> {
+/** The live rows, or why they cannot be read. */
+export type LiveSide = LiveRows | LocalizedText
+
+/**
+ * Reads the live database for the drift (SELECTs only); any failure to read it makes the drift
+ * `unknown` with the reason, never a failed preflight.
+ */
+export async function readLiveSide(source: LiveSource): Promise<LiveSide> {
   if ('unreachable' in source)
     return {
       en: `the management-node host could not be reached (${source.unreachable.en})`,
