@@ -463,8 +463,9 @@ const NO_LOGIN = {
 } satisfies Omit<Measured, 'login'>
 
 /**
- * Root login, then in one query the server's version, its databases and the management databases'
- * size; then side by side the live Flyway version and the drift's live rows.
+ * Root login; then side by side one query for the server's version, its databases and the management
+ * databases' size, the live Flyway version, and the drift's live rows. All settle before a failure
+ * is reported, so nothing runs on after the option folder is removed.
  */
 async function loginAndMeasure(
   host: RemoteHost,
@@ -475,21 +476,26 @@ async function loginAndMeasure(
   try {
     mysql = await MysqlClient.open(host, endpoint, password)
     const names = MANAGEMENT_DATABASES.map((d) => `'${d}'`).join(',')
-    const answer = await mysql.query(
-      [
-        "SELECT 'version', VERSION();",
-        "SELECT 'database', SCHEMA_NAME FROM information_schema.SCHEMATA;",
-        `SELECT 'size', IFNULL(SUM(DATA_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${names});`,
-      ].join('\n'),
-    )
+    const [asked, version, read] = await Promise.allSettled([
+      mysql.query(
+        [
+          "SELECT 'version', VERSION();",
+          "SELECT 'database', SCHEMA_NAME FROM information_schema.SCHEMATA;",
+          `SELECT 'size', IFNULL(SUM(DATA_LENGTH), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${names});`,
+        ].join('\n'),
+      ),
+      liveSchemaVersion(mysql),
+      readLiveSide({ mysql }),
+    ])
+    if (asked.status === 'rejected') throw asked.reason
+    if (version.status === 'rejected') throw version.reason
+    if (read.status === 'rejected') throw read.reason
+    const answer = asked.value
+    const liveVersion = version.value
+    const live = read.value
     const of = (tag: string) => answer.filter((r) => r[0] === tag).map((r) => r[1] ?? '')
     const allDatabases = of('database')
     const existing = MANAGEMENT_DATABASES.filter((d) => allDatabases.includes(d))
-    const client = mysql
-    const [liveVersion, live] = await Promise.all([
-      liveSchemaVersion(client),
-      readLiveSide({ mysql: client, databases: existing }),
-    ])
     return {
       login: { ok: true, version: of('version')[0] || '?' },
       mysql,

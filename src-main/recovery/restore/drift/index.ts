@@ -11,10 +11,7 @@ export { trackedTables } from './resources.js'
 export { applyVmHa } from './vm-ha.js'
 
 /** Why the live side cannot be read, when the preflight already knows it cannot. */
-export type LiveSource =
-  | { mysql: MysqlClient; databases: string[] }
-  | { unreachable: LocalizedText }
-  | { noMysql: true }
+export type LiveSource = { mysql: MysqlClient } | { unreachable: LocalizedText } | { noMysql: true }
 
 /**
  * The drift and VM HA parts of the plan, from the backup's rows and the live side (`readLiveSide`).
@@ -48,13 +45,13 @@ export async function readLiveSide(source: LiveSource): Promise<LiveSide> {
       en: 'the live database could not be read (see the MySQL check).',
       zh: '无法读取现有数据库（见 MySQL 检查）。',
     }
-  if (!source.databases.includes('zstack'))
-    return {
-      en: 'the host has no zstack database to compare with.',
-      zh: '主机上没有可供比较的 zstack 数据库。',
-    }
   try {
-    return await readLiveRows(source.mysql)
+    return (
+      (await readLiveRows(source.mysql)) ?? {
+        en: 'the host has no zstack database to compare with.',
+        zh: '主机上没有可供比较的 zstack 数据库。',
+      }
+    )
   } catch (e) {
     const text = e instanceof AppError ? e.text : { en: 'unexpected error', zh: '意外错误' }
     return { en: `reading the live database failed: ${text.en}`, zh: `读取现有数据库失败：${text.zh}` }

@@ -17,17 +17,20 @@ const NULL_MARK = 'N'
 
 /**
  * Reads the compared fields of every resource from the live `zstack` database: read-only SELECTs over
- * the existing SSH `mysql` path, two round trips. Every value comes back as HEX (NULL as `N`), so no
- * byte of a name (tab, newline, backslash) can shift a column of the batch output.
+ * the existing SSH `mysql` path, two round trips (whether `zstack` exists comes with its columns).
+ * Every value comes back as HEX (NULL as `N`), so no byte of a name (tab, newline, backslash) can
+ * shift a column of the batch output. Null: the server has no `zstack` database.
  */
-export async function readLiveRows(mysql: MysqlClient): Promise<LiveRows> {
+export async function readLiveRows(mysql: MysqlClient): Promise<LiveRows | null> {
   const tables = DRIFT_RESOURCES.map((r) => `'${r.table}'`).join(',')
   const present = await mysql.query(
-    `SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'zstack' AND TABLE_NAME IN (${tables});`,
+    `SELECT 'schema', COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'zstack';
+     SELECT 'column', TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'zstack' AND TABLE_NAME IN (${tables});`,
   )
+  if (!present.some(([tag, count]) => tag === 'schema' && count === '1')) return null
   const columns = new Map<string, Set<string>>()
-  for (const [table, column] of present) {
-    if (!table || !column) continue
+  for (const [tag, table, column] of present) {
+    if (tag !== 'column' || !table || !column) continue
     if (!columns.has(table)) columns.set(table, new Set())
     columns.get(table)?.add(column)
   }
