@@ -76,7 +76,11 @@ export default async function restoreE2eBench(): Promise<void> {
     const phases = new Map<string, number[]>()
     let rows: number | null = null
     for (let i = 0; i < rounds; i++) {
+      // Each side starts on a server at rest: right after a load, InnoDB's background work (purge,
+      // page flushing) slows the next side's dump, and in this loop that was always ours.
+      await settle()
       theirs.push((await zstackCtlWay(db, file, work, { safetyDump: true })).seconds)
+      await settle()
       const started = performance.now()
       const startedAt = Date.now()
       const r = await runZsdr(argv, { env })
@@ -125,6 +129,12 @@ export default async function restoreE2eBench(): Promise<void> {
     await Promise.all([db.stop(), sshd.stop()])
     rmSync(work, { recursive: true, force: true })
   }
+}
+
+const SETTLE_MS = 2000
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
 }
 
 interface LastEntry {
