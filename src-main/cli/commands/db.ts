@@ -87,11 +87,7 @@ export function registerDb(program: Command, ctx: CliContext): void {
       throw usage('give at least one host or --local <dir>')
     }
     const hosts = hostSpecs.map((h) => sshTargetFromOptions(h, opts))
-    await storeSshSecrets(
-      ctx,
-      hosts.map((h) => sshLabelFor(h, opts)),
-      opts,
-    )
+    await storeSshSecrets(ctx, await Promise.all(hosts.map((h) => sshLabelFor(h, opts))), opts)
     const imageStore = {
       ...(opts.zstcli ? { zstcli: opts.zstcli } : {}),
       ...(opts.rootCa ? { rootCa: opts.rootCa } : {}),
@@ -205,7 +201,7 @@ async function waitForOperation<T>(
   resultEvent: 'db.scanned' | 'db.fetched',
   pick: (payload: unknown) => T,
 ): Promise<T> {
-  const bus = ctx.getServices().bus
+  const { bus } = await ctx.getServices()
   let result: T | undefined
   return new Promise<T>((resolve, reject) => {
     const stop = bus.subscribe((name, payload) => {
