@@ -1,5 +1,4 @@
 import { resolve } from 'node:path'
-import { createInterface } from 'node:readline/promises'
 import { type Command, InvalidArgumentError } from 'commander'
 import type {
   CallRequest,
@@ -236,6 +235,7 @@ async function confirmOnTerminal(ctx: CliContext, opId: string, plan: RestorePla
     await ctx.call('restore.confirm', { opId, typedHostName: '', abort: true })
     return
   }
+  const { createInterface } = await import('node:readline/promises')
   const rl = createInterface({ input: process.stdin, output: process.stderr })
   try {
     for (let attempt = 0; attempt < 3; attempt++) {

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path'
-import { createInterface } from 'node:readline/promises'
 import { type Command, InvalidArgumentError } from 'commander'
 import type {
   CatalogBackup,
@@ -229,6 +228,7 @@ async function waitForOperation<T>(
 async function answerPrompt(ctx: CliContext, p: HostKeyPromptEvent): Promise<void> {
   let accept = false
   if (process.stdin.isTTY && process.stderr.isTTY) {
+    const { createInterface } = await import('node:readline/promises')
     const rl = createInterface({ input: process.stdin, output: process.stderr })
     const reply = await rl.question(
       `The host key of ${safeText(p.label)} is not known yet.\n  ${safeText(p.keyType)} ${safeText(p.fingerprint)}\nCompare it with \`ssh-keygen -lf\` on the host. Trust it and remember? [y/N] `,
