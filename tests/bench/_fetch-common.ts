@@ -39,6 +39,9 @@ async function worker(job: FetchJob): Promise<void> {
     { host: '127.0.0.1', port: job.port, user: job.user, identityFile: job.key, agent: false },
     { knownHosts: new KnownHosts(job.knownHosts), acceptNewHostKey: true, configFile: null },
   )
+  // `zsdr db fetch` opens the SFTP channel while it checks the file on the host (fetch-backup.ts):
+  // the copy starts with it open.
+  await host.sftp()
   const copyStarted = performance.now()
   const r = await downloadFile(host, job.remote, job.local)
   const done = performance.now()

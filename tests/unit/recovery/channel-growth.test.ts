@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ChannelGrowth, SSH_CHANNEL_WINDOW } from '../../../src-main/recovery/fetch/sftp-download.js'
+import { ChannelGrowth, SSH_CHANNEL_WINDOW } from '../../../src-main/recovery/fetch/channel-growth.js'
 
 /**
  * Drives ChannelGrowth with a model link: n channels move min(link rate, n × 0.45 window per RTT)
@@ -26,12 +26,45 @@ function settle(rttMs: number, linkBytesPerMs: number, cpuBytesPerMs = Number.PO
 
 const mbit = (n: number) => (n * 1e6) / 8 / 1000
 
+/** A first burst too slow to ask for a second channel (1 MiB in a second), then a sample restart. */
+function slowBurst(growth: ChannelGrowth): ChannelGrowth {
+  growth.started(0, 0)
+  expect(growth.observe(1, 0)).toBe(0)
+  expect(growth.observe(1 + SSH_CHANNEL_WINDOW / 2, 1000)).toBe(0)
+  growth.started(0, 0)
+  return growth
+}
+
+/**
+ * The first half window arrives back to back at the link's rate; returns the channels opened
+ * once it is in (the first chunk of 128 KiB starts the measurement).
+ */
+function afterBurst(rttMs: number, linkBytesPerMs: number): number {
+  const growth = new ChannelGrowth(rttMs, 8)
+  growth.started(0, 0)
+  const chunk = 128 * 1024
+  let opened = 0
+  for (let bytes = chunk; bytes <= SSH_CHANNEL_WINDOW; bytes += chunk)
+    opened += growth.observe(bytes, rttMs + bytes / linkBytesPerMs)
+  return opened
+}
+
 describe('channel growth from measured rate and round trip', () => {
   it('opens enough channels to fill a 100 ms, 400 Mbit/s link', () => {
     const n = settle(100, mbit(400))
     // 400 Mbit/s = 50 MB/s; one channel moves ~9.4 MB/s at 100 ms: at least 6 are needed.
     expect(n).toBeGreaterThanOrEqual(6)
     expect(n).toBeLessThanOrEqual(8)
+  })
+
+  it('opens the channels a long link needs at once, from the rate of the first burst', () => {
+    // 50 MB/s × 100 ms = 5 MB in flight; one channel keeps ~0.94 MB in flight: 6 channels.
+    expect(afterBurst(100, mbit(400))).toBe(5)
+    // The cap holds however fast the burst.
+    expect(afterBurst(300, mbit(10_000))).toBe(7)
+    // Where one channel's window covers the link, nothing is opened.
+    expect(afterBurst(20, mbit(100))).toBe(0)
+    expect(afterBurst(0.2, mbit(8000))).toBe(0)
   })
 
   it('keeps one channel where one window fills the link (20 ms, 100 Mbit/s) and on loopback', () => {
@@ -47,14 +80,12 @@ describe('channel growth from measured rate and round trip', () => {
 
   it('never goes past the maximum, and a channel that cannot open ends growth', () => {
     expect(settle(300, mbit(10_000))).toBe(8)
-    const h = new ChannelGrowth(100, 8)
-    h.started(0, 0)
+    const h = slowBurst(new ChannelGrowth(100, 8))
     expect(h.observe(8_000_000, 400)).toBe(1)
     h.started(8_000_000, 400)
     // Two channels read: the next doubling would add two.
     expect(h.nextBatch()).toBe(2)
-    const g = new ChannelGrowth(100, 8)
-    g.started(0, 0)
+    const g = slowBurst(new ChannelGrowth(100, 8))
     expect(g.observe(8_000_000, 400)).toBe(1)
     // Until the channel asked for has started, there is no next batch to open ahead.
     expect(g.nextBatch()).toBe(0)
