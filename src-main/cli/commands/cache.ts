@@ -81,12 +81,13 @@ export async function openConnection(
     connectionId: info.connectionId,
     close: async () => {
       // disconnect would also forget a remembered password: then only end the session.
-      if (stored)
-        await (await ctx.getServices()).zstack
+      if (stored) {
+        const { zstack } = await ctx.getServices()
+        await zstack
           .clientFor(info.connectionId)
           .logout()
           .catch(() => {})
-      else await ctx.call('zstack.disconnect', { connectionId: info.connectionId })
+      } else await ctx.call('zstack.disconnect', { connectionId: info.connectionId })
     },
   }
 }
