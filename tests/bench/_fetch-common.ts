@@ -28,6 +28,8 @@ export interface OurFetch {
   seconds: number
   /** The copy alone (the link's payload time). */
   copySeconds: number
+  /** CPU time (user + system, all threads) the copy used: what a loaded machine cannot give. */
+  copyCpuSeconds: number
   maxRssMB: number
   channels: number
   rttMs: number
@@ -43,6 +45,7 @@ async function worker(job: FetchJob): Promise<void> {
   // the copy starts with it open.
   await host.sftp()
   const copyStarted = performance.now()
+  const cpu0 = process.cpuUsage()
   const r = await downloadFile(host, job.remote, job.local)
   const done = performance.now()
   await host.close()
@@ -50,6 +53,7 @@ async function worker(job: FetchJob): Promise<void> {
     seconds: (done - started) / 1000,
     copySeconds: (done - copyStarted) / 1000,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
+    copyCpuSeconds: (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(cpu0)),
     channels: r.channels,
     rttMs: r.rttMs,
   }

@@ -47,7 +47,7 @@ const MIN_GAIN_OF_DOUBLING = 1.3
  * link whose first burst was held back by something else.
  */
 export class ChannelGrowth {
-  channels = 1
+  channels: number
   /** The first burst's rate in bytes per ms, once measured. */
   burstRate: number | null = null
   private opening = 0
@@ -58,11 +58,15 @@ export class ChannelGrowth {
   private burstStart: { bytes: number; at: number } | null = null
   private readonly periodMs: number
 
+  /** The caller opens `initial` channels and calls `started` as each begins reading, the first included. */
   constructor(
     private readonly rttMs: number,
     private readonly max: number,
+    initial = 1,
   ) {
     this.periodMs = Math.max(4 * rttMs, 300)
+    this.channels = initial
+    this.opening = initial
   }
 
   /** A channel (the first, or one asked for) began reading: the next sample starts now. */
@@ -86,9 +90,10 @@ export class ChannelGrowth {
 
   /** Called as data arrives; returns how many channels to open now. */
   observe(bytes: number, now: number): number {
-    if (this.stopped || this.opening > 0 || this.channels >= this.max) return 0
+    if (this.stopped || this.channels >= this.max) return 0
+    // The burst is measured even while channels are still opening (they take 4 round trips).
     if (this.burstRate === null) return this.observeBurst(bytes, now)
-    if (now - this.since < this.periodMs) return 0
+    if (this.opening > 0 || now - this.since < this.periodMs) return 0
     const rate = (bytes - this.bytesSince) / (now - this.since)
     this.since = now
     this.bytesSince = bytes
@@ -118,7 +123,7 @@ export class ChannelGrowth {
 
   private open(add: number): number {
     this.channels += add
-    this.opening = add
+    this.opening += add
     return add
   }
 }

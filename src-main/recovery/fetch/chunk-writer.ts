@@ -7,7 +7,7 @@ import type { FileHandle } from 'node:fs/promises'
  */
 const RUN_BYTES = 1024 * 1024
 /** Written-behind data allowed to wait for the disk before readers are held back. */
-const QUEUED_LIMIT = 16 * 1024 * 1024
+const QUEUED_LIMIT = 4 * 1024 * 1024
 
 /**
  * Takes chunks that arrive out of order (many reads in flight on several channels) and writes the

@@ -35,16 +35,29 @@ export interface DownloadResult {
   rttMs: number
 }
 
-export const DEFAULT_CHUNK_SIZE = 128 * 1024
+/**
+ * The largest read every OpenSSH sftp-server answers whole (ssh2 asks for at most 254 KiB from
+ * OpenSSH, and splits bigger reads itself; servers of other kinds get smaller reads the same way).
+ * Against 128 KiB it halved the requests and answers handled per byte: on loopback, with two
+ * channels, 0.83 s against 1.02 s for 256 MiB (medians of 5, load 3–4).
+ */
+export const DEFAULT_CHUNK_SIZE = 252 * 1024
 /** Two windows' worth of reads per channel: the server has the next window's data ready when it opens. */
-export const DEFAULT_REQUESTS_PER_CHANNEL = (2 * SSH_CHANNEL_WINDOW) / DEFAULT_CHUNK_SIZE
+export const DEFAULT_REQUESTS_PER_CHANNEL = Math.ceil((2 * SSH_CHANNEL_WINDOW) / DEFAULT_CHUNK_SIZE)
 /**
  * OpenSSH's default `MaxSessions` is 10 channels per connection; 8 leaves room for the shared
  * SFTP channel's neighbours (commands the fetch runs). 8 windows = 160 MiB/s at 100 ms.
  */
 export const DEFAULT_MAX_CHANNELS = 8
-/** Files smaller than this (8 windows) are copied before channels opened ahead could help. */
-const PREOPEN_MIN_BYTES = 8 * SSH_CHANNEL_WINDOW
+/** Files smaller than this (8 windows) are copied before more channels could help. */
+const BIG_FILE_BYTES = 8 * SSH_CHANNEL_WINDOW
+/**
+ * Bigger files start with two channels, whatever the link: each channel has its own sftp-server
+ * process on the host, which answers one read at a time, so a second one reads while the first
+ * sends. On loopback (256 MiB, medians of 5, load 3–4.5): one channel 0.98–1.82 s and erratic
+ * (0.73–2.72 s a round), two 0.83–1.13 s, three no better, against OpenSSH sftp 0.76–1.13 s.
+ */
+const FIRST_CHANNELS = 2
 
 /**
  * Copies a remote file over SFTP with many reads in flight. On long links it opens more SFTP
@@ -91,15 +104,16 @@ export async function downloadFile(
       await file.truncate(0)
       start = 0
     }
+    const big = size - start >= BIG_FILE_BYTES
+    const growth = new ChannelGrowth(rttMs, maxChannels, big ? Math.min(FIRST_CHANNELS, maxChannels) : 1)
     // Opening a channel takes 4 round trips: on a long link the channels a fast link would need
     // are opened while the first burst is measured, so those it asks for start at once.
-    if (size - start >= PREOPEN_MIN_BYTES)
+    if (big)
       for (let i = 1; i < Math.min(maxChannels, channelsFor(FASTEST_LINK_BYTES_PER_MS, rttMs)); i++)
         spares.push(openChannel(channels, remotePath).catch(() => null))
     const writer = new ChunkWriter(file, size, start, chunkSize, (written) =>
       options.onProgress?.(written, size),
     )
-    const growth = new ChannelGrowth(rttMs, maxChannels)
     let next = start
     let received = 0
     let failure: unknown = null
@@ -143,6 +157,7 @@ export async function downloadFile(
     options.onProgress?.(start, size)
     growth.started(0, performance.now())
     readers.push(startReading(first, handle))
+    for (let i = 1; i < growth.channels; i++) readers.push(addChannel())
     // Readers added while waiting are awaited too (the array grows under the loop).
     for (let i = 0; i < readers.length; i++) await readers[i]
     await writer.finish().catch((e: unknown) => {

@@ -39,8 +39,9 @@ function slowBurst(growth: ChannelGrowth): ChannelGrowth {
  * The first half window arrives back to back at the link's rate; returns the channels opened
  * once it is in (the first chunk of 128 KiB starts the measurement).
  */
-function afterBurst(rttMs: number, linkBytesPerMs: number): number {
-  const growth = new ChannelGrowth(rttMs, 8)
+function afterBurst(rttMs: number, linkBytesPerMs: number, initial = 1): number {
+  const growth = new ChannelGrowth(rttMs, 8, initial)
+  // Only the first channel has begun: the others are still opening while the burst arrives.
   growth.started(0, 0)
   const chunk = 128 * 1024
   let opened = 0
@@ -60,6 +61,8 @@ describe('channel growth from measured rate and round trip', () => {
   it('opens the channels a long link needs at once, from the rate of the first burst', () => {
     // 50 MB/s × 100 ms = 5 MB in flight; one channel keeps ~0.94 MB in flight: 6 channels.
     expect(afterBurst(100, mbit(400))).toBe(5)
+    // Channels opened from the start count: two of the six are there already.
+    expect(afterBurst(100, mbit(400), 2)).toBe(4)
     // The cap holds however fast the burst.
     expect(afterBurst(300, mbit(10_000))).toBe(7)
     // Where one channel's window covers the link, nothing is opened.
