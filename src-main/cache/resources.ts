@@ -1,4 +1,4 @@
-import { type CacheResource, cacheResources } from '../api/contract/cache.js'
+import { type CacheResource, cacheResources } from '../api/contract/choices.js'
 
 /**
  * The resources the offline inventory keeps, described once: their REST path, their table, and

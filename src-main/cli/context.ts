@@ -1,8 +1,7 @@
 import type { Command } from 'commander'
 import type { CallName, CallReply, CallRequest } from '../api/contract/index.js'
 import { AppError } from '../errors/app-error.js'
-import { createLogger } from '../log/logger.js'
-import { createServices, type Services } from '../services.js'
+import type { Services } from '../services.js'
 import { defaultDataDir } from '../util/paths.js'
 import { printValue } from './output/index.js'
 import { safeJsonText } from './output/terminal-safe.js'
@@ -17,7 +16,7 @@ export const EXIT_USAGE = 2
  * the same router the window uses, and stdout/stderr that print remote text harmlessly.
  */
 export class CliContext {
-  private services: Services | undefined
+  private services: Promise<Services> | undefined
   /** A command that completed but did not fully succeed (e.g. a partial sync) sets this; `runCli` returns it. */
   exitCode = 0
   readonly stdout: TerminalWriter
@@ -35,20 +34,31 @@ export class CliContext {
     return defaultDataDir()
   }
 
-  getServices(): Services {
-    if (!this.services) {
-      // Log lines go to stderr like everything else: made safe for the terminal, still JSON.
-      const log = createLogger({
-        destination: { write: (line: string) => this.stderr.write(safeJsonText(line)) },
-      })
-      this.services = createServices({ dataDir: this.dataDir, log })
-    }
+  /**
+   * The services (database, SSH, keychain, logger...) are imported on first use, not at start-up:
+   * they are most of the CLI's code and dependencies, and `--help` or a usage error needs none.
+   */
+  getServices(): Promise<Services> {
+    this.services ??= this.openServices()
     return this.services
+  }
+
+  private async openServices(): Promise<Services> {
+    const [{ createServices }, { createLogger }] = await Promise.all([
+      import('../services.js'),
+      import('../log/logger.js'),
+    ])
+    // Log lines go to stderr like everything else: made safe for the terminal, still JSON.
+    const log = createLogger({
+      destination: { write: (line: string) => this.stderr.write(safeJsonText(line)) },
+    })
+    return createServices({ dataDir: this.dataDir, log })
   }
 
   /** Calls the router in-process, exactly as the window does; a failure is thrown as an AppError. */
   async call<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallReply<N>> {
-    const envelope = await this.getServices().router.dispatch(name, request, { transport: 'cli' })
+    const { router } = await this.getServices()
+    const envelope = await router.dispatch(name, request, { transport: 'cli' })
     if (envelope.ok) return envelope.value as CallReply<N>
     throw new AppError(envelope.error.code, envelope.error.message, envelope.error.details)
   }
@@ -59,6 +69,8 @@ export class CliContext {
   }
 
   async close(): Promise<void> {
-    await this.services?.close()
+    // Services that failed to open have nothing to close (their error was already reported).
+    const services = await this.services?.catch(() => undefined)
+    await services?.close()
   }
 }

@@ -3,7 +3,6 @@ import { type Command, InvalidArgumentError, Option } from 'commander'
 import type { SshHostRequest } from '../api/contract/ssh.js'
 import { AppError } from '../errors/app-error.js'
 import { registerSecret } from '../errors/redact.js'
-import { resolveTarget } from '../ssh/ssh-config.js'
 import { parseHostSpec, targetLabel } from '../ssh/target.js'
 import { sshPassphraseKey, sshPasswordKey } from '../vault/keys.js'
 import type { CliContext } from './context.js'
@@ -104,8 +103,12 @@ export function sshSessionFromOptions(opts: SshCliOptions): SshSessionRequest {
   return session
 }
 
-/** The `user@host:port` a host argument resolves to (through ~/.ssh/config): the vault key of its password. */
-export function sshLabelFor(host: SshHostRequest, opts: SshCliOptions): string {
+/**
+ * The `user@host:port` a host argument resolves to (through ~/.ssh/config): the vault key of its
+ * password. The config parser is loaded here, when a command needs it, not at start-up.
+ */
+export async function sshLabelFor(host: SshHostRequest, opts: SshCliOptions): Promise<string> {
+  const { resolveTarget } = await import('../ssh/ssh-config.js')
   const session = sshSessionFromOptions(opts)
   const target = {
     ...parseHostSpec(host.host),

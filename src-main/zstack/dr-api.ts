@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { QueryOptions } from '../../src-shared/query/index.js'
-import type { DrCallName, drParamSchemas } from '../api/contract/zstack.js'
+import type { DrCallName } from '../api/contract/choices.js'
+import type { drParamSchemas } from '../api/contract/zstack.js'
 import { AppError } from '../errors/app-error.js'
 import { registerSecret } from '../errors/redact.js'
 import type { CallOptions, ZStackClient } from './client.js'

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import { DEFAULT_LIMIT, groupRows, parseCondition, type QueryOptions } from '../../src-shared/query/index.js'
-import type { ConnectionInfo, DrCallName, QueryReply, ZStackJob } from '../api/contract/zstack.js'
+import type { DrCallName } from '../api/contract/choices.js'
+import type { ConnectionInfo, QueryReply, ZStackJob } from '../api/contract/zstack.js'
 
 /** One DR call as the contract carries it; `subject` names its target for the job history. */
 export type DrRequest = {

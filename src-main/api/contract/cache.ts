@@ -1,23 +1,12 @@
 import { z } from 'zod'
 import type { ErrorEnvelope } from '../../errors/app-error.js'
+import { type CacheResource, cacheResources } from './choices.js'
 import { defineCall, defineEvent } from './define.js'
 
 /**
  * The offline inventory: sync a connection's resources into the local cache, see how fresh it
  * is, and query — from the management node when it answers, from the cache when it does not.
  */
-export const cacheResources = [
-  'volumeBackups',
-  'databaseBackups',
-  'imageStoreBackupStorages',
-  'volumes',
-  'vmInstances',
-  'images',
-  'schedulerJobs',
-  'schedulerTriggers',
-] as const
-export type CacheResource = (typeof cacheResources)[number]
-
 export interface CacheResourceState {
   resource: CacheResource
   count: number

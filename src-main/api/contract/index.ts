@@ -55,6 +55,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorEnve
 export type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 export type * from './app.js'
 export type * from './cache.js'
+export type * from './choices.js'
 export type * from './db-backups.js'
 export type * from './drill.js'
 export type * from './overview.js'

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { ErrorEnvelope, LocalizedText } from '../../errors/app-error.js'
 import type { CacheAge } from './cache.js'
+import { weekDays } from './choices.js'
 import { defineCall } from './define.js'
 
 /**
@@ -11,7 +12,6 @@ import { defineCall } from './define.js'
 const uuid = z.string().regex(/^[0-9a-f]{32}$/, 'a ZStack uuid is 32 lowercase hex characters')
 const connectionId = z.string().regex(/^[0-9a-f]{16}$/, 'a connection id is 16 hex characters')
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time is HH:MM (24 hours)')
-export const weekDays = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const
 export const scheduleTypes = ['volumeBackup', 'vmBackup', 'databaseBackup'] as const
 
 /** When a schedule runs: a preset, or a Quartz cron as typed. */

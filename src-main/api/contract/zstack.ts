@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { ErrorEnvelope } from '../../errors/app-error.js'
 import { operationMeta } from './app.js'
+import { type DrCallName, drCallNames, queryResources } from './choices.js'
 import { defineCall, defineEvent } from './define.js'
 
 /**
@@ -161,10 +162,7 @@ export const drParamSchemas = {
   DeleteSchedulerJob: z.object({ uuid, deleteMode: deleteMode.optional() }).strict(),
   DeleteSchedulerTrigger: z.object({ uuid, deleteMode: deleteMode.optional() }).strict(),
   ChangeSchedulerState: z.object({ uuid, stateEvent: z.enum(['enable', 'disable']) }).strict(),
-}
-
-export type DrCallName = keyof typeof drParamSchemas
-export const drCallNames = Object.keys(drParamSchemas) as [DrCallName, ...DrCallName[]]
+} satisfies Record<DrCallName, z.ZodType>
 
 const connectionId = z.string().regex(/^[0-9a-f]{16}$/, 'a connection id is 16 hex characters')
 const jobUuid = z.string().regex(/^[0-9a-f]{32}$/, 'a job id is 32 hex characters')
@@ -183,18 +181,6 @@ const drRequest = z.discriminatedUnion(
       .strict(),
   ) as unknown as [z.ZodObject, ...z.ZodObject[]],
 )
-
-export const queryResources = [
-  'volumeBackups',
-  'databaseBackups',
-  'imageStoreBackupStorages',
-  'volumes',
-  'vmInstances',
-  'images',
-  'zones',
-  'schedulerJobs',
-  'schedulerTriggers',
-] as const
 
 export interface ConnectionInfo {
   connectionId: string

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { Argument, type Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { drCallNames, queryResources } from '../../api/contract/choices.js'
 import type { ZStackJob } from '../../api/contract/index.js'
 import type { LogEnd, LogLine } from '../../api/contract/zstack.js'
-import { drCallNames, queryResources } from '../../api/contract/zstack.js'
 import { AppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
 import { helpExamples } from '../help.js'
@@ -242,7 +242,7 @@ function withConnection(cmd: Command): Command {
 
 /** Prints the lines so far, then each new one, until the stream ends or breaks (same feed as the window's). */
 async function followLog(ctx: CliContext, connectionId: string, port: number, print: (line: string) => void) {
-  const bus = ctx.getServices().bus
+  const { bus } = await ctx.getServices()
   const early: LogLine[] = []
   let streamId: string | null = null
   return new Promise<LogEnd>((resolve, reject) => {

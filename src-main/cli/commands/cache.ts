@@ -60,7 +60,7 @@ export async function openConnection(
   const saved = await findConnection(ctx, text)
   const given = opts.passwordStdin ? await firstLineOfStdin() : process.env.ZSDR_PASSWORD
   const stored =
-    saved && !given ? await ctx.getServices().vault.get(zstackPasswordKey(saved.connectionId)) : null
+    saved && !given ? await (await ctx.getServices()).vault.get(zstackPasswordKey(saved.connectionId)) : null
   const password = given || stored
   if (!password) {
     const endpoint = { endpoint: saved?.endpoint ?? text }
@@ -81,13 +81,13 @@ export async function openConnection(
     connectionId: info.connectionId,
     close: async () => {
       // disconnect would also forget a remembered password: then only end the session.
-      if (stored)
-        await ctx
-          .getServices()
-          .zstack.clientFor(info.connectionId)
+      if (stored) {
+        const { zstack } = await ctx.getServices()
+        await zstack
+          .clientFor(info.connectionId)
           .logout()
           .catch(() => {})
-      else await ctx.call('zstack.disconnect', { connectionId: info.connectionId })
+      } else await ctx.call('zstack.disconnect', { connectionId: info.connectionId })
     },
   }
 }
@@ -186,7 +186,7 @@ async function syncAndWait(
   connectionId: string,
   mode: 'full' | 'incremental',
 ): Promise<CacheSyncReport> {
-  const bus = ctx.getServices().bus
+  const { bus } = await ctx.getServices()
   let opId = ''
   let report: CacheSyncReport | null = null
   const finished = new Promise<OperationFinished>((resolve) => {

@@ -68,7 +68,7 @@ export function registerDbDrill(program: Command, ctx: CliContext): void {
       ),
   ).action(async (hostSpec: string, backupArg: string, opts: DrillOptions, command: Command) => {
     const target = sshTargetFromOptions(hostSpec, opts)
-    const label = sshLabelFor(target, opts)
+    const label = await sshLabelFor(target, opts)
     const catalogued = /^#?\d+$/.test(backupArg)
       ? await catalogBackup(ctx, Number(backupArg.replace('#', '')))
       : null
@@ -108,8 +108,8 @@ export function registerDbDrill(program: Command, ctx: CliContext): void {
 }
 
 /** Follows the operation: log lines above the progress line; unknown host keys are refused (use --accept-new-host-key). */
-function follow(ctx: CliContext, progress: ProgressLine, opId: string): Promise<OperationFinished> {
-  const bus = ctx.getServices().bus
+async function follow(ctx: CliContext, progress: ProgressLine, opId: string): Promise<OperationFinished> {
+  const { bus } = await ctx.getServices()
   return new Promise((done) => {
     const stop = bus.subscribe((name, payload) => {
       if (name === 'ssh.hostKeyPrompt')

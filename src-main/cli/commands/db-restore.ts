@@ -1,5 +1,4 @@
 import { resolve } from 'node:path'
-import { createInterface } from 'node:readline/promises'
 import { type Command, InvalidArgumentError } from 'commander'
 import type {
   CallRequest,
@@ -12,7 +11,7 @@ import type {
 import { AppError } from '../../errors/app-error.js'
 import { registerSecret } from '../../errors/redact.js'
 import { driftLines } from '../../recovery/restore/drift/plan-text.js'
-import { mysqlRootPasswordKey } from '../../recovery/restore/index.js'
+import { mysqlRootPasswordKey } from '../../vault/keys.js'
 import type { CliContext } from '../context.js'
 import { helpExamples } from '../help.js'
 import { ProgressLine } from '../output/progress.js'
@@ -110,7 +109,7 @@ export function registerDbRestore(program: Command, ctx: CliContext): void {
       throw new InvalidArgumentError('only one secret can come from stdin: use $ZSDR_SSH_PASSWORD for SSH')
     }
     const target = sshTargetFromOptions(hostSpec, opts)
-    const label = sshLabelFor(target, opts)
+    const label = await sshLabelFor(target, opts)
     const catalogued = /^#?\d+$/.test(backupArg)
       ? await catalogBackup(ctx, Number(backupArg.replace('#', '')))
       : null
@@ -175,7 +174,7 @@ async function followRun(
   request: CallRequest<'restore.plan'>,
   yes: boolean,
 ): Promise<RestoreLogEntry> {
-  const bus = ctx.getServices().bus
+  const { bus } = await ctx.getServices()
   let opId = ''
   let last: RestoreLogEntry | null = null
   const early: { name: string; payload: unknown }[] = []
@@ -236,6 +235,7 @@ async function confirmOnTerminal(ctx: CliContext, opId: string, plan: RestorePla
     await ctx.call('restore.confirm', { opId, typedHostName: '', abort: true })
     return
   }
+  const { createInterface } = await import('node:readline/promises')
   const rl = createInterface({ input: process.stdin, output: process.stderr })
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -289,9 +289,10 @@ async function ensureFetched(ctx: CliContext, backup: CatalogBackup, opts: Resto
   const backupId = backup.id
   if (backup.fetched) return backupId
   ctx.stderr.write(`Fetching backup #${backupId} (${backup.name}) from ${backup.hostLabel} first.\n`)
+  const { bus } = await ctx.getServices()
   const { opId } = await ctx.call('db.fetch', { backupId, restart: false, ...sshSessionFromOptions(opts) })
   const finished = await new Promise<OperationFinished>((done) => {
-    const stop = ctx.getServices().bus.subscribe((name, payload) => {
+    const stop = bus.subscribe((name, payload) => {
       if (name === 'op.finished' && (payload as OperationFinished).opId === opId) {
         stop()
         done(payload as OperationFinished)

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path'
-import { createInterface } from 'node:readline/promises'
 import { type Command, InvalidArgumentError } from 'commander'
 import type {
   CatalogBackup,
@@ -87,11 +86,7 @@ export function registerDb(program: Command, ctx: CliContext): void {
       throw usage('give at least one host or --local <dir>')
     }
     const hosts = hostSpecs.map((h) => sshTargetFromOptions(h, opts))
-    await storeSshSecrets(
-      ctx,
-      hosts.map((h) => sshLabelFor(h, opts)),
-      opts,
-    )
+    await storeSshSecrets(ctx, await Promise.all(hosts.map((h) => sshLabelFor(h, opts))), opts)
     const imageStore = {
       ...(opts.zstcli ? { zstcli: opts.zstcli } : {}),
       ...(opts.rootCa ? { rootCa: opts.rootCa } : {}),
@@ -205,7 +200,7 @@ async function waitForOperation<T>(
   resultEvent: 'db.scanned' | 'db.fetched',
   pick: (payload: unknown) => T,
 ): Promise<T> {
-  const bus = ctx.getServices().bus
+  const { bus } = await ctx.getServices()
   let result: T | undefined
   return new Promise<T>((resolve, reject) => {
     const stop = bus.subscribe((name, payload) => {
@@ -233,6 +228,7 @@ async function waitForOperation<T>(
 async function answerPrompt(ctx: CliContext, p: HostKeyPromptEvent): Promise<void> {
   let accept = false
   if (process.stdin.isTTY && process.stderr.isTTY) {
+    const { createInterface } = await import('node:readline/promises')
     const rl = createInterface({ input: process.stdin, output: process.stderr })
     const reply = await rl.question(
       `The host key of ${safeText(p.label)} is not known yet.\n  ${safeText(p.keyType)} ${safeText(p.fingerprint)}\nCompare it with \`ssh-keygen -lf\` on the host. Trust it and remember? [y/N] `,

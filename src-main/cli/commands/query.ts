@@ -1,6 +1,6 @@
 import { Argument, type Command, InvalidArgumentError, Option } from 'commander'
-import { cacheResources } from '../../api/contract/cache.js'
-import type { CacheQueryAnswer, CacheResource } from '../../api/contract/index.js'
+import { type CacheResource, cacheResources } from '../../api/contract/choices.js'
+import type { CacheQueryAnswer } from '../../api/contract/index.js'
 import { AppError, isAppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
 import { helpExamples } from '../help.js'

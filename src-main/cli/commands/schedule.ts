@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander'
-import { type ScheduleRow, type ScheduleWhen, weekDays } from '../../api/contract/schedules.js'
+import { weekDays } from '../../api/contract/choices.js'
+import type { ScheduleRow, ScheduleWhen } from '../../api/contract/schedules.js'
 import { AppError } from '../../errors/app-error.js'
 import type { CliContext } from '../context.js'
 import { helpExamples } from '../help.js'

@@ -1,6 +1,4 @@
 import { type Command, InvalidArgumentError } from 'commander'
-import { buildRenderer, rendererBuildStale, rendererOutDir } from '../../host/renderer-build.js'
-import { startWebHost } from '../../host/web-host.js'
 import type { CliContext } from '../context.js'
 import { helpExamples } from '../help.js'
 
@@ -15,8 +13,13 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('-p, --port <port>', 'port on 127.0.0.1 (default: a free port)', parsePort, 0)
     .option('--build-if-needed', 'build the renderer first when it is missing or older than its sources')
     .action(async (opts: { port: number; buildIfNeeded?: boolean }, command: Command) => {
+      // Loaded here, not at start-up: the build helper brings child_process, the host node:http.
+      const { buildRenderer, rendererBuildStale, rendererOutDir } = await import(
+        '../../host/renderer-build.js'
+      )
       if (opts.buildIfNeeded && rendererBuildStale()) buildRenderer((line) => ctx.stderr.write(`${line}\n`))
-      const services = ctx.getServices()
+      const services = await ctx.getServices()
+      const { startWebHost } = await import('../../host/web-host.js')
       const host = await startWebHost({
         router: services.router,
         bus: services.bus,

@@ -1,4 +1,4 @@
-import stringWidth from 'string-width'
+import { createRequire } from 'node:module'
 
 /**
  * An aligned plain-text table, measured in terminal cells (a CJK character or an emoji takes
@@ -24,6 +24,17 @@ const READABLE_CELL = 12
 const ELLIPSIS = '…'
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
 
+/**
+ * Terminal cells of a text, by string-width. Loaded at the first measurement, not at start-up: its
+ * Unicode tables take about 35 ms to load, which `zsdr --help` and most errors would pay for
+ * nothing (#17). `require` of an ES module is synchronous (Node ≥ 20.19), so the table stays sync.
+ */
+let measure: ((text: string) => number) | undefined
+function cells(text: string): number {
+  measure ??= (createRequire(import.meta.url)('string-width') as typeof import('string-width')).default
+  return measure(text)
+}
+
 export interface TableText {
   text: string
   /** Headers of the columns left out to fit the width (the rightmost go first). */
@@ -37,7 +48,7 @@ export interface TableText {
 export function formatTable(t: TableLayout): TableText {
   const showHeaders = t.showHeaders ?? true
   let lines = showHeaders ? [t.headers, ...t.rows] : t.rows
-  const widths = t.headers.map((_, i) => Math.max(0, ...lines.map((r) => stringWidth(r[i] ?? ''))))
+  const widths = t.headers.map((_, i) => Math.max(0, ...lines.map((r) => cells(r[i] ?? ''))))
   const shrinkFirst = t.shrinkFirst ?? []
   let hidden: string[] = []
   if (t.maxWidth !== undefined) {
@@ -81,11 +92,11 @@ function narrow(widths: number[], maxWidth: number, floor: (i: number) => number
 
 /** `text` cut to at most `width` cells, ending in an ellipsis when cut; never splits a character. */
 export function truncate(text: string, width: number): string {
-  if (stringWidth(text) <= width) return text
+  if (cells(text) <= width) return text
   let out = ''
   let used = 0
   for (const { segment } of segmenter.segment(text)) {
-    const w = stringWidth(segment)
+    const w = cells(segment)
     if (used + w > width - 1) break
     out += segment
     used += w
@@ -94,6 +105,6 @@ export function truncate(text: string, width: number): string {
 }
 
 function pad(text: string, width: number, right: boolean): string {
-  const space = ' '.repeat(Math.max(0, width - stringWidth(text)))
+  const space = ' '.repeat(Math.max(0, width - cells(text)))
   return right ? space + text : text + space
 }

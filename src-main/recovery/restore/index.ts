@@ -5,4 +5,4 @@
 export { type RestoreRunOptions, type RestoreRunResult, runRestore } from './engine.js'
 export { jobFromRequest, restoreHandlers } from './handlers.js'
 export { DEFAULT_PROPERTIES_PATH, DEFAULT_SAFETY_DIR, type RestoreSettings } from './preflight.js'
-export { mysqlRootPasswordKey, type RestoreJob, RestoreService, type RestoreServiceDeps } from './service.js'
+export { type RestoreJob, RestoreService, type RestoreServiceDeps } from './service.js'

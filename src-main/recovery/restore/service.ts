@@ -9,6 +9,7 @@ import { AppError } from '../../errors/app-error.js'
 import { redact, registerSecret } from '../../errors/redact.js'
 import type { SshSessionOptions } from '../../ssh/connector.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
+import { mysqlRootPasswordKey } from '../../vault/keys.js'
 import type { BackupCatalog } from '../scan/catalog.js'
 import { type RestoreRunOptions, type RestoreRunResult, runRestore } from './engine.js'
 import type { RestoreSettings } from './preflight.js'
@@ -40,11 +41,6 @@ export interface RestoreServiceDeps {
   catalog: BackupCatalog
   /** Copies a catalogued backup here (the `db.fetch` work) and returns the local path. */
   fetch(backupId: number, session: SshSessionOptions, op: OperationControl): Promise<string>
-}
-
-/** Vault key of the MySQL root password of a management node (`user@host:port` of its SSH target). */
-export function mysqlRootPasswordKey(label: string): string {
-  return `mysql-root-password:${label}`
 }
 
 interface Waiting {

@@ -1,10 +1,10 @@
+import type { DrCallName } from '../../api/contract/choices.js'
 import type {
   ScheduleList,
   SchedulePreview,
   ScheduleRow,
   ScheduleWhen,
 } from '../../api/contract/schedules.js'
-import type { DrCallName } from '../../api/contract/zstack.js'
 import type { CacheService } from '../../cache/index.js'
 import { isNodeDown } from '../../cache/index.js'
 import { AppError } from '../../errors/app-error.js'

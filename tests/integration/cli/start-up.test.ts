@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ZSDR_BIN } from '../../harness/cli.js'
+
+// What `zsdr` imports at start-up, seen through a module hook (tests/harness/record-imports.mjs),
+// not timed (timing is the cli-start benchmark's job, #17). It runs bin/zsdr.js as a user does:
+// the built bundle when it is newer than the sources (`npm test` builds first), else the sources
+// through tsx; both must keep the heavy packages out of start-up.
+const RECORDER = fileURLToPath(new URL('../../harness/record-imports.mjs', import.meta.url))
+/** Loaded with the services (database, SSH, keychain, logger, schemas, schedules) or for tables. */
+const HEAVY = [
+  'zod',
+  'ssh2',
+  'ssh-config',
+  'pino',
+  'better-sqlite3',
+  '@napi-rs/keyring',
+  'croner',
+  'cronstrue',
+  'string-width',
+]
+
+const dir = mkdtempSync(join(tmpdir(), 'zsdr-start-up-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+let runs = 0
+/** Runs `zsdr args…` and returns its exit code and the packages it imported. */
+function importsOf(args: string[]): { status: number | null; packages: Set<string> } {
+  const record = join(dir, `imports-${++runs}.txt`)
+  const r = spawnSync(process.execPath, ['--import', RECORDER, ZSDR_BIN, ...args], {
+    env: { ...process.env, ZSDR_HOME: join(dir, 'home'), ZSDR_RECORD_IMPORTS: record },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  })
+  const text = (() => {
+    try {
+      return readFileSync(record, 'utf8')
+    } catch {
+      return ''
+    }
+  })()
+  return { status: r.status, packages: new Set(text.split('\n').filter(Boolean)) }
+}
+
+describe('zsdr start-up', () => {
+  it.each([
+    [['--help'], 0],
+    [['--version'], 0],
+    [['db', 'restore', '--help'], 0],
+    [['api', 'call', '--help'], 0],
+    [['help', 'query'], 0],
+    [['db', 'restore'], 2],
+  ])('zsdr %j loads only commander and the command definitions', (args, code) => {
+    const { status, packages } = importsOf(args)
+    expect(status).toBe(code)
+    expect(packages.has('commander')).toBe(true)
+    expect(HEAVY.filter((p) => packages.has(p))).toEqual([])
+  })
+
+  it('a command that opens the services loads them (so the check above sees what it claims)', () => {
+    const { status, packages } = importsOf(['db', 'list'])
+    expect(status).toBe(0)
+    // string-width is required at the first table measurement; module hooks do not see require().
+    expect(HEAVY.filter((p) => p !== 'string-width' && !packages.has(p))).toEqual([])
+  })
+})
