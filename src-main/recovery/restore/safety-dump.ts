@@ -10,6 +10,7 @@ import type { RemoteHost } from '../../ssh/remote-host.js'
 import { DumpScanner, type DumpSummary } from './dump-scanner.js'
 import type { MysqlClient } from './mysql-client.js'
 import { sq } from './shell.js'
+import { GUNZIP_CHUNK } from './stream-restore.js'
 
 export interface SafetyDump {
   hostPath: string
@@ -76,7 +77,8 @@ export async function takeSafetyDump(
     await Promise.all([
       pipeline(proc.stdout, tap, createWriteStream(options.laptopPath, { mode: 0o600 })),
       (async () => {
-        for await (const chunk of tap.pipe(createGunzip())) scanner.push(chunk as Buffer)
+        for await (const chunk of tap.pipe(createGunzip({ chunkSize: GUNZIP_CHUNK })))
+          scanner.push(chunk as Buffer)
         scanner.end()
       })(),
     ])
