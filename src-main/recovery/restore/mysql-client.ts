@@ -110,28 +110,38 @@ export class MysqlClient {
 const QUERY_ARGS = '-B -N --default-character-set=utf8mb4'
 
 /**
- * Sweeps this user's stale option folders (owner session gone; no owner file and older than a minute),
- * then makes a new one owned by this SSH session ($PPID is the session's sshd process).
+ * Removes this user's stale option folders: their SSH session is gone (no such process, or one that
+ * has exited and waits to be reaped: a dropped connection's sshd was seen as a zombie seconds later),
+ * or they have no owner file and are older than a minute. Never those of a session still connected.
  */
-const OPEN_SCRIPT = [
-  'umask 077',
+const SWEEP = [
   'for d in /tmp/zsdr-mysql.*; do',
   '  [ -d "$d" ] && [ -O "$d" ] || continue',
   '  p=$(cat "$d/owner" 2>/dev/null)',
   '  case "$p" in',
   '    ""|*[!0-9]*) [ -n "$(find "$d" -maxdepth 0 -mmin +1)" ] && rm -rf "$d" ;;',
-  '    *) [ -d "/proc/$p" ] || rm -rf "$d" ;;',
+  // The state is the field after the last ")" of /proc/<pid>/stat (the name before it may hold one).
+  '    *) case "$(sed -n \'s/^.*) \\(.\\).*/\\1/p\' "/proc/$p/stat" 2>/dev/null)" in ""|Z|X) rm -rf "$d" ;; esac ;;',
   '  esac',
   'done',
+].join('\n')
+
+/** Sweeps stale folders, then makes a new one owned by this SSH session ($PPID is the session's sshd process). */
+const OPEN_SCRIPT = [
+  'umask 077',
+  SWEEP,
   'd=$(mktemp -d /tmp/zsdr-mysql.XXXXXX) && echo "$PPID" > "$d/owner" && cat > "$d/client.cnf" && echo "$d"',
 ].join('\n')
 
-/** Removes option folders by path (over a new connection after the old one was lost). */
+/**
+ * Removes option folders by path (over a new connection after the old one was lost), and sweeps
+ * stale ones again: a run whose link dropped for good may still have looked alive at this run's login.
+ */
 export async function removeOptionFolders(host: RemoteHost, folders: readonly string[]): Promise<boolean> {
   const ours = folders.filter((f) => /^\/tmp\/zsdr-mysql\.[A-Za-z0-9]+$/.test(f))
   if (ours.length === 0) return true
   const r = await host
-    .run(`rm -rf ${ours.map(sq).join(' ')} && ! ls -d ${ours.map(sq).join(' ')} 2>/dev/null`)
+    .run(`${SWEEP}\nrm -rf ${ours.map(sq).join(' ')} && ! ls -d ${ours.map(sq).join(' ')} 2>/dev/null`)
     .catch(() => null)
   return r?.code === 0
 }
