@@ -41,8 +41,8 @@ async function worker(job: FetchJob): Promise<void> {
     { host: '127.0.0.1', port: job.port, user: job.user, identityFile: job.key, agent: false },
     { knownHosts: new KnownHosts(job.knownHosts), acceptNewHostKey: true, configFile: null },
   )
-  // `zsdr db fetch` opens the SFTP channel while it checks the file on the host (fetch-backup.ts):
-  // the copy starts with it open.
+  // `zsdr db fetch` checks the file on the host over SFTP (remoteFileExists) before it copies: the
+  // copy starts with the channel open.
   await host.sftp()
   const copyStarted = performance.now()
   const cpu0 = process.cpuUsage()

@@ -113,6 +113,8 @@ export async function startSshd(
     writeFileSync(
       file,
       [
+        // sshd keeps the first value of a keyword: a test's own settings come first.
+        options.extraConfig ?? '',
         'ListenAddress 127.0.0.1',
         `Port ${port}`,
         `HostKey ${join(dir, 'host_key')}`,
@@ -129,7 +131,6 @@ export async function startSshd(
         'MaxStartups 100',
         'MaxSessions 100',
         'LogLevel VERBOSE',
-        options.extraConfig ?? '',
       ].join('\n'),
     )
     execFileSync('/usr/sbin/sshd', ['-t', '-f', file])

@@ -88,9 +88,6 @@ async function copyWithRetries(
     for (;;) {
       try {
         host = await deps.connector.connect(target, plan.session, op.signal)
-        // The SFTP channel opens (3 round trips) while the checks below run; a failure to open it
-        // surfaces when the copy asks for it.
-        host.sftp().catch(() => {})
         await cleanup(host, tempDirs, source?.tempDir ?? null)
         if (!source || !(await remoteFileExists(host, source.path))) {
           source = await locate(host, hostRow, backup, op.signal)

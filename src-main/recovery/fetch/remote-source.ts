@@ -2,6 +2,7 @@ import { AppError } from '../../errors/app-error.js'
 import type { RemoteHost } from '../../ssh/remote-host.js'
 import { zstcliCommand, zstcliFailure } from '../scan/image-store.js'
 import { type ImageStoreSettings, shellQuote } from '../scan/types.js'
+import type { SftpChannels } from './sftp-download.js'
 
 /** A file on the host ready to be copied, and what to remove from the host afterwards. */
 export interface RemoteSource {
@@ -67,6 +68,18 @@ export async function removeRemoteTemp(host: RemoteHost, tempDir: string): Promi
   return r?.code === 0
 }
 
-export async function remoteFileExists(host: RemoteHost, path: string): Promise<boolean> {
-  return (await host.run(`test -f ${shellQuote(path)}`)).code === 0
+/**
+ * Whether `path` is a regular file the login can see (as `test -f`), asked over the SFTP channel the
+ * copy then uses: the channel opens with the check instead of after it, and no second channel is
+ * needed at the same time (hosts may allow one per connection: sshd's MaxSessions).
+ */
+export async function remoteFileExists(host: Pick<SftpChannels, 'sftp'>, path: string): Promise<boolean> {
+  const sftp = await host.sftp()
+  return new Promise((resolve, reject) =>
+    sftp.stat(path, (err, stats) => {
+      // An SFTP status (no such file, permission denied) answers the question; anything else does not.
+      if (err) return typeof (err as { code?: unknown }).code === 'number' ? resolve(false) : reject(err)
+      resolve(stats.isFile())
+    }),
+  )
 }
