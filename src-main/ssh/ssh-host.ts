@@ -32,14 +32,9 @@ export class SshHost implements RemoteHost {
     return this.isClosed
   }
 
-  exec(command: string, options: { signal?: AbortSignal } = {}): Promise<RemoteProcess> {
-    this.assertOpen()
-    return new Promise((resolve, reject) => {
-      this.client.exec(command, (err, channel) => {
-        if (err) return reject(channelError(this.label))
-        resolve(toProcess(channel, options.signal))
-      })
-    })
+  async exec(command: string, options: { signal?: AbortSignal } = {}): Promise<RemoteProcess> {
+    const channel = await this.openChannel<ClientChannel>((cb) => this.client.exec(command, cb), true)
+    return toProcess(channel, options.signal)
   }
 
   async run(
@@ -52,7 +47,7 @@ export class SshHost implements RemoteHost {
   sftp(): Promise<SFTPWrapper> {
     this.assertOpen()
     if (!this.sftpChannel) {
-      this.sftpChannel = this.openSftp()
+      this.sftpChannel = this.openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), true)
       this.sftpChannel.catch(() => {
         this.sftpChannel = null
       })
@@ -60,12 +55,48 @@ export class SshHost implements RemoteHost {
     return this.sftpChannel
   }
 
-  /** Another SFTP channel on this connection, for parallel transfers; the caller ends it. */
-  openSftp(): Promise<SFTPWrapper> {
-    this.assertOpen()
-    return new Promise((resolve, reject) => {
-      this.client.sftp((err, sftp) => (err ? reject(channelError(this.label)) : resolve(sftp)))
+  /**
+   * Ends the shared SFTP channel, if one is open, and waits until the server has closed it: a host
+   * may allow one channel per connection (sshd's MaxSessions), and a command run next needs it.
+   */
+  async closeSftp(): Promise<void> {
+    const channel = this.sftpChannel
+    this.sftpChannel = null
+    const sftp = await channel?.catch(() => null)
+    if (!sftp || this.isClosed) return
+    await new Promise<void>((resolve) => {
+      sftp.once('close', () => resolve())
+      sftp.end()
     })
+  }
+
+  /**
+   * Another SFTP channel on this connection, for parallel transfers; the caller ends it. Not tried
+   * again if refused: more channels are an extra, and a refusal says the host's limit is reached.
+   */
+  openSftp(): Promise<SFTPWrapper> {
+    return this.openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), false)
+  }
+
+  /**
+   * Opens a channel. A server refuses one beyond its limit (sshd's MaxSessions, 1 on some hardened
+   * hosts), and a channel just closed here may not be free on its side yet: with `retry`, a refusal
+   * is tried again after the pauses below before it counts.
+   */
+  private async openChannel<T>(
+    open: (cb: (err: Error | undefined, channel: T) => void) => void,
+    retry: boolean,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      this.assertOpen()
+      const opened = await new Promise<{ channel: T } | null>((resolve) =>
+        open((err, channel) => resolve(err ? null : { channel })),
+      )
+      if (opened) return opened.channel
+      const pause = REFUSED_CHANNEL_PAUSES_MS[attempt]
+      if (this.isClosed || !retry || pause === undefined) throw channelError(this.label, this.isClosed)
+      await new Promise((resolve) => setTimeout(resolve, pause))
+    }
   }
 
   /** Ends the connection and waits for the socket to close (bounded, so teardown never hangs). */
@@ -85,7 +116,7 @@ export class SshHost implements RemoteHost {
   }
 
   private assertOpen(): void {
-    if (this.isClosed) throw channelError(this.label)
+    if (this.isClosed) throw connectionLost(this.label)
   }
 }
 
@@ -110,10 +141,25 @@ function toProcess(channel: ClientChannel, signal: AbortSignal | undefined): Rem
   return { stdin: channel, stdout: channel, stderr: channel.stderr, exit, kill }
 }
 
-function channelError(label: string): AppError {
+function connectionLost(label: string): AppError {
   return new AppError(
     'ssh.connection_lost',
     { en: `The SSH connection to ${label} is closed.`, zh: `与 ${label} 的 SSH 连接已关闭。` },
+    { host: label },
+  )
+}
+
+/** Pauses before a refused channel is asked for again (0.8 s in all). */
+const REFUSED_CHANNEL_PAUSES_MS = [20, 50, 100, 200, 400]
+
+function channelError(label: string, connectionClosed: boolean): AppError {
+  if (connectionClosed) return connectionLost(label)
+  return new AppError(
+    'ssh.channel_refused',
+    {
+      en: `${label} refused to open another channel on the SSH connection: its sshd may allow fewer sessions at once (MaxSessions).`,
+      zh: `${label} 拒绝在 SSH 连接上再打开一个通道：其 sshd 允许的同时会话数可能过少（MaxSessions）。`,
+    },
     { host: label },
   )
 }

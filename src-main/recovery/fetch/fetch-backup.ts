@@ -133,6 +133,8 @@ async function copyWithRetries(
     }
   } finally {
     if (host && !host.closed) {
+      // Free the channel first: on a host that allows one, the clean-up's command needs it.
+      await host.closeSftp()
       await cleanup(host, tempDirs, null)
       await host.close()
     }
@@ -221,9 +223,14 @@ class ProgressThrottle {
 function retriable(e: unknown, host: SshHost | null): boolean {
   if (host?.closed) return true
   if (!isAppError(e)) return false
-  return ['ssh.connection_lost', 'ssh.connection_failed', 'ssh.timeout', 'ssh.connection_refused'].includes(
-    e.code,
-  )
+  return [
+    'ssh.connection_lost',
+    'ssh.connection_failed',
+    'ssh.timeout',
+    'ssh.connection_refused',
+    // A new connection starts with no channel in use.
+    'ssh.channel_refused',
+  ].includes(e.code)
 }
 
 function asFetchError(e: unknown, label: string): unknown {

@@ -1,10 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Sshd, startSshd } from '../../harness/sshd.js'
+import { connectHost, KnownHosts } from '../../../src-main/ssh/index.js'
+import { addBackupImage, installZstcli } from '../../fixtures/zstcli/index.js'
+import { generateKeyPair, type Sshd, startSshd } from '../../harness/sshd.js'
 import { startApp, type TestApp } from './services-helpers.js'
 
 // Hardened hosts limit the channels of one connection (sshd's MaxSessions; CIS asks for 10 or
@@ -14,6 +25,7 @@ import { startApp, type TestApp } from './services-helpers.js'
 let sshd: Sshd
 let app: TestApp
 let work: string
+let imageId: string
 const data = gzipSync(randomBytes(24 * 1024 * 1024), { level: 1 })
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
@@ -21,6 +33,13 @@ beforeAll(async () => {
   sshd = await startSshd({ extraConfig: 'MaxSessions 1' })
   work = mkdtempSync(join(tmpdir(), 'zsdr-session-limit-'))
   chmodSync(work, 0o755)
+  const zst = installZstcli(work, 18002)
+  imageId = addBackupImage(zst, {
+    data,
+    fileName: 'big.gz',
+    version: '3.0.0',
+    created: '2026-11-26T00:00:00',
+  })
   mkdirSync(join(work, 'dumps'), { mode: 0o755 })
   writeFileSync(join(work, 'dumps', 'zstack-backup-db-2026-11-26_00-00-00.gz'), data, { mode: 0o644 })
   app = startApp(join(work, 'data'), join(work, 'home'))
@@ -31,11 +50,13 @@ beforeAll(async () => {
   })
   const { opId } = await app.call('db.scan', {
     hosts: [{ target: { host: `${sshd.user}@127.0.0.1:${sshd.port}`, agent: false } }],
+    imageStore: { zstcli: zst.zstcli, rootCa: zst.rootCa, registryPort: zst.registryPort },
     dumpDirs: [join(work, 'dumps')],
     acceptNewHostKey: true,
     sshConfigFile: null,
   })
-  expect((await app.finished(opId)).outcome).toBe('succeeded')
+  const scanned = await app.finished(opId)
+  expect(scanned.outcome, JSON.stringify(scanned)).toBe('succeeded')
 }, 120_000)
 afterAll(async () => {
   await app?.services.close()
@@ -44,18 +65,52 @@ afterAll(async () => {
 })
 
 describe('fetch from a host that allows one channel per connection', () => {
-  it('copies on the one channel it gets, and the copy is verified', async () => {
-    const [b] = await app.call('db.catalog', {})
-    const { opId } = await app.call('db.fetch', { backupId: b!.id, sshConfigFile: null })
-    const done = await app.finished(opId)
-    expect(done.outcome, JSON.stringify(done.error)).toBe('succeeded')
-    const copy = (await app.call('db.catalog', {})).find((x) => x.id === b!.id)!.fetched!
-    expect(sha(readFileSync(copy.localPath))).toBe(sha(data))
-    const copied = app
-      .logText()
-      .split('\n')
-      .filter((l) => l.includes('"fetch copied"'))
-      .map((l) => JSON.parse(l) as { channels: number })
-    expect(copied.at(-1)?.channels).toBe(1)
-  }, 90_000)
+  it.each(['dump-file', 'image-store'] as const)(
+    'copies a %s backup on the one channel it gets, verified, and leaves nothing on the host',
+    async (kind) => {
+      const b = (await app.call('db.catalog', {})).find((x) => x.kind === kind)
+      const { opId } = await app.call('db.fetch', { backupId: b!.id, sshConfigFile: null })
+      const done = await app.finished(opId)
+      expect(done.outcome, JSON.stringify(done.error)).toBe('succeeded')
+      const copy = (await app.call('db.catalog', {})).find((x) => x.id === b!.id)!.fetched!
+      expect(sha(readFileSync(copy.localPath))).toBe(sha(data))
+      const copied = app
+        .logText()
+        .split('\n')
+        .filter((l) => l.includes('"fetch copied"'))
+        .map((l) => JSON.parse(l) as { channels: number })
+      expect(copied.at(-1)?.channels).toBe(1)
+      // zstcli's export on the host (image store) is removed once the copy is done.
+      const left = readdirSync('/tmp').filter((n) => {
+        const imf2 = join('/tmp', n, 'zsdb.imf2')
+        return n.startsWith('zsdr-fetch.') && existsSync(imf2) && readFileSync(imf2, 'utf8').includes(imageId)
+      })
+      expect(left).toEqual([])
+    },
+    90_000,
+  )
+})
+
+describe('a host that allows one channel per connection', () => {
+  it('refuses a second channel with a clear error, not a lost connection, and gives it once the first is closed', async () => {
+    const key = generateKeyPair(work, 'one-channel-key')
+    sshd.authorize(key.publicKeyText)
+    const host = await connectHost(
+      { host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFile: key.privateKey, agent: false },
+      {
+        knownHosts: new KnownHosts(join(work, 'known_hosts_direct')),
+        acceptNewHostKey: true,
+        configFile: null,
+      },
+    )
+    try {
+      await host.sftp()
+      await expect(host.run('true')).rejects.toMatchObject({ code: 'ssh.channel_refused' })
+      expect(host.closed).toBe(false)
+      await host.closeSftp()
+      expect((await host.run('echo ok')).stdout).toBe('ok\n')
+    } finally {
+      await host.close()
+    }
+  }, 30_000)
 })
