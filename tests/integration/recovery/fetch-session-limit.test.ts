@@ -33,7 +33,7 @@ beforeAll(async () => {
   sshd = await startSshd({ extraConfig: 'MaxSessions 1' })
   work = mkdtempSync(join(tmpdir(), 'zsdr-session-limit-'))
   chmodSync(work, 0o755)
-  const zst = installZstcli(work, 18002)
+  const zst = installZstcli(work, 18003)
   imageId = addBackupImage(zst, {
     data,
     fileName: 'big.gz',
