@@ -32,9 +32,12 @@ export class SshHost implements RemoteHost {
     return this.isClosed
   }
 
-  async exec(command: string, options: { signal?: AbortSignal } = {}): Promise<RemoteProcess> {
-    const channel = await this.openChannel<ClientChannel>((cb) => this.client.exec(command, cb), true)
-    return toProcess(channel, options.signal)
+  exec(command: string, options: { signal?: AbortSignal } = {}): Promise<RemoteProcess> {
+    return this.openChannel<ClientChannel, RemoteProcess>(
+      (cb) => this.client.exec(command, cb),
+      (channel) => toProcess(channel, options.signal),
+      true,
+    )
   }
 
   async run(
@@ -47,7 +50,11 @@ export class SshHost implements RemoteHost {
   sftp(): Promise<SFTPWrapper> {
     this.assertOpen()
     if (!this.sftpChannel) {
-      this.sftpChannel = this.openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), true)
+      this.sftpChannel = this.openChannel<SFTPWrapper, SFTPWrapper>(
+        (cb) => this.client.sftp(cb),
+        (c) => c,
+        true,
+      )
       this.sftpChannel.catch(() => {
         this.sftpChannel = null
       })
@@ -75,24 +82,30 @@ export class SshHost implements RemoteHost {
    * again if refused: more channels are an extra, and a refusal says the host's limit is reached.
    */
   openSftp(): Promise<SFTPWrapper> {
-    return this.openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), false)
+    return this.openChannel<SFTPWrapper, SFTPWrapper>(
+      (cb) => this.client.sftp(cb),
+      (c) => c,
+      false,
+    )
   }
 
   /**
    * Opens a channel. A server refuses one beyond its limit (sshd's MaxSessions, 1 on some hardened
    * hosts), and a channel just closed here may not be free on its side yet: with `retry`, a refusal
-   * is tried again after the pauses below before it counts.
+   * is tried again after the pauses below before it counts. `use` runs inside ssh2's callback: a
+   * short command's exit and close can come in the same read as the channel, before any await.
    */
-  private async openChannel<T>(
-    open: (cb: (err: Error | undefined, channel: T) => void) => void,
+  private async openChannel<C, R>(
+    open: (cb: (err: Error | undefined, channel: C) => void) => void,
+    use: (channel: C) => R,
     retry: boolean,
-  ): Promise<T> {
+  ): Promise<R> {
     for (let attempt = 0; ; attempt++) {
       this.assertOpen()
-      const opened = await new Promise<{ channel: T } | null>((resolve) =>
-        open((err, channel) => resolve(err ? null : { channel })),
+      const opened = await new Promise<{ value: R } | null>((resolve) =>
+        open((err, channel) => resolve(err ? null : { value: use(channel) })),
       )
-      if (opened) return opened.channel
+      if (opened) return opened.value
       const pause = REFUSED_CHANNEL_PAUSES_MS[attempt]
       if (this.isClosed || !retry || pause === undefined) throw channelError(this.label, this.isClosed)
       await new Promise((resolve) => setTimeout(resolve, pause))
