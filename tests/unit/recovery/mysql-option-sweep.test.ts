@@ -19,9 +19,12 @@ function state(pid: number): string | null {
   }
 }
 
-/** A process that has exited and is never reaped: its parent exec'd into `sleep`, which does not wait. */
+/**
+ * A process that has exited and is never reaped: its parent exec'd into `sleep`, which does not wait.
+ * The child outlives the exec (0.3 s): one that ended first could be reaped by bash itself (seen in CI).
+ */
 async function zombie(): Promise<number> {
-  const parent = spawn('bash', ['-c', 'true & echo $!; exec sleep 30'])
+  const parent = spawn('bash', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'])
   children.push(parent)
   const pid = Number(
     await new Promise<string>((resolve) => parent.stdout.once('data', (c) => resolve(String(c)))),
