@@ -2,6 +2,8 @@
  * The words of the exported report (CSV header, HTML report, the CLI's text form) in both
  * languages. The window uses its own i18n files; this is what leaves the app as a file.
  */
+import { binaryBytes } from '../util/bytes.js'
+
 export type ReportLang = 'en' | 'zh-CN'
 
 const en = {
@@ -141,15 +143,7 @@ export function formatHours(hours: number, t: ReportText): string {
   return formatAge(Math.round(hours * 3600), t)
 }
 
-/** 1024-based, as ZStack's console shows sizes. */
+/** 1024-based, as ZStack's console shows sizes; `—` for unknown. */
 export function formatBytes(bytes: number | null): string {
-  if (bytes === null) return '—'
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
-  let v = bytes
-  let u = 0
-  while (Math.abs(v) >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`
+  return bytes === null ? '—' : binaryBytes(bytes)
 }

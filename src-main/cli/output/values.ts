@@ -1,19 +1,11 @@
+import { binaryBytes } from '../../util/bytes.js'
 import type { CliLang } from './lang.js'
 
 /** How table cells show sizes, dates and ages: compact, in the user's time zone and language. */
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
-
 /** 1024-based like ZStack's own console; `-` for no value. */
 export function humanBytes(bytes: unknown): string {
-  if (typeof bytes !== 'number' || !Number.isFinite(bytes)) return '-'
-  let value = bytes
-  let unit = 0
-  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`
+  return typeof bytes === 'number' && Number.isFinite(bytes) ? binaryBytes(bytes) : '-'
 }
 
 const two = (n: number) => String(n).padStart(2, '0')
