@@ -8,7 +8,6 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
-import { cpus, loadavg } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { downloadFile } from '../../src-main/recovery/fetch/sftp-download.js'
 import { connectHost, KnownHosts } from '../../src-main/ssh/index.js'
@@ -121,17 +120,6 @@ export function makeFile(path: string, bytes: number): void {
   for (let done = 0; done < bytes; done += block.length)
     writeSync(fd, block, 0, Math.min(block.length, bytes - done))
   closeSync(fd)
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2
-}
-
-export function loadLine(): string {
-  const [one, five] = loadavg()
-  return `load average ${one?.toFixed(1)} (1 min), ${five?.toFixed(1)} (5 min) on ${cpus().length} cores`
 }
 
 if (process.env.ZSDR_FETCH_WORKER && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { ZSDR_BIN } from '../harness/cli.js'
-import { loadLine, median } from './_fetch-common.js'
+import { loadLine, median, printSecondsResult } from './_result.js'
 
 const ROUNDS = 11
 
@@ -33,13 +33,5 @@ export default async function cliStartBench(): Promise<void> {
   console.log(
     `zsdr --help median ${(value * 1000).toFixed(0)} ms, node -e 0 median ${(baseline * 1000).toFixed(0)} ms; after: ${loadLine()}`,
   )
-  console.log(
-    JSON.stringify({
-      bench: 'cli-start',
-      value: Number(value.toFixed(3)),
-      unit: 's',
-      baseline: Number(baseline.toFixed(3)),
-      ratio: Number((value / baseline).toFixed(3)),
-    }),
-  )
+  printSecondsResult('cli-start', value, baseline)
 }

@@ -15,6 +15,7 @@ import { sq } from '../../src-main/recovery/restore/shell.js'
 import { connectHost, KnownHosts } from '../../src-main/ssh/index.js'
 import { zstackDumpFixture } from '../fixtures/zstack-db/build.js'
 import { startSshd } from '../harness/sshd.js'
+import { printSecondsResult } from './_result.js'
 
 /** ZSDR_BENCH_DRILL_MB picks a smaller dump on a loaded machine (the figure then says so). */
 const BULK_BYTES = Number(process.env.ZSDR_BENCH_DRILL_MB ?? 110) * 1024 * 1024
@@ -106,15 +107,7 @@ export default async function bench(): Promise<void> {
         .join(' ')}`,
     )
     if (uncompressed < 100e6) console.log('NOTE: the dump is smaller than 100 MB (ZSDR_BENCH_DRILL_MB)')
-    console.log(
-      JSON.stringify({
-        bench: 'drill',
-        value: Number(drill.toFixed(3)),
-        unit: 's',
-        baseline: Number(plain.toFixed(3)),
-        ratio: Number((drill / plain).toFixed(3)),
-      }),
-    )
+    printSecondsResult('drill', drill, plain)
   } finally {
     await sshd.stop()
     rmSync(work, { recursive: true, force: true })

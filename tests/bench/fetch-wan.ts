@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type LinkOptions, startLinkEmulator } from '../harness/link-emulator.js'
 import { generateKeyPair, startSshd } from '../harness/sshd.js'
-import { type FetchJob, loadLine, makeFile, median, opensshFetch, ourFetch } from './_fetch-common.js'
+import { type FetchJob, makeFile, opensshFetch, ourFetch } from './_fetch-common.js'
+import { loadLine, median, printSecondsResult } from './_result.js'
 
 const LINKS: Array<{ name: string } & LinkOptions> = [
   { name: 'VPN-like link', rttMs: 20, rateMbit: 100 },
@@ -88,16 +89,9 @@ export default async function fetchWanBench(): Promise<void> {
     }
     console.log(`after: ${loadLine()}`)
     const long = results.at(-1) as LinkResult
-    console.log(
-      JSON.stringify({
-        bench: 'fetch-wan',
-        value: Number(long.ours.toFixed(3)),
-        unit: 's',
-        baseline: Number(long.sftp.toFixed(3)),
-        ratio: Number((long.ours / long.sftp).toFixed(3)),
-        linkUtilization: Number(Math.min(1, long.utilization).toFixed(3)),
-      }),
-    )
+    printSecondsResult('fetch-wan', long.ours, long.sftp, {
+      linkUtilization: Number(Math.min(1, long.utilization).toFixed(3)),
+    })
   } finally {
     await sshd.stop()
     rmSync(dir, { recursive: true, force: true })

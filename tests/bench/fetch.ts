@@ -10,7 +10,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair, startSshd } from '../harness/sshd.js'
-import { type FetchJob, loadLine, makeFile, median, opensshFetch, ourFetch } from './_fetch-common.js'
+import { type FetchJob, makeFile, opensshFetch, ourFetch } from './_fetch-common.js'
+import { loadLine, median, printSecondsResult } from './_result.js'
 
 export default async function fetchBench(): Promise<void> {
   const sizeMB = Number(process.env.ZSDR_BENCH_FETCH_MB ?? 1024)
@@ -50,17 +51,7 @@ export default async function fetchBench(): Promise<void> {
     console.log(
       `${sizeMB} MiB: ours median ${value.toFixed(2)} s, OpenSSH sftp median ${baseline.toFixed(2)} s, peak RSS ${peakRss.toFixed(0)} MB; after: ${loadLine()}`,
     )
-    console.log(
-      JSON.stringify({
-        bench: 'fetch',
-        value: Number(value.toFixed(3)),
-        unit: 's',
-        baseline: Number(baseline.toFixed(3)),
-        ratio: Number((value / baseline).toFixed(3)),
-        peakRssMB: Math.round(peakRss),
-        sizeMB,
-      }),
-    )
+    printSecondsResult('fetch', value, baseline, { peakRssMB: Math.round(peakRss), sizeMB })
   } finally {
     await sshd.stop()
     rmSync(dir, { recursive: true, force: true })

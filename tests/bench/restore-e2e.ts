@@ -20,7 +20,7 @@ import { loadDump, zstackDumpFixture } from '../fixtures/zstack-db/build.js'
 import { runZsdr } from '../harness/cli.js'
 import { startMariaDb } from '../harness/mariadb.js'
 import { startSshd } from '../harness/sshd.js'
-import { loadLine, median } from './_fetch-common.js'
+import { loadLine, median, printSecondsResult } from './_result.js'
 import { uncompressedSize, zstackCtlWay } from './restore.js'
 
 export default async function restoreE2eBench(): Promise<void> {
@@ -116,15 +116,7 @@ export default async function restoreE2eBench(): Promise<void> {
     console.log(
       `medians: ours ${value.toFixed(2)} s, zstack-ctl ${baseline.toFixed(2)} s; after: ${loadLine()}`,
     )
-    console.log(
-      JSON.stringify({
-        bench: 'restore-e2e',
-        value: Number(value.toFixed(3)),
-        unit: 's',
-        baseline: Number(baseline.toFixed(3)),
-        ratio: Number((value / baseline).toFixed(3)),
-      }),
-    )
+    printSecondsResult('restore-e2e', value, baseline)
   } finally {
     await Promise.all([db.stop(), sshd.stop()])
     rmSync(work, { recursive: true, force: true })

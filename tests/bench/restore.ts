@@ -17,6 +17,7 @@ import { connectHost, KnownHosts } from '../../src-main/ssh/index.js'
 import { zstackDumpFixture } from '../fixtures/zstack-db/build.js'
 import { type MariaDb, startMariaDb } from '../harness/mariadb.js'
 import { startSshd } from '../harness/sshd.js'
+import { printSecondsResult } from './_result.js'
 
 const DATABASES = ['zstack', 'zstack_rest', 'zstack_ui']
 const BULK_BYTES = 110 * 1024 * 1024
@@ -71,15 +72,7 @@ export default async function bench(): Promise<void> {
     )
     console.log(`ours peak RSS: ${peak.toFixed(1)} MB (target < 200 MB); time ratio target ≤ 1.15`)
     if (uncompressed < 100e6) throw new Error('the benchmark dump is smaller than 100 MB')
-    console.log(
-      JSON.stringify({
-        bench: 'restore',
-        value: Number(value.toFixed(3)),
-        unit: 's',
-        baseline: Number(baseline.toFixed(3)),
-        ratio: Number((value / baseline).toFixed(3)),
-      }),
-    )
+    printSecondsResult('restore', value, baseline)
   } finally {
     await Promise.all([db.stop(), sshd.stop()])
     rmSync(work, { recursive: true, force: true })
