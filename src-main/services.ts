@@ -87,25 +87,10 @@ export function createServices(options: {
         op,
       )
     ).localPath
-  const restore = new RestoreService({
-    db,
-    bus,
-    ops,
-    dataDir: options.dataDir,
-    connector: ssh,
-    vault,
-    catalog,
-    fetch: restoreFetch,
-  })
-  const drill = new DrillService({
-    db,
-    bus,
-    ops,
-    dataDir: options.dataDir,
-    connector: ssh,
-    vault,
-    fetch: restoreFetch,
-  })
+  // What a restore and a drill both need: each loads a backup (fetched first if it is remote) onto a server.
+  const recoveryDeps = { db, bus, ops, dataDir: options.dataDir, connector: ssh, vault, fetch: restoreFetch }
+  const restore = new RestoreService({ ...recoveryDeps, catalog })
+  const drill = new DrillService(recoveryDeps)
   const overview = new OverviewService({
     db,
     store: cache.store,
