@@ -1,23 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto'
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CatalogBackup, OperationProgress } from '../../../src-main/api/contract/index.js'
-import { addBackupImage, installZstcli } from '../../fixtures/zstcli/index.js'
 import { type Sshd, startSshd, startTcpProxy, type TcpProxy } from '../../harness/sshd.js'
-import { startApp, type TestApp } from './services-helpers.js'
+import { exportsLeftOnHost, seedAndScan, startApp, type TestApp } from './services-helpers.js'
 
 let sshd: Sshd
 let proxy: TcpProxy
@@ -33,29 +22,14 @@ beforeAll(async () => {
   proxy = await startTcpProxy(sshd.port)
   work = mkdtempSync(join(tmpdir(), 'zsdr-resume-'))
   chmodSync(work, 0o755)
-  const zst = installZstcli(work, 18001)
-  imageId = addBackupImage(zst, {
-    data,
-    fileName: 'big.gz',
-    version: '3.0.0',
-    created: '2026-11-26T00:00:00',
-  })
-  mkdirSync(join(work, 'dumps'), { mode: 0o755 })
-  writeFileSync(join(work, 'dumps', 'zstack-backup-db-2026-11-26_00-00-00.gz'), data, { mode: 0o644 })
   app = startApp(join(work, 'data'), join(work, 'home'))
-  await app.call('vault.set', {
-    key: `ssh-password:${sshd.user}@127.0.0.1:${proxy.port}`,
-    secret: sshd.password,
-    remember: false,
-  })
-  const { opId } = await app.call('db.scan', {
-    hosts: [{ target: { host: `${sshd.user}@127.0.0.1:${proxy.port}`, agent: false } }],
-    imageStore: { zstcli: zst.zstcli, rootCa: zst.rootCa, registryPort: zst.registryPort },
-    dumpDirs: [join(work, 'dumps')],
-    acceptNewHostKey: true,
-    sshConfigFile: null,
-  })
-  expect((await app.finished(opId)).outcome).toBe('succeeded')
+  imageId = await seedAndScan(
+    app,
+    work,
+    { target: `${sshd.user}@127.0.0.1:${proxy.port}`, password: sshd.password },
+    data,
+    18001,
+  )
 }, 120_000)
 afterAll(async () => {
   await app?.services.close()
@@ -109,11 +83,7 @@ describe('fetch across a dropped connection and a cancel', () => {
     const seq = downloads(opId).map((p) => p.done)
     expect(seq.every((d, i) => i === 0 || d >= (seq[i - 1] ?? 0))).toBe(true)
     // The export zstcli made on the host is gone.
-    const left = readdirSync('/tmp').filter((n) => {
-      const imf2 = join('/tmp', n, 'zsdb.imf2')
-      return n.startsWith('zsdr-fetch.') && existsSync(imf2) && readFileSync(imf2, 'utf8').includes(imageId)
-    })
-    expect(left).toEqual([])
+    expect(exportsLeftOnHost(imageId)).toEqual([])
   })
 
   it('cancels a dump-file fetch, keeps the partial copy, and the next fetch continues from it', async () => {

@@ -1,22 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto'
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectHost, KnownHosts } from '../../../src-main/ssh/index.js'
-import { addBackupImage, installZstcli } from '../../fixtures/zstcli/index.js'
 import { generateKeyPair, type Sshd, startSshd } from '../../harness/sshd.js'
-import { startApp, type TestApp } from './services-helpers.js'
+import { exportsLeftOnHost, seedAndScan, startApp, type TestApp } from './services-helpers.js'
 
 // Hardened hosts limit the channels of one connection (sshd's MaxSessions; CIS asks for 10 or
 // less, some set 1). The fetch asks for a second SFTP channel on any file over 16 MiB, and opens
@@ -33,30 +23,14 @@ beforeAll(async () => {
   sshd = await startSshd({ extraConfig: 'MaxSessions 1' })
   work = mkdtempSync(join(tmpdir(), 'zsdr-session-limit-'))
   chmodSync(work, 0o755)
-  const zst = installZstcli(work, 18003)
-  imageId = addBackupImage(zst, {
-    data,
-    fileName: 'big.gz',
-    version: '3.0.0',
-    created: '2026-11-26T00:00:00',
-  })
-  mkdirSync(join(work, 'dumps'), { mode: 0o755 })
-  writeFileSync(join(work, 'dumps', 'zstack-backup-db-2026-11-26_00-00-00.gz'), data, { mode: 0o644 })
   app = startApp(join(work, 'data'), join(work, 'home'))
-  await app.call('vault.set', {
-    key: `ssh-password:${sshd.user}@127.0.0.1:${sshd.port}`,
-    secret: sshd.password,
-    remember: false,
-  })
-  const { opId } = await app.call('db.scan', {
-    hosts: [{ target: { host: `${sshd.user}@127.0.0.1:${sshd.port}`, agent: false } }],
-    imageStore: { zstcli: zst.zstcli, rootCa: zst.rootCa, registryPort: zst.registryPort },
-    dumpDirs: [join(work, 'dumps')],
-    acceptNewHostKey: true,
-    sshConfigFile: null,
-  })
-  const scanned = await app.finished(opId)
-  expect(scanned.outcome, JSON.stringify(scanned)).toBe('succeeded')
+  imageId = await seedAndScan(
+    app,
+    work,
+    { target: `${sshd.user}@127.0.0.1:${sshd.port}`, password: sshd.password },
+    data,
+    18003,
+  )
 }, 120_000)
 afterAll(async () => {
   await app?.services.close()
@@ -81,11 +55,7 @@ describe('fetch from a host that allows one channel per connection', () => {
         .map((l) => JSON.parse(l) as { channels: number })
       expect(copied.at(-1)?.channels).toBe(1)
       // zstcli's export on the host (image store) is removed once the copy is done.
-      const left = readdirSync('/tmp').filter((n) => {
-        const imf2 = join('/tmp', n, 'zsdb.imf2')
-        return n.startsWith('zsdr-fetch.') && existsSync(imf2) && readFileSync(imf2, 'utf8').includes(imageId)
-      })
-      expect(left).toEqual([])
+      expect(exportsLeftOnHost(imageId)).toEqual([])
     },
     90_000,
   )

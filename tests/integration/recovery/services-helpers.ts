@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import type { OperationFinished } from '../../../src-main/api/contract/app.js'
 import type { CallName, CallReply, CallRequest, EventName } from '../../../src-main/api/contract/index.js'
@@ -5,6 +7,7 @@ import { createLogger } from '../../../src-main/log/logger.js'
 import { createServices, type Services } from '../../../src-main/services.js'
 import { MemoryStore } from '../../../src-main/vault/secret-store.js'
 import { Vault } from '../../../src-main/vault/vault.js'
+import { addBackupImage, installZstcli } from '../../fixtures/zstcli/index.js'
 
 export interface TestApp {
   services: Services
@@ -56,4 +59,51 @@ export function startApp(dataDir: string, homeDir: string): TestApp {
       return new Promise((resolve) => waiters.set(opId, resolve))
     },
   }
+}
+
+/**
+ * One backup twice on a (loopback) host: as an image in a stand-in image store (zstcli, under
+ * `work`) and as a dump file in `work/dumps`; both scanned into the app's catalog through `target`
+ * (`user@host:port`) with the password from the vault. Returns the image's id.
+ */
+export async function seedAndScan(
+  app: TestApp,
+  work: string,
+  login: { target: string; password: string },
+  data: Buffer,
+  registryPort: number,
+): Promise<string> {
+  const zst = installZstcli(work, registryPort)
+  const imageId = addBackupImage(zst, {
+    data,
+    fileName: 'big.gz',
+    version: '3.0.0',
+    created: '2026-11-26T00:00:00',
+  })
+  mkdirSync(join(work, 'dumps'), { mode: 0o755 })
+  writeFileSync(join(work, 'dumps', 'zstack-backup-db-2026-11-26_00-00-00.gz'), data, { mode: 0o644 })
+  await app.call('vault.set', {
+    key: `ssh-password:${login.target}`,
+    secret: login.password,
+    remember: false,
+  })
+  const { opId } = await app.call('db.scan', {
+    hosts: [{ target: { host: login.target, agent: false } }],
+    imageStore: { zstcli: zst.zstcli, rootCa: zst.rootCa, registryPort: zst.registryPort },
+    dumpDirs: [join(work, 'dumps')],
+    acceptNewHostKey: true,
+    sshConfigFile: null,
+  })
+  const scanned = await app.finished(opId)
+  if (scanned.outcome !== 'succeeded')
+    throw new Error(`scan ${scanned.outcome}: ${JSON.stringify(scanned.error)}`)
+  return imageId
+}
+
+/** The exports of `imageId` zstcli made for a fetch and that are still in the host's /tmp. */
+export function exportsLeftOnHost(imageId: string): string[] {
+  return readdirSync('/tmp').filter((n) => {
+    const imf2 = join('/tmp', n, 'zsdb.imf2')
+    return n.startsWith('zsdr-fetch.') && existsSync(imf2) && readFileSync(imf2, 'utf8').includes(imageId)
+  })
 }
