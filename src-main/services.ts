@@ -8,7 +8,7 @@ import { CacheService, cacheHandlers } from './cache/index.js'
 import { zstackCacheBackend } from './cache/zstack-backend.js'
 import { type Database, openDatabase } from './db/index.js'
 import { createLogger, type Logger } from './log/logger.js'
-import { OverviewService, overviewHandlers } from './overview/index.js'
+import { overviewHandlers } from './overview/handlers.js'
 import { DrillService, drillHandlers } from './recovery/drill/service.js'
 import { fetchBackup } from './recovery/fetch/fetch-backup.js'
 import { fetchHandlers } from './recovery/fetch/handlers.js'
@@ -18,11 +18,11 @@ import { scanHandlers } from './recovery/scan/handlers.js'
 import { SshConnector } from './ssh/connector.js'
 import { sshHandlers } from './ssh/handlers.js'
 import { HostKeyPrompter } from './ssh/prompter.js'
+import { onFirstUse } from './util/on-first-use.js'
 import { vaultHandlers } from './vault/handlers.js'
 import { Vault } from './vault/vault.js'
 import { ZStackService, zstackHandlers } from './zstack/index.js'
 import { scheduleHandlers } from './zstack/scheduler/handlers.js'
-import { SchedulesService } from './zstack/scheduler/service.js'
 
 export interface Services {
   dataDir: string
@@ -91,18 +91,21 @@ export function createServices(options: {
   const recoveryDeps = { db, bus, ops, dataDir: options.dataDir, connector: ssh, vault, fetch: restoreFetch }
   const restore = new RestoreService({ ...recoveryDeps, catalog })
   const drill = new DrillService(recoveryDeps)
-  const overview = new OverviewService({
-    db,
-    store: cache.store,
-    cacheStatus: (id) => cache.status(id),
-    catalog,
+  // Services no restore or fetch needs are imported on their first call (#17: a CLI command's start-up).
+  const overview = onFirstUse(async () => {
+    const { OverviewService } = await import('./overview/service.js')
+    return new OverviewService({ db, store: cache.store, cacheStatus: (id) => cache.status(id), catalog })
+  })
+  const schedules = onFirstUse(async () => {
+    const { SchedulesService } = await import('./zstack/scheduler/service.js')
+    return new SchedulesService(zstack, cache)
   })
   const router = new Router(
     {
       ...appHandlers({ db, ops }),
       ...vaultHandlers(vault),
       ...zstackHandlers(zstack),
-      ...scheduleHandlers(new SchedulesService(zstack, cache)),
+      ...scheduleHandlers(schedules),
       ...sshHandlers({ connector: ssh, prompter }),
       ...scanHandlers(backupDeps),
       ...fetchHandlers({ ...backupDeps, dataDir: options.dataDir }),

@@ -1,15 +1,16 @@
 import type { HandlerMap } from '../../api/router.js'
 import type { SchedulesService } from './service.js'
 
-/** The `schedules.*` calls of the API contract. */
-export function scheduleHandlers(schedules: SchedulesService): HandlerMap {
+/** The `schedules.*` calls of the API contract; the service (and cronstrue) loaded on the first one. */
+export function scheduleHandlers(schedules: () => Promise<SchedulesService>): HandlerMap {
   return {
-    'schedules.list': ({ connectionId, timeZone }) => schedules.list(connectionId, timeZone),
-    'schedules.preview': ({ when, timeZone }) => schedules.preview(when, timeZone),
-    'schedules.create': (req) => schedules.create(req),
-    'schedules.setState': ({ connectionId, jobUuid, enabled }) =>
-      schedules.setState(connectionId, jobUuid, enabled),
-    'schedules.delete': ({ connectionId, jobUuid }) => schedules.delete(connectionId, jobUuid),
-    'schedules.recreate': ({ confirmRecreate: _yes, ...req }) => schedules.recreate(req),
+    'schedules.list': async ({ connectionId, timeZone }) => (await schedules()).list(connectionId, timeZone),
+    'schedules.preview': async ({ when, timeZone }) => (await schedules()).preview(when, timeZone),
+    'schedules.create': async (req) => (await schedules()).create(req),
+    'schedules.setState': async ({ connectionId, jobUuid, enabled }) =>
+      (await schedules()).setState(connectionId, jobUuid, enabled),
+    'schedules.delete': async ({ connectionId, jobUuid }) =>
+      (await schedules()).delete(connectionId, jobUuid),
+    'schedules.recreate': async ({ confirmRecreate: _yes, ...req }) => (await schedules()).recreate(req),
   }
 }

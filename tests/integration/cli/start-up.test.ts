@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ZSDR_BIN } from '../../harness/cli.js'
 
@@ -24,15 +25,21 @@ const HEAVY = [
   'string-width',
 ]
 
+/** Loaded only by the calls that use them (schedules, overview), not with the services. */
+const ON_FIRST_USE = ['cronstrue']
+
 const dir = mkdtempSync(join(tmpdir(), 'zsdr-start-up-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 let runs = 0
 /** Runs `zsdr args…` and returns its exit code and the packages it imported. */
-function importsOf(args: string[]): { status: number | null; packages: Set<string> } {
+function importsOf(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; packages: Set<string> } {
   const record = join(dir, `imports-${++runs}.txt`)
   const r = spawnSync(process.execPath, ['--import', RECORDER, ZSDR_BIN, ...args], {
-    env: { ...process.env, ZSDR_HOME: join(dir, 'home'), ZSDR_RECORD_IMPORTS: record },
+    env: { ...process.env, ZSDR_HOME: join(dir, 'home'), ZSDR_RECORD_IMPORTS: record, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   })
@@ -65,6 +72,27 @@ describe('zsdr start-up', () => {
     const { status, packages } = importsOf(['db', 'list'])
     expect(status).toBe(0)
     // string-width is required at the first table measurement; module hooks do not see require().
-    expect(HEAVY.filter((p) => p !== 'string-width' && !packages.has(p))).toEqual([])
+    const withServices = HEAVY.filter((p) => p !== 'string-width' && !ON_FIRST_USE.includes(p))
+    expect(withServices.filter((p) => !packages.has(p))).toEqual([])
+    expect(ON_FIRST_USE.filter((p) => packages.has(p))).toEqual([])
+  })
+
+  it('a restore loads what its run needs, not what other commands use', () => {
+    // Port 1 refuses at once: the run starts (services, SSH, the contract) and is refused at its preflight.
+    const backup = join(dir, 'backup.gz')
+    writeFileSync(backup, gzipSync('-- not a dump\n'))
+    const { status, packages } = importsOf(
+      ['db', 'restore', 'u@127.0.0.1:1', backup, '--ssh-config', 'none', '--yes', '--json'],
+      {
+        HOME: join(dir, 'user'),
+        DBUS_SESSION_BUS_ADDRESS: '',
+        SSH_AUTH_SOCK: '',
+        ZSDR_SSH_PASSWORD: 'unused',
+        ZSDR_MYSQL_ROOT_PASSWORD: 'unused',
+      },
+    )
+    expect(status).toBe(1)
+    expect(['zod', 'ssh2', 'better-sqlite3'].filter((p) => !packages.has(p))).toEqual([])
+    expect(ON_FIRST_USE.filter((p) => packages.has(p))).toEqual([])
   })
 })

@@ -1,2 +1,0 @@
-export { overviewHandlers } from './handlers.js'
-export { OverviewService } from './service.js'
