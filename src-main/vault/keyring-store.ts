@@ -1,11 +1,19 @@
-import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring'
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring'
 import { AppError } from '../errors/app-error.js'
+import { onFirstUse } from '../util/on-first-use.js'
 import type { SecretStore } from './secret-store.js'
 
 export const KEYCHAIN_SERVICE = 'zstack-dr-desk'
 
 /** On Linux the Secret Service is required explicitly: the fallback (kernel keyring) forgets at logout. */
 const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } }
+
+/**
+ * The native module is imported on the first keychain access, not at start-up: a command whose
+ * secrets are all given (a scripted restore) never needs it (#17). A module that cannot load is
+ * a keychain that cannot be used, like any other failure here.
+ */
+const keyring = onFirstUse(() => import('@napi-rs/keyring'))
 
 /**
  * The OS keychain through @napi-rs/keyring: Secret Service (GNOME Keyring, KWallet) on Linux,
@@ -15,15 +23,15 @@ export class KeyringStore implements SecretStore {
   constructor(private readonly service = KEYCHAIN_SERVICE) {}
 
   async get(key: string): Promise<string | null> {
-    return this.guard(() => this.entry(key).getPassword())
+    return this.guard(async () => (await this.entry(key)).getPassword())
   }
 
   async set(key: string, secret: string): Promise<void> {
-    await this.guard(() => this.entry(key).setPassword(secret))
+    await this.guard(async () => (await this.entry(key)).setPassword(secret))
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.guard(() => this.entry(key).deleteCredential())
+    return this.guard(async () => (await this.entry(key)).deleteCredential())
   }
 
   /** Reads a key that never exists: proves the keychain answers without touching real entries. */
@@ -31,7 +39,8 @@ export class KeyringStore implements SecretStore {
     await this.get('__probe__')
   }
 
-  private entry(key: string): AsyncEntry {
+  private async entry(key: string): Promise<AsyncEntry> {
+    const { AsyncEntry } = await keyring()
     return new AsyncEntry(this.service, key, ENTRY_OPTIONS)
   }
 

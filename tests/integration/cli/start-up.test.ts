@@ -25,8 +25,8 @@ const HEAVY = [
   'string-width',
 ]
 
-/** Loaded only by the calls that use them (schedules, overview), not with the services. */
-const ON_FIRST_USE = ['cronstrue']
+/** Loaded only by the calls that use them (schedules, overview, the keychain), not with the services. */
+const ON_FIRST_USE = ['cronstrue', '@napi-rs/keyring']
 
 const dir = mkdtempSync(join(tmpdir(), 'zsdr-start-up-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -77,12 +77,12 @@ describe('zsdr start-up', () => {
     expect(ON_FIRST_USE.filter((p) => packages.has(p))).toEqual([])
   })
 
-  it('a restore loads what its run needs, not what other commands use', () => {
-    // Port 1 refuses at once: the run starts (services, SSH, the contract) and is refused at its preflight.
+  /** `zsdr db restore` to a port that refuses at once: the run starts and is refused at its preflight. */
+  function restoreImports(extra: string[] = []): { status: number | null; packages: Set<string> } {
     const backup = join(dir, 'backup.gz')
     writeFileSync(backup, gzipSync('-- not a dump\n'))
-    const { status, packages } = importsOf(
-      ['db', 'restore', 'u@127.0.0.1:1', backup, '--ssh-config', 'none', '--yes', '--json'],
+    return importsOf(
+      ['db', 'restore', 'u@127.0.0.1:1', backup, '--ssh-config', 'none', '--yes', '--json', ...extra],
       {
         HOME: join(dir, 'user'),
         DBUS_SESSION_BUS_ADDRESS: '',
@@ -91,8 +91,19 @@ describe('zsdr start-up', () => {
         ZSDR_MYSQL_ROOT_PASSWORD: 'unused',
       },
     )
+  }
+
+  it('a restore loads what its run needs, not what other commands use', () => {
+    const { status, packages } = restoreImports()
     expect(status).toBe(1)
-    expect(['zod', 'ssh2', 'better-sqlite3'].filter((p) => !packages.has(p))).toEqual([])
+    expect(['zod', 'ssh2', 'better-sqlite3', 'pino'].filter((p) => !packages.has(p))).toEqual([])
     expect(ON_FIRST_USE.filter((p) => packages.has(p))).toEqual([])
+  })
+
+  it('the keychain module is loaded when a secret is to be remembered (so the check above can see it)', () => {
+    // No D-Bus here: storing fails (vault.unavailable) after the module was loaded.
+    const { status, packages } = restoreImports(['--remember-mysql-password'])
+    expect(status).toBe(1)
+    expect(packages.has('@napi-rs/keyring')).toBe(true)
   })
 })
