@@ -27,7 +27,7 @@ import { checkSchedulerCall } from './scheduler/rules.js'
  * Parameters come from the API contract's schemas (one definition for validation and types);
  * the two Query APIs take QueryOptions.
  */
-export type DrParams = { [N in DrCallName]: z.output<(typeof drParamSchemas)[N]> } & {
+export type DrParams = { [N in DrCallName]: z.output<ReturnType<typeof drParamSchemas>[N]> } & {
   QueryVolumeBackup: QueryOptions
   QueryDatabaseBackup: QueryOptions
   QuerySchedulerJob: QueryOptions

@@ -62,7 +62,7 @@ export const operationMeta = {
 export const opId = z.string().regex(/^[0-9a-f]{32}$/, 'an operation id is 32 hex characters')
 
 export const appCalls = {
-  'app.health': defineCall<AppHealth>()(
+  'app.health': defineCall<AppHealth>()(() =>
     z
       .object({
         /** Also run SQLite's `quick_check` over the whole database (slow on a big one): only on request. */
@@ -70,8 +70,8 @@ export const appCalls = {
       })
       .strict(),
   ),
-  'ops.list': defineCall<OperationSummary[]>()(z.object({}).strict()),
-  'ops.cancel': defineCall<{ cancelled: boolean }>()(z.object({ opId }).strict()),
+  'ops.list': defineCall<OperationSummary[]>()(() => z.object({}).strict()),
+  'ops.cancel': defineCall<{ cancelled: boolean }>()(() => z.object({ opId }).strict()),
 }
 
 export const appEvents = {

@@ -64,11 +64,11 @@ export interface CacheQueryAnswer {
 const connectionId = z.string().min(1).max(64)
 
 export const cacheCalls = {
-  'cache.sync': defineCall<{ opId: string }>()(
+  'cache.sync': defineCall<{ opId: string }>()(() =>
     z.object({ connectionId, mode: z.enum(['full', 'incremental']).default('incremental') }).strict(),
   ),
-  'cache.status': defineCall<CacheStatus>()(z.object({ connectionId }).strict()),
-  'cache.query': defineCall<CacheQueryAnswer>()(
+  'cache.status': defineCall<CacheStatus>()(() => z.object({ connectionId }).strict()),
+  'cache.query': defineCall<CacheQueryAnswer>()(() =>
     z
       .object({
         connectionId,

@@ -64,7 +64,7 @@ const absolutePath = z.string().min(1).max(4096)
 
 export const dbBackupCalls = {
   /** Looks for backups on hosts (image store and/or dump folders) and local folders; result in `db.scanned` and the catalog. */
-  'db.scan': defineCall<{ opId: string }>()(
+  'db.scan': defineCall<{ opId: string }>()(() =>
     z
       .object({
         hosts: z
@@ -88,13 +88,13 @@ export const dbBackupCalls = {
       .strict(),
   ),
   /** The offline catalog: no network. */
-  'db.catalog': defineCall<CatalogBackup[]>()(
+  'db.catalog': defineCall<CatalogBackup[]>()(() =>
     z
       .object({ hostLabel: z.string().max(600).optional(), includeMissing: z.boolean().default(true) })
       .strict(),
   ),
   /** Copies a catalogued backup to this machine and verifies it; result in `db.fetched` and the catalog. */
-  'db.fetch': defineCall<{ opId: string }>()(
+  'db.fetch': defineCall<{ opId: string }>()(() =>
     z
       .object({
         backupId: z.number().int().positive(),

@@ -16,9 +16,21 @@ export interface EventSpec<P> {
   readonly payloadType?: { readonly value: P }
 }
 
-/** `defineCall<Reply>()(requestSchema)`: two steps so the reply type is explicit and the request inferred. */
+/**
+ * `defineCall<Reply>()(() => requestSchema)`: two steps so the reply type is explicit and the
+ * request inferred. The schema is built on its first use, not when the contract is imported: a
+ * CLI process dispatches a few calls, and building every call's schema cost its start-up (#17).
+ */
 export function defineCall<Rep>() {
-  return <Req extends z.ZodType>(request: Req): CallSpec<Req, Rep> => ({ request })
+  return <Req extends z.ZodType>(build: () => Req): CallSpec<Req, Rep> => {
+    let request: Req | undefined
+    return {
+      get request() {
+        request ??= build()
+        return request
+      },
+    }
+  }
 }
 
 export function defineEvent<P>(): EventSpec<P> {

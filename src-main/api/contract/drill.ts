@@ -60,9 +60,9 @@ export const drillRequest = restoreRequest
 
 export const drillCalls = {
   /** Starts a drill (fetching a catalogued backup first); the log arrives as `drill.log` events. */
-  'drill.run': defineCall<{ opId: string }>()(drillRequest),
+  'drill.run': defineCall<{ opId: string }>()(() => drillRequest),
   /** Drill history, newest first; with `backupId`, that backup's drills only. */
-  'drill.runs': defineCall<DrillRunSummary[]>()(
+  'drill.runs': defineCall<DrillRunSummary[]>()(() =>
     z
       .object({
         limit: z.number().int().min(1).max(500).default(50),
@@ -72,7 +72,7 @@ export const drillCalls = {
       .strict(),
   ),
   /** The newest drill of every catalogued backup that has one (all of them: one row per backup). */
-  'drill.latest': defineCall<DrillRunSummary[]>()(z.object({}).strict()),
+  'drill.latest': defineCall<DrillRunSummary[]>()(() => z.object({}).strict()),
 }
 
 export const drillEvents = {

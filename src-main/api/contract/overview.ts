@@ -186,13 +186,13 @@ export const DEFAULT_RPO_HOURS = 24
 const connectionId = z.string().min(1).max(64)
 
 export const overviewCalls = {
-  'overview.get': defineCall<ConnectionOverview>()(z.object({ connectionId }).strict()),
+  'overview.get': defineCall<ConnectionOverview>()(() => z.object({ connectionId }).strict()),
   /** Every saved connection, one line each; `connectionIds` narrows to those (never empty). */
-  'overview.lines': defineCall<OverviewLine[]>()(
+  'overview.lines': defineCall<OverviewLine[]>()(() =>
     z.object({ connectionIds: z.array(connectionId).min(1).max(100).optional() }).strict(),
   ),
   /** CSV (English column names) or a self-contained HTML report in `lang`. */
-  'overview.export': defineCall<OverviewExport>()(
+  'overview.export': defineCall<OverviewExport>()(() =>
     z
       .object({
         connectionIds: z.array(connectionId).min(1).max(100),
@@ -202,7 +202,7 @@ export const overviewCalls = {
       .strict(),
   ),
   /** The RPO target of a connection, in hours (at most a year). */
-  'overview.rpo.set': defineCall<{ rpoHours: number }>()(
+  'overview.rpo.set': defineCall<{ rpoHours: number }>()(() =>
     z
       .object({
         connectionId,

@@ -146,16 +146,16 @@ export const restoreRequest = z
 
 export const restoreCalls = {
   /** Runs the preflight only and returns the plan; changes nothing anywhere. */
-  'restore.plan': defineCall<RestorePlan>()(restoreRequest),
+  'restore.plan': defineCall<RestorePlan>()(() => restoreRequest),
   /** Starts a run; it waits for `restore.confirm` unless `yes` (scripts). Progress and log arrive as events. */
-  'restore.run': defineCall<{ opId: string }>()(
+  'restore.run': defineCall<{ opId: string }>()(() =>
     restoreRequest.extend({ yes: z.boolean().default(false) }).strict(),
   ),
   /** Confirms a waiting run by typing the host's name; a wrong name is refused and the run keeps waiting. */
-  'restore.confirm': defineCall<{ accepted: boolean }>()(
+  'restore.confirm': defineCall<{ accepted: boolean }>()(() =>
     z.object({ opId, typedHostName: z.string(), abort: z.boolean().default(false) }).strict(),
   ),
-  'restore.runs': defineCall<RestoreRunSummary[]>()(
+  'restore.runs': defineCall<RestoreRunSummary[]>()(() =>
     z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
   ),
 }

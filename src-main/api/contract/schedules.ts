@@ -65,11 +65,13 @@ export interface SchedulePreview {
 
 export const scheduleCalls = {
   /** Every backup schedule of a connection, read from the node; from the offline cache when the node is down. */
-  'schedules.list': defineCall<ScheduleList>()(z.object({ connectionId, timeZone }).strict()),
+  'schedules.list': defineCall<ScheduleList>()(() => z.object({ connectionId, timeZone }).strict()),
   /** The Quartz cron of `when`, in words, and its next 5 runs (checked as the node will check it). */
-  'schedules.preview': defineCall<SchedulePreview>()(z.object({ when: scheduleWhen, timeZone }).strict()),
+  'schedules.preview': defineCall<SchedulePreview>()(() =>
+    z.object({ when: scheduleWhen, timeZone }).strict(),
+  ),
   /** One job plus one trigger, attached; a failure after the job was made deletes what was made. */
-  'schedules.create': defineCall<ScheduleRow>()(
+  'schedules.create': defineCall<ScheduleRow>()(() =>
     z
       .object({
         connectionId,
@@ -84,18 +86,18 @@ export const scheduleCalls = {
       .strict(),
   ),
   /** Pause (disable) or resume (enable): ChangeSchedulerState. */
-  'schedules.setState': defineCall<{ state: string }>()(
+  'schedules.setState': defineCall<{ state: string }>()(() =>
     z.object({ connectionId, jobUuid: uuid, enabled: z.boolean() }).strict(),
   ),
   /** Deletes the job, and each of its triggers that no other job uses. */
-  'schedules.delete': defineCall<{ deletedTriggers: string[]; keptTriggers: string[] }>()(
+  'schedules.delete': defineCall<{ deletedTriggers: string[]; keptTriggers: string[] }>()(() =>
     z.object({ connectionId, jobUuid: uuid }).strict(),
   ),
   /**
    * 3.0.0 cannot change a job's retention or stores: deletes the schedule and creates it again
    * with the same name, target and timing. `confirmRecreate` is the user's yes to exactly that.
    */
-  'schedules.recreate': defineCall<ScheduleRow>()(
+  'schedules.recreate': defineCall<ScheduleRow>()(() =>
     z
       .object({
         connectionId,

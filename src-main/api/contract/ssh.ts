@@ -50,9 +50,11 @@ export interface SshTestReply {
 
 export const sshCalls = {
   /** Connects once (prompting for the host key if needed) and reports who answered. */
-  'ssh.test': defineCall<SshTestReply>()(z.object({ target: sshHostSchema, ...sshSessionFields }).strict()),
+  'ssh.test': defineCall<SshTestReply>()(() =>
+    z.object({ target: sshHostSchema, ...sshSessionFields }).strict(),
+  ),
   /** The user's answer to an `ssh.hostKeyPrompt` event. */
-  'ssh.answerHostKey': defineCall<{ answered: boolean }>()(
+  'ssh.answerHostKey': defineCall<{ answered: boolean }>()(() =>
     z.object({ promptId: z.string().regex(/^[0-9a-f]{32}$/), accept: z.boolean() }).strict(),
   ),
 }

@@ -16,15 +16,15 @@ export interface VaultStatusReply {
  * back: there is deliberately no `vault.get`.
  */
 export const vaultCalls = {
-  'vault.status': defineCall<VaultStatusReply>()(z.object({}).strict()),
+  'vault.status': defineCall<VaultStatusReply>()(() => z.object({}).strict()),
   /** `remember: false` keeps it for this session only (the choice offered when there is no keychain). */
-  'vault.set': defineCall<{ storedIn: 'keychain' | 'session' }>()(
+  'vault.set': defineCall<{ storedIn: 'keychain' | 'session' }>()(() =>
     z
       .object({ key: vaultKey, secret: z.string().min(1).max(4096), remember: z.boolean().default(true) })
       .strict(),
   ),
-  'vault.has': defineCall<{ present: boolean; storedIn: 'keychain' | 'session' | null }>()(
+  'vault.has': defineCall<{ present: boolean; storedIn: 'keychain' | 'session' | null }>()(() =>
     z.object({ key: vaultKey }).strict(),
   ),
-  'vault.delete': defineCall<{ deleted: boolean }>()(z.object({ key: vaultKey }).strict()),
+  'vault.delete': defineCall<{ deleted: boolean }>()(() => z.object({ key: vaultKey }).strict()),
 }

@@ -45,142 +45,150 @@ export const schedulerJobTypes = [
   'databaseBackup',
 ] as const
 
-/** Parameters of each async/sync DR API (the two Query APIs go through `zstack.query`). */
-export const drParamSchemas = {
-  CreateVolumeBackup: z
-    .object({
-      volumeUuid: uuid,
-      backupStorageUuid: uuid,
-      name,
-      description: z.string().optional(),
-      resourceUuid: uuid.optional(),
-      ...tags,
-    })
-    .strict(),
-  DeleteVolumeBackup: z.object({ uuid, ...deleteFrom, deleteMode: deleteMode.optional() }).strict(),
-  CreateDataVolumeTemplateFromVolumeBackup: z.object(template).strict(),
-  CreateRootVolumeTemplateFromVolumeBackup: z.object(template).strict(),
-  RevertVolumeFromVolumeBackup: z.object({ uuid, backupStorageUuid: uuid.optional(), ...tags }).strict(),
-  RecoverBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
-  SyncBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
-  CreateVmBackup: z
-    .object({
-      rootVolumeUuid: uuid,
-      backupStorageUuid: uuid,
-      name,
-      description: z.string().optional(),
-      resourceUuid: uuid.optional(),
-      ...tags,
-    })
-    .strict(),
-  DeleteVmBackup: z
-    .object({
-      groupUuid: uuid,
-      ...deleteFrom,
-      deleteMode: deleteMode.optional(),
-    })
-    .strict(),
-  RevertVmFromVmBackup: z.object({ groupUuid: uuid, backupStorageUuid: uuid.optional(), ...tags }).strict(),
-  RecoverVmBackupFromImageStoreBackupStorage: z.object({ groupUuid: uuid, ...srcDst, ...tags }).strict(),
-  SyncVmBackupFromImageStoreBackupStorage: z.object({ groupUuid: uuid, ...srcDst, ...tags }).strict(),
-  CreateDatabaseBackup: z
-    .object({
-      name,
-      backupStorageUuid: uuid,
-      description: z.string().optional(),
-      resourceUuid: uuid.optional(),
-      ...tags,
-    })
-    .strict(),
-  DeleteDatabaseBackup: z.object({ uuid, ...deleteFrom }).strict(),
-  RecoverDatabaseFromBackup: z
-    .object({
-      uuid: uuid.optional(),
-      backupStorageUrl: z
-        .string()
-        .regex(/^ssh:\/\//, 'backupStorageUrl is ssh://user:password@host:port/path')
-        .optional(),
-      backupInstallPath: z
-        .string()
-        .regex(/^zstore:\/\/zsbak\//, 'backupInstallPath is zstore://zsbak/<id>')
-        .optional(),
-      mysqlRootPassword: z.string().min(1),
-      ...tags,
-    })
-    .strict()
-    .refine(
-      (p) => p.uuid !== undefined || (p.backupStorageUrl !== undefined && p.backupInstallPath !== undefined),
-      {
-        message: 'give either uuid, or backupStorageUrl and backupInstallPath',
-      },
-    ),
-  ExportDatabaseBackupFromBackupStorage: z
-    .object({ databaseBackupUuid: uuid, backupStorageUuid: uuid, ...tags })
-    .strict(),
-  GetDatabaseBackupFromImageStore: z
-    .object({
-      url: z.string().regex(/^ssh:\/\//, 'url is ssh://user:password@host:port/path'),
-      registryPort: z.number().int().min(1).max(65535).optional(),
-    })
-    .strict(),
-  DeleteExportedDatabaseBackupFromBackupStorage: z
-    .object({ databaseBackupUuid: uuid, backupStorageUuid: uuid })
-    .strict(),
-  SyncDatabaseBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
-  // The 3.0.0 scheduler (spec digest "Scheduled backups and retention"); its 3.0.0 limits are
-  // checked before sending in zstack/scheduler-rules.ts, with messages in both languages.
-  CreateSchedulerJob: z
-    .object({
-      name,
-      description: z.string().optional(),
-      targetResourceUuid: uuid,
-      type: z.enum(schedulerJobTypes),
-      parameters: z.record(z.string(), z.string()).optional(),
-      resourceUuid: uuid.optional(),
-      ...tags,
-    })
-    .strict(),
-  CreateSchedulerTrigger: z
-    .object({
-      name,
-      description: z.string().optional(),
-      schedulerType: z.enum(['simple', 'cron']),
-      schedulerInterval: z.number().int().optional(),
-      repeatCount: z.number().int().optional(),
-      startTime: z.number().int().optional(),
-      cron: z.string().optional(),
-      resourceUuid: uuid.optional(),
-      ...tags,
-    })
-    .strict(),
-  AddSchedulerJobToSchedulerTrigger: z
-    .object({ schedulerJobUuid: uuid, schedulerTriggerUuid: uuid })
-    .strict(),
-  RemoveSchedulerJobFromSchedulerTrigger: z
-    .object({ schedulerJobUuid: uuid, schedulerTriggerUuid: uuid })
-    .strict(),
-  DeleteSchedulerJob: z.object({ uuid, deleteMode: deleteMode.optional() }).strict(),
-  DeleteSchedulerTrigger: z.object({ uuid, deleteMode: deleteMode.optional() }).strict(),
-  ChangeSchedulerState: z.object({ uuid, stateEvent: z.enum(['enable', 'disable']) }).strict(),
-} satisfies Record<DrCallName, z.ZodType>
+/**
+ * Parameters of each async/sync DR API (the two Query APIs go through `zstack.query`). Built with
+ * the `zstack.dr.*` request on its first use (see defineCall): they are most of the contract.
+ */
+export const drParamSchemas = () =>
+  ({
+    CreateVolumeBackup: z
+      .object({
+        volumeUuid: uuid,
+        backupStorageUuid: uuid,
+        name,
+        description: z.string().optional(),
+        resourceUuid: uuid.optional(),
+        ...tags,
+      })
+      .strict(),
+    DeleteVolumeBackup: z.object({ uuid, ...deleteFrom, deleteMode: deleteMode.optional() }).strict(),
+    CreateDataVolumeTemplateFromVolumeBackup: z.object(template).strict(),
+    CreateRootVolumeTemplateFromVolumeBackup: z.object(template).strict(),
+    RevertVolumeFromVolumeBackup: z.object({ uuid, backupStorageUuid: uuid.optional(), ...tags }).strict(),
+    RecoverBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
+    SyncBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
+    CreateVmBackup: z
+      .object({
+        rootVolumeUuid: uuid,
+        backupStorageUuid: uuid,
+        name,
+        description: z.string().optional(),
+        resourceUuid: uuid.optional(),
+        ...tags,
+      })
+      .strict(),
+    DeleteVmBackup: z
+      .object({
+        groupUuid: uuid,
+        ...deleteFrom,
+        deleteMode: deleteMode.optional(),
+      })
+      .strict(),
+    RevertVmFromVmBackup: z.object({ groupUuid: uuid, backupStorageUuid: uuid.optional(), ...tags }).strict(),
+    RecoverVmBackupFromImageStoreBackupStorage: z.object({ groupUuid: uuid, ...srcDst, ...tags }).strict(),
+    SyncVmBackupFromImageStoreBackupStorage: z.object({ groupUuid: uuid, ...srcDst, ...tags }).strict(),
+    CreateDatabaseBackup: z
+      .object({
+        name,
+        backupStorageUuid: uuid,
+        description: z.string().optional(),
+        resourceUuid: uuid.optional(),
+        ...tags,
+      })
+      .strict(),
+    DeleteDatabaseBackup: z.object({ uuid, ...deleteFrom }).strict(),
+    RecoverDatabaseFromBackup: z
+      .object({
+        uuid: uuid.optional(),
+        backupStorageUrl: z
+          .string()
+          .regex(/^ssh:\/\//, 'backupStorageUrl is ssh://user:password@host:port/path')
+          .optional(),
+        backupInstallPath: z
+          .string()
+          .regex(/^zstore:\/\/zsbak\//, 'backupInstallPath is zstore://zsbak/<id>')
+          .optional(),
+        mysqlRootPassword: z.string().min(1),
+        ...tags,
+      })
+      .strict()
+      .refine(
+        (p) =>
+          p.uuid !== undefined || (p.backupStorageUrl !== undefined && p.backupInstallPath !== undefined),
+        {
+          message: 'give either uuid, or backupStorageUrl and backupInstallPath',
+        },
+      ),
+    ExportDatabaseBackupFromBackupStorage: z
+      .object({ databaseBackupUuid: uuid, backupStorageUuid: uuid, ...tags })
+      .strict(),
+    GetDatabaseBackupFromImageStore: z
+      .object({
+        url: z.string().regex(/^ssh:\/\//, 'url is ssh://user:password@host:port/path'),
+        registryPort: z.number().int().min(1).max(65535).optional(),
+      })
+      .strict(),
+    DeleteExportedDatabaseBackupFromBackupStorage: z
+      .object({ databaseBackupUuid: uuid, backupStorageUuid: uuid })
+      .strict(),
+    SyncDatabaseBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
+    // The 3.0.0 scheduler (spec digest "Scheduled backups and retention"); its 3.0.0 limits are
+    // checked before sending in zstack/scheduler-rules.ts, with messages in both languages.
+    CreateSchedulerJob: z
+      .object({
+        name,
+        description: z.string().optional(),
+        targetResourceUuid: uuid,
+        type: z.enum(schedulerJobTypes),
+        parameters: z.record(z.string(), z.string()).optional(),
+        resourceUuid: uuid.optional(),
+        ...tags,
+      })
+      .strict(),
+    CreateSchedulerTrigger: z
+      .object({
+        name,
+        description: z.string().optional(),
+        schedulerType: z.enum(['simple', 'cron']),
+        schedulerInterval: z.number().int().optional(),
+        repeatCount: z.number().int().optional(),
+        startTime: z.number().int().optional(),
+        cron: z.string().optional(),
+        resourceUuid: uuid.optional(),
+        ...tags,
+      })
+      .strict(),
+    AddSchedulerJobToSchedulerTrigger: z
+      .object({ schedulerJobUuid: uuid, schedulerTriggerUuid: uuid })
+      .strict(),
+    RemoveSchedulerJobFromSchedulerTrigger: z
+      .object({ schedulerJobUuid: uuid, schedulerTriggerUuid: uuid })
+      .strict(),
+    DeleteSchedulerJob: z.object({ uuid, deleteMode: deleteMode.optional() }).strict(),
+    DeleteSchedulerTrigger: z.object({ uuid, deleteMode: deleteMode.optional() }).strict(),
+    ChangeSchedulerState: z.object({ uuid, stateEvent: z.enum(['enable', 'disable']) }).strict(),
+  }) satisfies Record<DrCallName, z.ZodType>
 
 const connectionId = z.string().regex(/^[0-9a-f]{16}$/, 'a connection id is 16 hex characters')
 const jobUuid = z.string().regex(/^[0-9a-f]{32}$/, 'a job id is 32 hex characters')
 
-const drRequest = z.discriminatedUnion(
-  'api',
-  drCallNames.map((api) =>
-    z
-      .object({
-        connectionId,
-        api: z.literal(api),
-        params: drParamSchemas[api],
-        timeoutMs: z.number().int().min(1000).optional(),
-        ...operationMeta,
-      })
-      .strict(),
-  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
-)
+function drRequest() {
+  const params = drParamSchemas()
+  return z.discriminatedUnion(
+    'api',
+    drCallNames.map((api) =>
+      z
+        .object({
+          connectionId,
+          api: z.literal(api),
+          params: params[api],
+          timeoutMs: z.number().int().min(1000).optional(),
+          ...operationMeta,
+        })
+        .strict(),
+    ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  )
+}
 
 export interface ConnectionInfo {
   connectionId: string
@@ -231,7 +239,7 @@ export interface LogEnd {
 }
 
 export const zstackCalls = {
-  'zstack.connect': defineCall<ConnectionInfo>()(
+  'zstack.connect': defineCall<ConnectionInfo>()(() =>
     z
       .object({
         endpoint: z.string().min(1).max(500),
@@ -252,16 +260,16 @@ export const zstackCalls = {
       })
       .strict(),
   ),
-  'zstack.disconnect': defineCall<{ disconnected: boolean }>()(z.object({ connectionId }).strict()),
-  'zstack.connections.list': defineCall<ConnectionInfo[]>()(z.object({}).strict()),
+  'zstack.disconnect': defineCall<{ disconnected: boolean }>()(() => z.object({ connectionId }).strict()),
+  'zstack.connections.list': defineCall<ConnectionInfo[]>()(() => z.object({}).strict()),
   /** Forgets a saved node on this laptop: session, saved password, offline cache. Job history stays. */
-  'zstack.connections.remove': defineCall<{ removed: boolean }>()(z.object({ connectionId }).strict()),
-  'zstack.session.check': defineCall<{ valid: boolean }>()(z.object({ connectionId }).strict()),
+  'zstack.connections.remove': defineCall<{ removed: boolean }>()(() => z.object({ connectionId }).strict()),
+  'zstack.session.check': defineCall<{ valid: boolean }>()(() => z.object({ connectionId }).strict()),
   /** Runs one DR API and waits for its result (async APIs: until the job ends). */
-  'zstack.dr.call': defineCall<unknown>()(drRequest),
+  'zstack.dr.call': defineCall<unknown>()(() => drRequest()),
   /** Starts one DR API as an operation and returns at once; the result arrives as `zstack.job.updated`. */
-  'zstack.dr.start': defineCall<{ opId: string }>()(drRequest),
-  'zstack.query': defineCall<QueryReply>()(
+  'zstack.dr.start': defineCall<{ opId: string }>()(() => drRequest()),
+  'zstack.query': defineCall<QueryReply>()(() =>
     z
       .object({
         connectionId,
@@ -282,7 +290,7 @@ export const zstackCalls = {
       })
       .strict(),
   ),
-  'zstack.jobs.list': defineCall<ZStackJob[]>()(
+  'zstack.jobs.list': defineCall<ZStackJob[]>()(() =>
     z
       .object({
         connectionId: connectionId.optional(),
@@ -294,18 +302,20 @@ export const zstackCalls = {
       .strict(),
   ),
   /** Polls an unfinished job again (after a restart, a timeout or a cancel). */
-  'zstack.jobs.attach': defineCall<{ attached: boolean }>()(z.object({ jobUuid }).strict()),
+  'zstack.jobs.attach': defineCall<{ attached: boolean }>()(() => z.object({ jobUuid }).strict()),
   /** Stops waiting for a job. The management node may still run it. */
-  'zstack.jobs.cancel': defineCall<{ cancelled: boolean }>()(z.object({ jobUuid }).strict()),
+  'zstack.jobs.cancel': defineCall<{ cancelled: boolean }>()(() => z.object({ jobUuid }).strict()),
   /**
    * Follows RecoverDatabaseFromBackup's log port (one connection, shared by every viewer): the reply
    * holds the lines so far (`dropped` older ones were not kept); new lines arrive as `zstack.log.line`.
    * The first viewer's `subject` names the recovery in the job history.
    */
-  'zstack.logs.open': defineCall<{ streamId: string; lines: string[]; dropped: number }>()(
+  'zstack.logs.open': defineCall<{ streamId: string; lines: string[]; dropped: number }>()(() =>
     z.object({ connectionId, port: z.number().int().min(1).max(65535), ...operationMeta }).strict(),
   ),
-  'zstack.logs.close': defineCall<{ closed: boolean }>()(z.object({ streamId: z.string().min(1) }).strict()),
+  'zstack.logs.close': defineCall<{ closed: boolean }>()(() =>
+    z.object({ streamId: z.string().min(1) }).strict(),
+  ),
 }
 
 export const zstackEvents = {
