@@ -22,7 +22,8 @@ const MIN_CELL = 6
 /** Shrink-first columns keep this much before columns are left out. */
 const READABLE_CELL = 12
 const ELLIPSIS = '…'
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+/** Made at the first truncation: building it loads ICU's break rules (about 10 ms), which every start paid before (#17). */
+let graphemes: Intl.Segmenter | undefined
 
 /**
  * Terminal cells of a text, by string-width. Loaded at the first measurement, not at start-up: its
@@ -95,7 +96,8 @@ export function truncate(text: string, width: number): string {
   if (cells(text) <= width) return text
   let out = ''
   let used = 0
-  for (const { segment } of segmenter.segment(text)) {
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+  for (const { segment } of graphemes.segment(text)) {
     const w = cells(segment)
     if (used + w > width - 1) break
     out += segment
