@@ -1,3 +1,4 @@
+import { LoadRouter, type Route, sameRoute } from './load-router.js'
 import { type LexedStatement, SqlLexer } from './sql-lexer.js'
 import { type Classified, classify, type DumpTrust } from './statement-policy.js'
 
@@ -19,6 +20,8 @@ import { type Classified, classify, type DumpTrust } from './statement-policy.js
 export interface DumpSegment {
   /** Database the bytes belong to; null for the header before the first `USE` (session settings). */
   database: string | null
+  /** The database's load session that runs these statements (`load-router.ts`); null for the header. */
+  route: Route | null
   data: Buffer
 }
 
@@ -98,8 +101,8 @@ export class DumpScanner {
   private readonly definer: string
   private readonly trust: DumpTrust
   private readonly observers: readonly StatementObserver[]
-  /** The delimiter each database's loader is in, so `DELIMITER` lines are written only on change. */
-  private readonly delimiters = new Map<string, string>()
+  /** Each database's statements are spread over its load sessions: one router per database. */
+  private readonly routers = new Map<string, LoadRouter>()
   /** Session SETs since the last other statement, per database: the context of a routine. */
   private recentSets: string[] = []
   private out = new SegmentBuilder()
@@ -171,6 +174,7 @@ export class DumpScanner {
       case 'use':
         this.current = c.name
         this.ensureDatabase(c.name as string)
+        this.routerOf(c.name as string).enter()
         this.recentSets = []
         return
       case 'create_database': {
@@ -184,8 +188,22 @@ export class DumpScanner {
     }
     const text = this.rewriteDefiner(s.text, c)
     const db = this.current
-    if (db !== null) this.record(db, c, text, s.delimiter)
-    this.write(db, text, s.delimiter)
+    const data = serialise(text, s.delimiter)
+    if (db === null) {
+      this.out.add(null, null, data)
+      return
+    }
+    this.record(db, c, text, s.delimiter)
+    for (const e of this.routerOf(db).route(c, data)) this.out.add(db, e.route, e.data)
+  }
+
+  private routerOf(db: string): LoadRouter {
+    let router = this.routers.get(db)
+    if (!router) {
+      router = new LoadRouter()
+      this.routers.set(db, router)
+    }
+    return router
   }
 
   private record(db: string, c: Classified, text: Buffer, delimiter: string): void {
@@ -227,40 +245,35 @@ export class DumpScanner {
     return Buffer.concat([text.subarray(0, from), Buffer.from(this.definer), text.subarray(to)])
   }
 
-  /**
-   * Serialises an accepted statement for its database's loader. The header (before any `USE`) is
-   * replayed into every loader, so it always ends in the default delimiter.
-   */
-  private write(db: string | null, text: Buffer, delimiter: string): void {
-    const want = delimiter || ';'
-    if (db === null) {
-      const wrapped = want === ';' ? [text, ';\n'] : [`DELIMITER ${want}\n`, text, `${want}\nDELIMITER ;\n`]
-      for (const part of wrapped) this.out.add(null, typeof part === 'string' ? Buffer.from(part) : part)
-      return
-    }
-    if ((this.delimiters.get(db) ?? ';') !== want) {
-      this.out.add(db, Buffer.from(`DELIMITER ${want}\n`))
-      this.delimiters.set(db, want)
-    }
-    this.out.add(db, text)
-    this.out.add(db, Buffer.from(`${want}\n`))
-  }
-
   private ensureDatabase(name: string): DatabaseSummary {
     this.databases[name] ??= { tables: {}, charset: null, collation: null, routines: [], qualifiers: [] }
     return this.databases[name]
   }
 }
 
-/** Joins consecutive statements of the same database so callers write large buffers. */
+/**
+ * An accepted statement as the loader gets it. Each is whole on its own (a non-default delimiter is
+ * set and reset around it), because the statements of one database go to several sessions.
+ */
+function serialise(text: Buffer, delimiter: string): Buffer {
+  const want = delimiter || ';'
+  if (want === ';') return Buffer.concat([text, SEMICOLON])
+  return Buffer.concat([Buffer.from(`DELIMITER ${want}\n`), text, Buffer.from(`${want}\nDELIMITER ;\n`)])
+}
+
+const SEMICOLON = Buffer.from(';\n')
+
+/** Joins consecutive statements bound for the same session of the same database so callers write large buffers. */
 class SegmentBuilder {
   private readonly segments: DumpSegment[] = []
   private parts: Buffer[] = []
   private database: string | null | undefined = undefined
+  private route: Route | null = null
 
-  add(database: string | null, data: Buffer): void {
-    if (database !== this.database) this.flush()
+  add(database: string | null, route: Route | null, data: Buffer): void {
+    if (database !== this.database || !sameRoute(route, this.route)) this.flush()
     this.database = database
+    this.route = route
     this.parts.push(data)
   }
 
@@ -272,7 +285,7 @@ class SegmentBuilder {
   private flush(): void {
     if (this.parts.length > 0 && this.database !== undefined) {
       const data = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts)
-      this.segments.push({ database: this.database, data })
+      this.segments.push({ database: this.database, route: this.route, data })
     }
     this.parts = []
   }

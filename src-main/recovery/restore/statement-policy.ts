@@ -42,8 +42,10 @@ export interface Classified {
   /** `create_database`: validated charset and collation (null when the dump names none). */
   charset: string | null
   collation: string | null
-  /** `create_routine` / `create_event`: PROCEDURE, FUNCTION or EVENT. */
+  /** `create_routine` / `create_event`: PROCEDURE, FUNCTION or EVENT; `drop_object`: what it drops (TABLE, VIEW, ...). */
   objectType: string | null
+  /** `create_trigger`: the table it is ON (null when our own safety dump's trigger could not be read). */
+  table: string | null
   /** Byte span of a `DEFINER = user@host` clause, to be rewritten. */
   definer: [number, number] | null
   /** First parts of `a.b` names (tables, aliases, databases): checked against the live server's databases. */
@@ -246,6 +248,7 @@ function ok(kind: StatementKind, fields: Partial<Classified> = {}): Verdict {
       charset: null,
       collation: null,
       objectType: null,
+      table: null,
       definer: null,
       qualifiers: [],
       ...fields,
@@ -394,17 +397,24 @@ function create(v: View, ctx: PolicyContext): Verdict {
   if (typeof named === 'string') return refuse(named)
   if (kind === 'create_event' && ctx.trust === 'backup' && !ZSTACK_EVENTS.has(named.name))
     return refuse(`event ${named.name}: ZStack's schema defines no such event`)
-  if (ctx.trust === 'own-safety-dump')
-    return ok(kind, { name: named.name, definer, objectType: type.toUpperCase() })
-  if (kind === 'create_trigger') {
-    // BEFORE|AFTER INSERT|UPDATE|DELETE ON <table of this database>
-    const on = objectName(v, named.next + 3, ctx)
-    if (v.word(named.next + 2) !== 'on' || typeof on === 'string')
-      return refuse(typeof on === 'string' ? on : 'trigger without ON <table>')
-  }
+  // A trigger is BEFORE|AFTER INSERT|UPDATE|DELETE ON <table of this database>: it loads with that table.
+  const on = kind === 'create_trigger' ? triggerTable(v, named.next, ctx) : null
+  const fields = { name: named.name, definer, objectType: type.toUpperCase(), table: on?.table ?? null }
+  if (ctx.trust === 'own-safety-dump') return ok(kind, fields)
+  if (on?.problem) return refuse(on.problem)
   const body = checkBody(v, named.next, ctx)
   if (typeof body === 'string') return refuse(body)
-  return ok(kind, { name: named.name, definer, objectType: type.toUpperCase(), qualifiers: body })
+  return ok(kind, { ...fields, qualifiers: body })
+}
+
+function triggerTable(
+  v: View,
+  afterName: number,
+  ctx: PolicyContext,
+): { table: string | null; problem: string | null } {
+  const on = objectName(v, afterName + 3, ctx)
+  if (v.word(afterName + 2) !== 'on') return { table: null, problem: 'trigger without ON <table>' }
+  return typeof on === 'string' ? { table: null, problem: on } : { table: on.name, problem: null }
 }
 
 /** `DEFINER = user@host` or `DEFINER = CURRENT_USER[()]` from `n`; returns the index after it. */
@@ -514,15 +524,17 @@ function drop(v: View, ctx: PolicyContext): Verdict {
     return refuse(`DROP ${v.raw(1)}`)
   const missing = needDatabase(ctx)
   if (missing) return refuse(missing)
-  let n = 4
-  for (;;) {
-    const named = objectName(v, n, ctx)
-    if (typeof named === 'string') return refuse(named)
-    n = named.next
-    if (n === v.length) return ok('drop_object', { name: named.name })
-    if (v.punct(n) !== ',') return refuse(`unexpected "${v.raw(n)}" in DROP`)
-    n++
-  }
+  const named = objectName(v, 4, ctx)
+  if (typeof named === 'string') return refuse(named)
+  // mysqldump drops one object per statement; the restore loads tables side by side and runs each DROP
+  // with the object it drops, which needs one object.
+  if (named.next !== v.length)
+    return refuse(
+      v.punct(named.next) === ','
+        ? 'DROP of several objects in one statement (mysqldump writes one per object)'
+        : `unexpected "${v.raw(named.next)}" in DROP`,
+    )
+  return ok('drop_object', { name: named.name, objectType: what.toUpperCase() })
 }
 
 function lockTables(v: View, ctx: PolicyContext): Verdict {

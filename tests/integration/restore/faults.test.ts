@@ -9,7 +9,7 @@ import type { MariaDb } from '../../harness/mariadb.js'
 import { type Sshd, startTcpProxy } from '../../harness/sshd.js'
 import {
   checksums,
-  killZstackLoaderWhen,
+  killLoadersWhen,
   nodeRun,
   observedHost,
   optionFoldersLeft,
@@ -160,7 +160,7 @@ describe('restore faults (the loopback sshd as the management-node host)', () =>
   )
 
   it('rolls back automatically when mysql is killed mid-restore', async () => {
-    const { connect, killed } = killZstackLoaderWhen(sshd, 'zstack_rest')
+    const { connect, killed } = killLoadersWhen(sshd, 'zstack_rest')
     const { run, log } = options({ connect })
     const result = await runRestore(run)
     expect(killed.length).toBeGreaterThan(0)

@@ -101,28 +101,38 @@ export function observedHost(inner: RemoteHost, onCommand: (command: string) => 
 }
 
 /**
- * Connects like `sshdConnector`, and once the loader of `database` starts, SIGKILLs the running `zstack`
- * loader (it stays open until the dump ends): a crash mid-restore. `then` runs right after the kill.
+ * Connects like `sshdConnector`, and once the loader of `database` starts, SIGKILLs every load session
+ * of the run then running (waiting briefly for the new one to appear): a crash mid-restore. The
+ * restore loads a database over several sessions and ends them when it moves on, so which ones still
+ * run depends on timing; the one just started always does. `then` runs right after the kill.
  */
-export function killZstackLoaderWhen(
+export function killLoadersWhen(
   sshd: Sshd,
   database: string,
   then: () => void = () => {},
 ): { connect: () => Promise<RemoteHost>; killed: number[] } {
   let optionFile = ''
+  let triggered = false
   const killed: number[] = []
+  const killRunning = async () => {
+    for (let tries = 0; killed.length === 0 && tries < 150; tries++) {
+      for (const pid of pidsWithArgs([optionFile, '--one-database'])) {
+        try {
+          process.kill(pid, 'SIGKILL')
+          killed.push(pid)
+        } catch {} // it ended between the listing and the kill
+      }
+      if (killed.length === 0) await new Promise((r) => setTimeout(r, 20))
+    }
+    then()
+  }
   const connect = async () =>
     observedHost(await sshdConnector(sshd)(), (command) => {
       const file = /--defaults-extra-file='([^']+)'/.exec(command)?.[1]
       if (file) optionFile = file
-      if (!command.includes(`--one-database '${database}'`) || killed.length > 0) return
-      for (const pid of pidsWithArgs([optionFile, '--one-database'])) {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-        if (!cmdline.includes('zstack') || cmdline.includes('zstack_')) continue
-        process.kill(pid, 'SIGKILL')
-        killed.push(pid)
-      }
-      then()
+      if (triggered || !command.includes(`--one-database '${database}'`)) return
+      triggered = true
+      void killRunning()
     })
   return { connect, killed }
 }

@@ -9,7 +9,7 @@ import {
   checksums,
   damage,
   hostDir,
-  killZstackLoaderWhen,
+  killLoadersWhen,
   nodeRun,
   observedHost,
   optionFoldersLeft,
@@ -79,7 +79,7 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
   }, 120_000)
 
   it('a frozen link mid-restore: the abandoned session is KILLed, the rollback completes, verified, in bounded time', async () => {
-    // Wide tables: the loader spends most of its time between LOCK TABLES and UNLOCK TABLES.
+    // Wide tables: the load sessions spend most of their time inside long INSERTs.
     const bulky = await zstackDumpFixture({ rowsPerTable: 20, bulkBytes: 24 << 20 })
     const proxy = await startTcpProxy(sshd.port)
     const connect = sshdConnector(sshd, proxy.port, 1000)
@@ -90,8 +90,9 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
         observedHost(await connect(), (command) => {
           if (!frozen && command.includes("--one-database 'zstack'")) {
             frozen = true
-            // Let the loader take its table locks, then freeze: no close, no reset, just silence.
-            setTimeout(() => proxy.freezeAll(), 1500)
+            // Freeze while zstack's rows still stream to its sessions (about 1.5 s here): no close, no
+            // reset, just silence. The sessions wait for the rest on the server.
+            setTimeout(() => proxy.freezeAll(), 300)
           }
         }),
     })
@@ -117,7 +118,7 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
   it('a database the restore created (zstack_ui did not exist) is dropped again by the rollback', async () => {
     await db.sql('DROP DATABASE zstack_ui')
     const withoutUi = await checksums(db)
-    const { options, log } = run({ connect: killZstackLoaderWhen(sshd, 'zstack_ui').connect })
+    const { options, log } = run({ connect: killLoadersWhen(sshd, 'zstack_ui').connect })
     const result = await runRestore(options)
     expect(result.outcome).toBe('rolled_back')
     expect(result.rollbackVerification?.ok).toBe(true)
@@ -144,7 +145,7 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
     const { options } = run({
       zstackCtl: ctl,
       // The crash comes with a damaged laptop copy of the safety dump: the rollback cannot succeed.
-      connect: killZstackLoaderWhen(sshd, 'zstack_rest', () => {
+      connect: killLoadersWhen(sshd, 'zstack_rest', () => {
         for (const f of readdirSync(laptopDir).filter((n) => n.startsWith('safety-dump-')))
           truncateSync(join(laptopDir, f), 100)
       }).connect,

@@ -49,6 +49,14 @@ describe('statement allow-list: what mysqldump writes passes in any case and spa
     expect(reason).not.toContain('\u202e')
   })
 
+  it('refuses a DROP of several objects in one statement: mysqldump writes one DROP per object', () => {
+    const { summary } = scan(`${HEAD}DROP TABLE IF EXISTS \`ZoneEO\`, \`HostEO\`;${TAIL}`)
+    expect(summary.refusals.map((r) => [r.line, r.reason])).toEqual([
+      [4, 'DROP of several objects in one statement (mysqldump writes one per object)'],
+    ])
+    expect(scan(`${HEAD}DROP TABLE IF EXISTS \`ZoneEO\`;${TAIL}`).summary.refusedCount).toBe(0)
+  })
+
   it('refuses a statement split from its comment by a chunk boundary just as when whole', () => {
     const text = `${HEAD}/*!40000 SELECT 1 INTO OUTFILE '/tmp/x' */;${TAIL}`
     const scanner = new DumpScanner({ definerHost: 'localhost' })

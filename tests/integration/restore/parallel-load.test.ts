@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppError } from '../../../src-main/errors/app-error.js'
+import { MysqlClient } from '../../../src-main/recovery/restore/mysql-client.js'
+import { MAX_TABLE_SESSIONS, streamRestore } from '../../../src-main/recovery/restore/stream-restore.js'
+import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
+import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
+import { type Sshd, startSshd } from '../../harness/sshd.js'
+import { sshdConnector, tempDir } from './helpers.js'
+
+/**
+ * The restore loads a database's tables over several MySQL sessions at once, and its views,
+ * routines and events after them (`load-router.ts`). Whatever ran where, the result must be the
+ * database that was dumped: every table (foreign keys in a cycle), every row, views over views,
+ * triggers that must not fire during the load, routines and an event with their own sql_mode.
+ * The dump is real mysqldump output (as our safety dump takes it), loaded through a real sshd.
+ */
+const TABLES = 30
+/** About 16 MB of rows in one table. */
+const BULK_ROWS = 16_000
+
+/** A schema no loader order can satisfy without foreign-key checks off: each table points at the next. */
+function sourceSchema(): string {
+  const tables = Array.from({ length: TABLES }, (_, i) => {
+    const next = `T${String((i + 1) % TABLES).padStart(2, '0')}`
+    const name = `T${String(i).padStart(2, '0')}`
+    const rows = Array.from(
+      { length: 40 },
+      (_, r) => `(${r + 1}, ${((r + 7) % 40) + 1}, '名称-${i}-${r} ''quoted'' ; -- not a comment')`,
+    )
+    return `CREATE TABLE ${name} (id int PRIMARY KEY, parent int, note varchar(64),
+        CONSTRAINT fk_${name} FOREIGN KEY (parent) REFERENCES ${next} (id) ON DELETE CASCADE) ENGINE=InnoDB;
+      INSERT INTO ${name} VALUES ${rows.join(',')};`
+  })
+  return `SET FOREIGN_KEY_CHECKS=0;
+    CREATE DATABASE zstack CHARACTER SET utf8mb4; USE zstack;
+    ${tables.join('\n')}
+    CREATE TABLE audit (id int AUTO_INCREMENT PRIMARY KEY, what varchar(64)) ENGINE=InnoDB;
+    INSERT INTO audit (what) VALUES ('dumped');
+    CREATE TRIGGER t05_ins AFTER INSERT ON T05 FOR EACH ROW INSERT INTO audit (what) VALUES (CONCAT('T05 ', NEW.id));
+    SET SESSION sql_mode = '';
+    CREATE TRIGGER t06_ins BEFORE INSERT ON T06 FOR EACH ROW SET NEW.note = CONCAT(NEW.note, '!');
+    SET SESSION sql_mode = 'STRICT_TRANS_TABLES';
+    CREATE VIEW v1 AS SELECT a.id, a.note, b.note AS next_note FROM T01 a JOIN T02 b ON a.parent = b.id;
+    CREATE VIEW v2 AS SELECT id, next_note FROM v1 WHERE id < 10;
+    CREATE PROCEDURE p() SELECT COUNT(*) FROM v2;
+    CREATE FUNCTION f(x int) RETURNS int DETERMINISTIC RETURN x + (SELECT COUNT(*) FROM audit);
+    CREATE EVENT e ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM audit;
+    -- Last in the dump, and big: its session is still busy when the next database starts.
+    CREATE TABLE ZZ_bulk (id int PRIMARY KEY, body text) ENGINE=InnoDB;
+    INSERT INTO ZZ_bulk SELECT seq, REPEAT(CONCAT('行', seq), 100) FROM seq_1_to_${BULK_ROWS};
+    CREATE DATABASE zstack_ui CHARACTER SET utf8mb4;
+    CREATE TABLE zstack_ui.operation_log (id int PRIMARY KEY, what varchar(64)) ENGINE=InnoDB;
+    INSERT INTO zstack_ui.operation_log VALUES (1, '登录');
+    SET FOREIGN_KEY_CHECKS=1;`
+}
+
+/** Everything that makes the database what it is, as the server describes it. */
+async function describeDatabase(db: MariaDb): Promise<Record<string, string>> {
+  const tables = (
+    await db.sql(
+      "SELECT CONCAT(TABLE_SCHEMA, '.`', TABLE_NAME, '`') FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ('zstack', 'zstack_ui') AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1",
+    )
+  )
+    .split('\n')
+    .filter(Boolean)
+  const where = "WHERE %s IN ('zstack', 'zstack_ui') ORDER BY 1"
+  return {
+    tables: await db.sql(tables.map((t) => `SHOW CREATE TABLE ${t};`).join('\n')),
+    rows: await db.sql(`CHECKSUM TABLE ${tables.join(', ')}`),
+    views: await db.sql(
+      `SELECT TABLE_NAME, VIEW_DEFINITION, CHARACTER_SET_CLIENT, COLLATION_CONNECTION, DEFINER, SECURITY_TYPE
+         FROM information_schema.VIEWS ${where.replace('%s', 'TABLE_SCHEMA')}`,
+    ),
+    triggers: await db.sql(
+      `SELECT TRIGGER_NAME, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, ACTION_TIMING, ACTION_STATEMENT, SQL_MODE,
+              CHARACTER_SET_CLIENT, DEFINER FROM information_schema.TRIGGERS ${where.replace('%s', 'TRIGGER_SCHEMA')}`,
+    ),
+    routines: await db.sql(
+      `SELECT ROUTINE_NAME, ROUTINE_TYPE, ROUTINE_DEFINITION, SQL_MODE, IS_DETERMINISTIC, DEFINER
+         FROM information_schema.ROUTINES ${where.replace('%s', 'ROUTINE_SCHEMA')}`,
+    ),
+    events: await db.sql(
+      `SELECT EVENT_NAME, EVENT_DEFINITION, STATUS, SQL_MODE, INTERVAL_VALUE, INTERVAL_FIELD, DEFINER
+         FROM information_schema.EVENTS ${where.replace('%s', 'EVENT_SCHEMA')}`,
+    ),
+  }
+}
+
+describe('loading a database over several sessions (real MariaDB and sshd)', () => {
+  let db: MariaDb
+  let sshd: Sshd
+  let limited: Sshd
+  let dump: string
+  let original: Record<string, string>
+
+  beforeAll(async () => {
+    ;[db, sshd, limited] = await Promise.all([
+      startMariaDb(),
+      startSshd(),
+      // A hardened host: one channel per connection (sshd's MaxSessions), so one session at a time.
+      startSshd({ extraConfig: 'MaxSessions 1' }),
+    ])
+    await db.sql(sourceSchema(), { sqlMode: 'STRICT_TRANS_TABLES' })
+    original = await describeDatabase(db)
+    dump = join(tempDir('zsdr-parallel-load-'), 'safety.gz')
+    // As our safety dump takes it (safety-dump.ts): with routines, events and triggers.
+    execFileSync('bash', [
+      '-o',
+      'pipefail',
+      '-c',
+      `mysqldump --no-defaults -uroot --socket='${db.socket}' --databases --single-transaction --quick --routines --events --triggers zstack zstack_ui | gzip > '${dump}'`,
+    ])
+  }, 180_000)
+  afterAll(async () => {
+    await Promise.all([db?.stop(), sshd?.stop(), limited?.stop()])
+  })
+
+  async function restoreThrough(
+    server: Sshd,
+  ): Promise<{ sessions: number[]; drops: string[]; refused: number }> {
+    await db.sql(
+      'DROP DATABASE zstack; DROP DATABASE zstack_ui; CREATE DATABASE zstack; CREATE TABLE zstack.stray (id int);',
+    )
+    const ssh = await sshdConnector(server)()
+    let refused = 0
+    const host: RemoteHost = {
+      ...ssh,
+      exec: (command, options) =>
+        ssh.exec(command, options).catch((e: unknown) => {
+          if (e instanceof AppError && e.code === 'ssh.channel_refused') refused++
+          throw e
+        }),
+      run: (command, options) => ssh.run(command, options),
+      close: () => ssh.close(),
+    }
+    const mysql = await MysqlClient.open(
+      host,
+      { host: '127.0.0.1', port: db.port, socket: null },
+      db.rootPassword,
+    )
+    const sessions: number[] = []
+    const drops: string[] = []
+    try {
+      await streamRestore(host, mysql, dump, {
+        databases: ['zstack', 'zstack_ui'],
+        definerHost: 'localhost',
+        trust: 'own-safety-dump',
+        onDrop: (d) => drops.push(d),
+        onSession: (_, id) => sessions.push(id),
+      })
+    } finally {
+      await mysql.close()
+      await host.close()
+    }
+    return { sessions, drops, refused }
+  }
+
+  it('gives back exactly what was dumped, its tables loaded side by side', async () => {
+    const { sessions, drops, refused } = await restoreThrough(sshd)
+    expect(await describeDatabase(db)).toEqual(original)
+    // No trigger fired during the load: the audit table holds the dumped row only.
+    expect(await db.sql('SELECT what FROM zstack.audit')).toBe('dumped\n')
+    expect(drops).toEqual(['zstack', 'zstack_ui'])
+    // zstack: every table session, then one for the views, routines and event; zstack_ui: one.
+    expect(new Set(sessions).size).toBe(MAX_TABLE_SESSIONS + 2)
+    expect(refused).toBe(0)
+  }, 120_000)
+
+  it('on a host that allows one channel per connection, gives back the same, one session at a time', async () => {
+    const { refused } = await restoreThrough(limited)
+    expect(await describeDatabase(db)).toEqual(original)
+    expect(await db.sql('SELECT what FROM zstack.audit')).toBe('dumped\n')
+    // The host did say no (to the extra table sessions, and to zstack_ui's while zstack's still
+    // loaded), and each time the load went on with what it had or waited for room.
+    expect(refused).toBeGreaterThan(0)
+  }, 120_000)
+})
