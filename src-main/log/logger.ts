@@ -1,4 +1,5 @@
-import { pino } from 'pino'
+import { createRequire } from 'node:module'
+import type { DestinationStream, LogFn, Logger as PinoLogger } from 'pino'
 import { redact } from '../errors/redact.js'
 
 /**
@@ -17,9 +18,32 @@ const SECRET_KEYS = [
   'Authorization',
 ]
 
-export type Logger = pino.Logger
+/** What the app logs with: pino's leveled methods. */
+export type Logger = Pick<PinoLogger, 'info' | 'warn' | 'error'>
 
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+interface LoggerOptions {
+  level?: string
+  destination?: DestinationStream
+}
+
+/**
+ * pino (with its transport code) is loaded at the first line logged, not when the logger is made:
+ * a CLI command that logs nothing, such as a restore that goes well, does not pay for it at
+ * start-up (#17). `require` keeps logging synchronous.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  let logger: PinoLogger | undefined
+  const pinoLogger = () => {
+    logger ??= openPino(options)
+    return logger
+  }
+  const method = (level: keyof Logger): LogFn =>
+    ((...args: Parameters<LogFn>) => pinoLogger()[level](...args)) as LogFn
+  return { info: method('info'), warn: method('warn'), error: method('error') }
+}
+
+function openPino(options: LoggerOptions): PinoLogger {
+  const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino')
   return pino(
     {
       level: options.level ?? process.env.ZSDR_LOG_LEVEL ?? 'info',
