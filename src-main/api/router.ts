@@ -39,7 +39,9 @@ export class Router {
     if (!handler) return { ok: false, error: unknownCall(name) }
 
     const schema: z.ZodType = calls[name].request
-    const parsed = schema.safeParse(payload ?? {})
+    // zod compiles an object schema's parser (new Function) at its first parse, which pays off over
+    // many calls; a CLI process makes a few, and the compiling cost its start-up (#17).
+    const parsed = schema.safeParse(payload ?? {}, { jitless: ctx.transport === 'cli' })
     if (!parsed.success) return { ok: false, error: validationError(name, parsed.error) }
 
     try {

@@ -21,17 +21,18 @@ describe('router', () => {
     expect(spy).not.toHaveBeenCalled()
   })
 
-  it('refuses unknown fields (strict schemas) and non-object payloads', async () => {
-    const { router, spy } = routerWith(() => ({ cancelled: true }))
-    const extra = await router.dispatch(
-      'ops.cancel',
-      { opId: 'a'.repeat(32), extra: 1 },
-      { transport: 'ipc' },
-    )
-    const scalar = await router.dispatch('ops.cancel', 42, { transport: 'ipc' })
-    expect(extra.ok || scalar.ok).toBe(false)
-    expect(spy).not.toHaveBeenCalled()
-  })
+  // The CLI parses without zod's compiled fast path (start-up, #17): both ways must refuse alike.
+  it.each([['ipc'], ['cli']] as const)(
+    'refuses unknown fields (strict schemas) and non-object payloads (%s)',
+    async (transport) => {
+      const { router, spy } = routerWith(() => ({ cancelled: true }))
+      const extra = await router.dispatch('ops.cancel', { opId: 'a'.repeat(32), extra: 1 }, { transport })
+      const scalar = await router.dispatch('ops.cancel', 42, { transport })
+      const badId = await router.dispatch('ops.cancel', { opId: 'not-hex' }, { transport })
+      expect([extra.ok, scalar.ok, badId.ok]).toEqual([false, false, false])
+      expect(spy).not.toHaveBeenCalled()
+    },
+  )
 
   it('passes a valid request to the handler and wraps its value', async () => {
     const { router, spy } = routerWith((req) => ({ cancelled: req.opId.startsWith('a') }))
