@@ -49,34 +49,24 @@ export const schedulerJobTypes = [
  * Parameters of each async/sync DR API (the two Query APIs go through `zstack.query`). Built with
  * the `zstack.dr.*` request on its first use (see defineCall): they are most of the contract.
  */
-export const drParamSchemas = () =>
-  ({
-    CreateVolumeBackup: z
-      .object({
-        volumeUuid: uuid,
-        backupStorageUuid: uuid,
-        name,
-        description: z.string().optional(),
-        resourceUuid: uuid.optional(),
-        ...tags,
-      })
-      .strict(),
+export function drParamSchemas() {
+  /** The fields of a Create*Backup after what it backs up. */
+  const newBackup = {
+    backupStorageUuid: uuid,
+    name,
+    description: z.string().optional(),
+    resourceUuid: uuid.optional(),
+    ...tags,
+  }
+  return {
+    CreateVolumeBackup: z.object({ volumeUuid: uuid, ...newBackup }).strict(),
     DeleteVolumeBackup: z.object({ uuid, ...deleteFrom, deleteMode: deleteMode.optional() }).strict(),
     CreateDataVolumeTemplateFromVolumeBackup: z.object(template).strict(),
     CreateRootVolumeTemplateFromVolumeBackup: z.object(template).strict(),
     RevertVolumeFromVolumeBackup: z.object({ uuid, backupStorageUuid: uuid.optional(), ...tags }).strict(),
     RecoverBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
     SyncBackupFromImageStoreBackupStorage: z.object({ uuid, ...srcDst, ...tags }).strict(),
-    CreateVmBackup: z
-      .object({
-        rootVolumeUuid: uuid,
-        backupStorageUuid: uuid,
-        name,
-        description: z.string().optional(),
-        resourceUuid: uuid.optional(),
-        ...tags,
-      })
-      .strict(),
+    CreateVmBackup: z.object({ rootVolumeUuid: uuid, ...newBackup }).strict(),
     DeleteVmBackup: z
       .object({
         groupUuid: uuid,
@@ -167,7 +157,8 @@ export const drParamSchemas = () =>
     DeleteSchedulerJob: z.object({ uuid, deleteMode: deleteMode.optional() }).strict(),
     DeleteSchedulerTrigger: z.object({ uuid, deleteMode: deleteMode.optional() }).strict(),
     ChangeSchedulerState: z.object({ uuid, stateEvent: z.enum(['enable', 'disable']) }).strict(),
-  }) satisfies Record<DrCallName, z.ZodType>
+  } satisfies Record<DrCallName, z.ZodType>
+}
 
 const connectionId = z.string().regex(/^[0-9a-f]{16}$/, 'a connection id is 16 hex characters')
 const jobUuid = z.string().regex(/^[0-9a-f]{32}$/, 'a job id is 32 hex characters')
