@@ -53,6 +53,11 @@ interface Sink {
  * one MySQL connection; a host that refuses more channels (sshd MaxSessions) just gets fewer.
  */
 export const MAX_TABLE_SESSIONS = 4
+/**
+ * Views, routines and events wait in memory for their session: ZStack's hold a few KiB. A dump with
+ * more than this of them is not one the restore knows how to load.
+ */
+const ORDERED_LIMIT = 64 * 1024 * 1024
 /** One more session opens for every this many tables: a database of a few tables stays in one. */
 const TABLES_PER_SESSION = 8
 /**
@@ -160,7 +165,7 @@ export async function streamRestore(
         options.lockWait,
       ),
     )
-    load = new DatabaseLoad({
+    load = new DatabaseLoad(database, {
       open: () => withRoom(() => openSession(database)),
       tryOpen: () => openSession(database),
     })
@@ -239,6 +244,9 @@ class DatabaseLoad {
   private lanes: Lane[] = []
   private laneOf = new Map<string, Lane>()
   private readonly ordered: Buffer[] = []
+  private orderedBytes = 0
+  /** The session for `ordered`, opened (in the background) when the first such statement comes. */
+  private orderedSession: Promise<Sink | null> | null = null
   /** Sessions whose input was ended: a new session of this database starts only after they finish. */
   private readonly ended: Sink[] = []
   /** Sessions being opened in the background (settled: success or not, they never reject). */
@@ -249,6 +257,7 @@ class DatabaseLoad {
   private generation = 0
 
   constructor(
+    private readonly database: string,
     private readonly sessions: {
       /** A session the load needs (waits for room on a host that limits channels). */
       open(): Promise<Sink>
@@ -258,8 +267,15 @@ class DatabaseLoad {
   ) {}
 
   async write(route: Route, data: Buffer): Promise<void> {
-    if (route.to === 'ordered') this.ordered.push(data)
-    else await this.toTable(route.table, data)
+    if (route.to === 'table') return this.toTable(route.table, data)
+    this.orderedBytes += data.length
+    if (this.orderedBytes > ORDERED_LIMIT) throw orderedTooLarge(this.database)
+    this.ordered.push(data)
+    // Opened now, it waits idle for the tables, and its set-up is off the end of the load. Only on a
+    // host that gave every table session asked for: an idle session holds a channel that a host
+    // with fewer may need for the next database.
+    if (this.lanes.length === MAX_TABLE_SESSIONS)
+      this.orderedSession ??= this.sessions.tryOpen().catch(() => null)
   }
 
   /** Ends the table sessions' input (they finish what they have); later tables get new sessions. */
@@ -276,7 +292,7 @@ class DatabaseLoad {
     await Promise.all(this.opening)
     await this.waitEnded()
     if (this.ordered.length === 0) return
-    const sink = await this.sessions.open()
+    const sink = (await this.orderedSession) ?? (await this.sessions.open())
     for (const part of this.ordered) await write(sink, part)
     end(sink)
     await succeeded(sink)
@@ -375,6 +391,18 @@ function createDatabase(database: string, summary: DatabaseSummary | undefined):
   const charset = summary?.charset ? ` CHARACTER SET ${summary.charset}` : ''
   const collation = summary?.collation ? ` COLLATE ${summary.collation}` : ''
   return `CREATE DATABASE ${ident(database)}${charset}${collation}`
+}
+
+function orderedTooLarge(database: string): AppError {
+  const mib = ORDERED_LIMIT / 1024 / 1024
+  return new AppError(
+    'restore.dump_objects_too_large',
+    {
+      en: `The views, routines and events of ${database} in the dump exceed ${mib} MiB (ZStack's hold a few KiB): loading stopped.`,
+      zh: `转储中 ${database} 的视图、存储过程和事件超过 ${mib} MiB（ZStack 的只有几 KiB）：已停止导入。`,
+    },
+    { database, limitBytes: ORDERED_LIMIT },
+  )
 }
 
 function refusedDuringRestore(file: string, summary: DumpSummary): AppError {

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../../src-main/errors/app-error.js'
 import { MysqlClient } from '../../../src-main/recovery/restore/mysql-client.js'
@@ -119,6 +121,7 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
 
   async function restoreThrough(
     server: Sshd,
+    file = dump,
   ): Promise<{ sessions: number[]; drops: string[]; refused: number }> {
     await db.sql(
       'DROP DATABASE zstack; DROP DATABASE zstack_ui; CREATE DATABASE zstack; CREATE TABLE zstack.stray (id int);',
@@ -143,7 +146,7 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
     const sessions: number[] = []
     const drops: string[] = []
     try {
-      await streamRestore(host, mysql, dump, {
+      await streamRestore(host, mysql, file, {
         databases: ['zstack', 'zstack_ui'],
         definerHost: 'localhost',
         trust: 'own-safety-dump',
@@ -175,5 +178,24 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
     // The host did say no (to the extra table sessions, and to zstack_ui's while zstack's still
     // loaded), and each time the load went on with what it had or waited for room.
     expect(refused).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('stops with a clear error when the views and routines to hold back exceed 64 MiB', async () => {
+    const file = join(tempDir('zsdr-parallel-load-'), 'huge-routine.gz')
+    const body = 'x'.repeat(65 * 1024 * 1024)
+    writeFileSync(
+      file,
+      gzipSync(
+        `USE \`zstack\`;\nCREATE TABLE \`t\` (id int);\nDELIMITER ;;\nCREATE PROCEDURE \`p\`() SELECT '${body}' ;;\nDELIMITER ;\n`,
+        { level: 1 },
+      ),
+    )
+    const error = await restoreThrough(sshd, file).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(AppError)
+    expect((error as AppError).code).toBe('restore.dump_objects_too_large')
+    expect((error as AppError).text.zh).toContain('64 MiB')
   }, 120_000)
 })
