@@ -33,6 +33,11 @@ export interface StreamRestoreOptions {
   lockWait?: { seconds: number; attempts: number; onWait(database: string, attempt: number): void }
   onBytes?(done: number, total: number): void
   signal?: AbortSignal
+  /**
+   * What an earlier scan of this file found (the preflight's): a database with many tables gets all
+   * its table sessions at once, instead of as its tables come.
+   */
+  expected?: DumpSummary
 }
 
 interface Sink {
@@ -165,7 +170,8 @@ export async function streamRestore(
         options.lockWait,
       ),
     )
-    load = new DatabaseLoad(database, {
+    const expectedTables = Object.keys(options.expected?.databases[database]?.tables ?? {}).length
+    load = new DatabaseLoad(database, expectedTables, {
       open: () => withRoom(() => openSession(database)),
       tryOpen: () => openSession(database),
     })
@@ -258,6 +264,8 @@ class DatabaseLoad {
 
   constructor(
     private readonly database: string,
+    /** Tables an earlier scan found in it; 0 when unknown. */
+    private readonly expectedTables: number,
     private readonly sessions: {
       /** A session the load needs (waits for room on a host that limits channels). */
       open(): Promise<Sink>
@@ -306,10 +314,8 @@ class DatabaseLoad {
 
   private async assign(table: string): Promise<Lane> {
     this.tables++
-    if (this.lanes.length === 0) {
-      await this.waitEnded()
-      this.lanes.push({ sink: await this.sessions.open(), bytes: 0 })
-    } else this.grow()
+    if (this.lanes.length === 0) await this.firstSessions()
+    else if (this.tables > TABLES_PER_SESSION) this.grow()
     const lane = this.lanes.reduce((a, b) => (b.bytes < a.bytes ? b : a))
     lane.bytes += TABLE_COST
     this.laneOf.set(table, lane)
@@ -317,28 +323,42 @@ class DatabaseLoad {
   }
 
   /**
-   * Once a database proves to have more than a few tables, opens its other table sessions at once, in
-   * the background (the stream goes on with the sessions it has). A session that cannot open (a host
-   * that refuses more channels) is simply not there.
+   * The first table session, and when the database is known to have many tables, the others with it
+   * (whichever opens first starts the load; a host that allows fewer channels gives fewer).
    */
-  private grow(): void {
-    if (this.grown || this.tables <= TABLES_PER_SESSION) return
+  private async firstSessions(): Promise<void> {
+    await this.waitEnded()
+    if (this.expectedTables <= TABLES_PER_SESSION) {
+      this.lanes.push({ sink: await this.sessions.open(), bytes: 0 })
+      return
+    }
+    const first = this.grow()
+    // None opened (a host at its channel limit refuses each): this one waits for room.
+    await Promise.any(first).catch(async () =>
+      this.lanes.push({ sink: await this.sessions.open(), bytes: 0 }),
+    )
+  }
+
+  /**
+   * Opens the table sessions the database does not have yet, in the background (the stream goes on
+   * with the sessions it has): once, when it proves to have more than a few tables or is known to.
+   * A session that cannot open (a host that refuses more channels) is simply not there.
+   */
+  private grow(): Promise<void>[] {
+    if (this.grown) return []
     this.grown = true
     const generation = this.generation
-    for (let i = this.lanes.length; i < MAX_TABLE_SESSIONS; i++) {
-      this.opening.push(
-        this.sessions.tryOpen().then(
-          (sink) => {
-            if (generation === this.generation) this.lanes.push({ sink, bytes: 0 })
-            else {
-              end(sink)
-              this.ended.push(sink)
-            }
-          },
-          () => {},
-        ),
-      )
-    }
+    const opens = Array.from({ length: MAX_TABLE_SESSIONS - this.lanes.length }, () =>
+      this.sessions.tryOpen().then((sink) => {
+        if (generation === this.generation) this.lanes.push({ sink, bytes: 0 })
+        else {
+          end(sink)
+          this.ended.push(sink)
+        }
+      }),
+    )
+    this.opening.push(...opens.map((o) => o.catch(() => {})))
+    return opens
   }
 
   private async waitEnded(): Promise<void> {

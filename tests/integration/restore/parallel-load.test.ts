@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../../src-main/errors/app-error.js'
+import { DumpScanner, type DumpSummary } from '../../../src-main/recovery/restore/dump-scanner.js'
 import { MysqlClient } from '../../../src-main/recovery/restore/mysql-client.js'
 import { MAX_TABLE_SESSIONS, streamRestore } from '../../../src-main/recovery/restore/stream-restore.js'
 import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
@@ -122,6 +123,7 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
   async function restoreThrough(
     server: Sshd,
     file = dump,
+    expected?: DumpSummary,
   ): Promise<{ sessions: number[]; drops: string[]; refused: number }> {
     await db.sql(
       'DROP DATABASE zstack; DROP DATABASE zstack_ui; CREATE DATABASE zstack; CREATE TABLE zstack.stray (id int);',
@@ -152,6 +154,7 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
         trust: 'own-safety-dump',
         onDrop: (d) => drops.push(d),
         onSession: (_, id) => sessions.push(id),
+        ...(expected ? { expected } : {}),
       })
     } finally {
       await mysql.close()
@@ -161,7 +164,11 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
   }
 
   it('gives back exactly what was dumped, its tables loaded side by side', async () => {
-    const { sessions, drops, refused } = await restoreThrough(sshd)
+    // As a restore after its preflight: the scan tells how many tables come, so all sessions open at once.
+    const scanner = new DumpScanner({ definerHost: 'localhost', trust: 'own-safety-dump' })
+    scanner.push(gunzipSync(readFileSync(dump)))
+    scanner.end()
+    const { sessions, drops, refused } = await restoreThrough(sshd, dump, scanner.summary())
     expect(await describeDatabase(db)).toEqual(original)
     // No trigger fired during the load: the audit table holds the dumped row only.
     expect(await db.sql('SELECT what FROM zstack.audit')).toBe('dumped\n')
