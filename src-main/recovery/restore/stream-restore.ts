@@ -49,6 +49,8 @@ interface Sink {
   exited: boolean
   /** Its input was ended: from then on an exit with 0 is its success. */
   ended: boolean
+  /** MySQL took its login (its session id came back): only then is it part of the load. */
+  established: boolean
 }
 
 /**
@@ -107,27 +109,32 @@ export async function streamRestore(
       },
     )
     const stderr: string[] = []
+    const sink = { database, proc, stderr, exited: false, ended: false, established: false } as Sink
     // stdout carries the session id, then nothing; it must be read: an SSH channel only closes once drained.
     let head = ''
-    proc.stdout.on('data', (c: Buffer) => {
-      if (head.length > 200) return
-      head += c.toString('latin1')
-      const id = /^(\d+)\s*$/m.exec(head)?.[1]
-      if (id) {
-        options.onSession?.(database, Number(id))
-        head = '.'.repeat(201)
-      }
+    const established = new Promise<void>((resolve) => {
+      proc.stdout.on('data', (c: Buffer) => {
+        if (head.length > 200) return
+        head += c.toString('latin1')
+        const id = /^(\d+)\s*$/m.exec(head)?.[1]
+        if (id) {
+          sink.established = true
+          options.onSession?.(database, Number(id))
+          head = '.'.repeat(201)
+          resolve()
+        }
+      })
     })
     proc.stderr.on('data', (c: Buffer) => {
       if (stderr.join('').length < 4000) stderr.push(c.toString('utf8'))
     })
     proc.stdin.on('error', () => {})
-    const sink = { database, proc, stderr, exited: false, ended: false } as Sink
     sink.died = proc.exit.then((exit) => {
       sink.exited = true
       const error = sinkFailure(host.label, sink, exit)
-      // Any session failing stops the whole load at once, whichever session is being written.
-      if (!sink.ended || exit.code !== 0) failure ??= error
+      // A session that loaded and failed stops the whole load at once, whichever session is being
+      // written; one that never got in (its open fails) only fails its open.
+      if (sink.established && (!sink.ended || exit.code !== 0)) failure ??= error
       throw error
     })
     sink.died.catch(() => {})
@@ -138,6 +145,8 @@ export async function streamRestore(
       Buffer.from(`SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\nSELECT CONNECTION_ID();\n`),
     )
     for (const part of preamble) await write(sink, part)
+    // In once its id comes back (MySQL took the login); out if it ends first.
+    await Promise.race([established, sink.died])
     return sink
   }
 
