@@ -237,6 +237,7 @@ async function steps(options: DrillRunOptions, state: DrillState, log: Log): Pro
     signal,
     streamRestore(host, state.scratch.client, settings.backupFile, {
       databases,
+      expected: inspection.summary,
       definerHost: 'localhost',
       clientOptions: (await clientHasSandbox(host)) ? '--sandbox' : '',
       onDrop: () => {},

@@ -311,6 +311,7 @@ async function steps(options: RestoreRunOptions, log: RunLog, state: RunState): 
   log.begin('restore', `Restoring ${plan.databases.join(', ')} from ${settings.backupFile}.`)
   state.restored = await streamRestore(liveHost, mysql, settings.backupFile, {
     databases: plan.databases,
+    ...(facts.inspection ? { expected: facts.inspection.summary } : {}),
     definerHost: facts.definerHost,
     clientOptions: facts.clientOptions,
     onDrop: (database) => {
@@ -414,6 +415,7 @@ async function rollback(options: RestoreRunOptions, log: RunLog, state: RunState
       if (!safety) throw new Error('there is no safety dump to roll back from')
       const summary = await streamRestore(host, mysql, safety.laptopPath, {
         databases: fromDump,
+        expected: safety.summary,
         definerHost: facts.definerHost,
         trust: 'own-safety-dump',
         clientOptions: facts.clientOptions,

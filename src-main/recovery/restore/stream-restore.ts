@@ -33,6 +33,11 @@ export interface StreamRestoreOptions {
   lockWait?: { seconds: number; attempts: number; onWait(database: string, attempt: number): void }
   onBytes?(done: number, total: number): void
   signal?: AbortSignal
+  /**
+   * What an earlier scan of this file found (the preflight's): a database with many tables gets all
+   * its table sessions at once, instead of as its tables come.
+   */
+  expected?: DumpSummary
 }
 
 interface Sink {
@@ -44,6 +49,8 @@ interface Sink {
   exited: boolean
   /** Its input was ended: from then on an exit with 0 is its success. */
   ended: boolean
+  /** MySQL took its login (its session id came back): only then is it part of the load. */
+  established: boolean
 }
 
 /**
@@ -53,6 +60,11 @@ interface Sink {
  * one MySQL connection; a host that refuses more channels (sshd MaxSessions) just gets fewer.
  */
 export const MAX_TABLE_SESSIONS = 4
+/**
+ * Views, routines and events wait in memory for their session: ZStack's hold a few KiB. A dump with
+ * more than this of them is not one the restore knows how to load.
+ */
+const ORDERED_LIMIT = 64 * 1024 * 1024
 /** One more session opens for every this many tables: a database of a few tables stays in one. */
 const TABLES_PER_SESSION = 8
 /**
@@ -97,27 +109,32 @@ export async function streamRestore(
       },
     )
     const stderr: string[] = []
+    const sink = { database, proc, stderr, exited: false, ended: false, established: false } as Sink
     // stdout carries the session id, then nothing; it must be read: an SSH channel only closes once drained.
     let head = ''
-    proc.stdout.on('data', (c: Buffer) => {
-      if (head.length > 200) return
-      head += c.toString('latin1')
-      const id = /^(\d+)\s*$/m.exec(head)?.[1]
-      if (id) {
-        options.onSession?.(database, Number(id))
-        head = '.'.repeat(201)
-      }
+    const established = new Promise<void>((resolve) => {
+      proc.stdout.on('data', (c: Buffer) => {
+        if (head.length > 200) return
+        head += c.toString('latin1')
+        const id = /^(\d+)\s*$/m.exec(head)?.[1]
+        if (id) {
+          sink.established = true
+          options.onSession?.(database, Number(id))
+          head = '.'.repeat(201)
+          resolve()
+        }
+      })
     })
     proc.stderr.on('data', (c: Buffer) => {
       if (stderr.join('').length < 4000) stderr.push(c.toString('utf8'))
     })
     proc.stdin.on('error', () => {})
-    const sink = { database, proc, stderr, exited: false, ended: false } as Sink
     sink.died = proc.exit.then((exit) => {
       sink.exited = true
       const error = sinkFailure(host.label, sink, exit)
-      // Any session failing stops the whole load at once, whichever session is being written.
-      if (!sink.ended || exit.code !== 0) failure ??= error
+      // A session that loaded and failed stops the whole load at once, whichever session is being
+      // written; one that never got in (its open fails) only fails its open.
+      if (sink.established && (!sink.ended || exit.code !== 0)) failure ??= error
       throw error
     })
     sink.died.catch(() => {})
@@ -128,6 +145,8 @@ export async function streamRestore(
       Buffer.from(`SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\nSELECT CONNECTION_ID();\n`),
     )
     for (const part of preamble) await write(sink, part)
+    // In once its id comes back (MySQL took the login); out if it ends first.
+    await Promise.race([established, sink.died])
     return sink
   }
 
@@ -160,7 +179,8 @@ export async function streamRestore(
         options.lockWait,
       ),
     )
-    load = new DatabaseLoad({
+    const expectedTables = Object.keys(options.expected?.databases[database]?.tables ?? {}).length
+    load = new DatabaseLoad(database, expectedTables, {
       open: () => withRoom(() => openSession(database)),
       tryOpen: () => openSession(database),
     })
@@ -239,6 +259,9 @@ class DatabaseLoad {
   private lanes: Lane[] = []
   private laneOf = new Map<string, Lane>()
   private readonly ordered: Buffer[] = []
+  private orderedBytes = 0
+  /** The session for `ordered`, opened (in the background) when the first such statement comes. */
+  private orderedSession: Promise<Sink | null> | null = null
   /** Sessions whose input was ended: a new session of this database starts only after they finish. */
   private readonly ended: Sink[] = []
   /** Sessions being opened in the background (settled: success or not, they never reject). */
@@ -249,6 +272,9 @@ class DatabaseLoad {
   private generation = 0
 
   constructor(
+    private readonly database: string,
+    /** Tables an earlier scan found in it; 0 when unknown. */
+    private readonly expectedTables: number,
     private readonly sessions: {
       /** A session the load needs (waits for room on a host that limits channels). */
       open(): Promise<Sink>
@@ -258,8 +284,15 @@ class DatabaseLoad {
   ) {}
 
   async write(route: Route, data: Buffer): Promise<void> {
-    if (route.to === 'ordered') this.ordered.push(data)
-    else await this.toTable(route.table, data)
+    if (route.to === 'table') return this.toTable(route.table, data)
+    this.orderedBytes += data.length
+    if (this.orderedBytes > ORDERED_LIMIT) throw orderedTooLarge(this.database)
+    this.ordered.push(data)
+    // Opened now, it waits idle for the tables, and its set-up is off the end of the load. Only on a
+    // host that gave every table session asked for: an idle session holds a channel that a host
+    // with fewer may need for the next database.
+    if (this.lanes.length === MAX_TABLE_SESSIONS)
+      this.orderedSession ??= this.sessions.tryOpen().catch(() => null)
   }
 
   /** Ends the table sessions' input (they finish what they have); later tables get new sessions. */
@@ -276,7 +309,7 @@ class DatabaseLoad {
     await Promise.all(this.opening)
     await this.waitEnded()
     if (this.ordered.length === 0) return
-    const sink = await this.sessions.open()
+    const sink = (await this.orderedSession) ?? (await this.sessions.open())
     for (const part of this.ordered) await write(sink, part)
     end(sink)
     await succeeded(sink)
@@ -290,10 +323,8 @@ class DatabaseLoad {
 
   private async assign(table: string): Promise<Lane> {
     this.tables++
-    if (this.lanes.length === 0) {
-      await this.waitEnded()
-      this.lanes.push({ sink: await this.sessions.open(), bytes: 0 })
-    } else this.grow()
+    if (this.lanes.length === 0) await this.firstSessions()
+    else if (this.tables > TABLES_PER_SESSION) this.grow()
     const lane = this.lanes.reduce((a, b) => (b.bytes < a.bytes ? b : a))
     lane.bytes += TABLE_COST
     this.laneOf.set(table, lane)
@@ -301,28 +332,42 @@ class DatabaseLoad {
   }
 
   /**
-   * Once a database proves to have more than a few tables, opens its other table sessions at once, in
-   * the background (the stream goes on with the sessions it has). A session that cannot open (a host
-   * that refuses more channels) is simply not there.
+   * The first table session, and when the database is known to have many tables, the others with it
+   * (whichever opens first starts the load; a host that allows fewer channels gives fewer).
    */
-  private grow(): void {
-    if (this.grown || this.tables <= TABLES_PER_SESSION) return
+  private async firstSessions(): Promise<void> {
+    await this.waitEnded()
+    if (this.expectedTables <= TABLES_PER_SESSION) {
+      this.lanes.push({ sink: await this.sessions.open(), bytes: 0 })
+      return
+    }
+    const first = this.grow()
+    // None opened (a host at its channel limit refuses each): this one waits for room.
+    await Promise.any(first).catch(async () =>
+      this.lanes.push({ sink: await this.sessions.open(), bytes: 0 }),
+    )
+  }
+
+  /**
+   * Opens the table sessions the database does not have yet, in the background (the stream goes on
+   * with the sessions it has): once, when it proves to have more than a few tables or is known to.
+   * A session that cannot open (a host that refuses more channels) is simply not there.
+   */
+  private grow(): Promise<void>[] {
+    if (this.grown) return []
     this.grown = true
     const generation = this.generation
-    for (let i = this.lanes.length; i < MAX_TABLE_SESSIONS; i++) {
-      this.opening.push(
-        this.sessions.tryOpen().then(
-          (sink) => {
-            if (generation === this.generation) this.lanes.push({ sink, bytes: 0 })
-            else {
-              end(sink)
-              this.ended.push(sink)
-            }
-          },
-          () => {},
-        ),
-      )
-    }
+    const opens = Array.from({ length: MAX_TABLE_SESSIONS - this.lanes.length }, () =>
+      this.sessions.tryOpen().then((sink) => {
+        if (generation === this.generation) this.lanes.push({ sink, bytes: 0 })
+        else {
+          end(sink)
+          this.ended.push(sink)
+        }
+      }),
+    )
+    this.opening.push(...opens.map((o) => o.catch(() => {})))
+    return opens
   }
 
   private async waitEnded(): Promise<void> {
@@ -375,6 +420,18 @@ function createDatabase(database: string, summary: DatabaseSummary | undefined):
   const charset = summary?.charset ? ` CHARACTER SET ${summary.charset}` : ''
   const collation = summary?.collation ? ` COLLATE ${summary.collation}` : ''
   return `CREATE DATABASE ${ident(database)}${charset}${collation}`
+}
+
+function orderedTooLarge(database: string): AppError {
+  const mib = ORDERED_LIMIT / 1024 / 1024
+  return new AppError(
+    'restore.dump_objects_too_large',
+    {
+      en: `The views, routines and events of ${database} in the dump exceed ${mib} MiB (ZStack's hold a few KiB): loading stopped.`,
+      zh: `转储中 ${database} 的视图、存储过程和事件超过 ${mib} MiB（ZStack 的只有几 KiB）：已停止导入。`,
+    },
+    { database, limitBytes: ORDERED_LIMIT },
+  )
 }
 
 function refusedDuringRestore(file: string, summary: DumpSummary): AppError {

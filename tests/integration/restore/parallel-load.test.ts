@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../../src-main/errors/app-error.js'
+import { DumpScanner, type DumpSummary } from '../../../src-main/recovery/restore/dump-scanner.js'
 import { MysqlClient } from '../../../src-main/recovery/restore/mysql-client.js'
 import { MAX_TABLE_SESSIONS, streamRestore } from '../../../src-main/recovery/restore/stream-restore.js'
 import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
@@ -117,11 +120,14 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
     await Promise.all([db?.stop(), sshd?.stop(), limited?.stop()])
   })
 
+  /** Damages the databases it restores (drops them, leaves a stray zstack), then restores them from `file`. */
   async function restoreThrough(
     server: Sshd,
+    options: { file?: string; expected?: DumpSummary; databases?: string[] } = {},
   ): Promise<{ sessions: number[]; drops: string[]; refused: number }> {
+    const { file = dump, expected, databases = ['zstack', 'zstack_ui'] } = options
     await db.sql(
-      'DROP DATABASE zstack; DROP DATABASE zstack_ui; CREATE DATABASE zstack; CREATE TABLE zstack.stray (id int);',
+      `${databases.map((d) => `DROP DATABASE ${d};`).join(' ')} CREATE DATABASE zstack; CREATE TABLE zstack.stray (id int);`,
     )
     const ssh = await sshdConnector(server)()
     let refused = 0
@@ -143,12 +149,13 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
     const sessions: number[] = []
     const drops: string[] = []
     try {
-      await streamRestore(host, mysql, dump, {
-        databases: ['zstack', 'zstack_ui'],
+      await streamRestore(host, mysql, file, {
+        databases,
         definerHost: 'localhost',
         trust: 'own-safety-dump',
         onDrop: (d) => drops.push(d),
         onSession: (_, id) => sessions.push(id),
+        ...(expected ? { expected } : {}),
       })
     } finally {
       await mysql.close()
@@ -158,7 +165,11 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
   }
 
   it('gives back exactly what was dumped, its tables loaded side by side', async () => {
-    const { sessions, drops, refused } = await restoreThrough(sshd)
+    // As a restore after its preflight: the scan tells how many tables come, so all sessions open at once.
+    const scanner = new DumpScanner({ definerHost: 'localhost', trust: 'own-safety-dump' })
+    scanner.push(gunzipSync(readFileSync(dump)))
+    scanner.end()
+    const { sessions, drops, refused } = await restoreThrough(sshd, { expected: scanner.summary() })
     expect(await describeDatabase(db)).toEqual(original)
     // No trigger fired during the load: the audit table holds the dumped row only.
     expect(await db.sql('SELECT what FROM zstack.audit')).toBe('dumped\n')
@@ -175,5 +186,38 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
     // The host did say no (to the extra table sessions, and to zstack_ui's while zstack's still
     // loaded), and each time the load went on with what it had or waited for room.
     expect(refused).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('a server that takes fewer connections: the sessions it turns away are left out, the load goes on', async () => {
+    // The load's account may hold two connections at once (root ignores max_connections).
+    const limit = (n: number) =>
+      db.sql(`ALTER USER root@localhost, root@'127.0.0.1' WITH MAX_USER_CONNECTIONS ${n}`)
+    await limit(2)
+    try {
+      const { sessions } = await restoreThrough(sshd, { databases: ['zstack'] })
+      expect(sessions.length).toBeLessThan(MAX_TABLE_SESSIONS + 1)
+    } finally {
+      await limit(0)
+    }
+    expect(await describeDatabase(db)).toEqual(original)
+  }, 120_000)
+
+  it('stops with a clear error when the views and routines to hold back exceed 64 MiB', async () => {
+    const file = join(tempDir('zsdr-parallel-load-'), 'huge-routine.gz')
+    const body = 'x'.repeat(65 * 1024 * 1024)
+    writeFileSync(
+      file,
+      gzipSync(
+        `USE \`zstack\`;\nCREATE TABLE \`t\` (id int);\nDELIMITER ;;\nCREATE PROCEDURE \`p\`() SELECT '${body}' ;;\nDELIMITER ;\n`,
+        { level: 1 },
+      ),
+    )
+    const error = await restoreThrough(sshd, { file }).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(AppError)
+    expect((error as AppError).code).toBe('restore.dump_objects_too_large')
+    expect((error as AppError).text.zh).toContain('64 MiB')
   }, 120_000)
 })
