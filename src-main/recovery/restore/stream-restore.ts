@@ -223,7 +223,7 @@ export async function streamRestore(
     for await (const chunk of gunzip) await route(scanner.push(chunk as Buffer))
     await route(scanner.end())
     for (const load of loads.values()) load.release()
-    for (const load of loads.values()) await load.finish()
+    await Promise.all([...loads.values()].map((load) => load.finish()))
   } catch (e) {
     for (const sink of sessions) if (!sink.exited) sink.proc.kill()
     input.destroy()
