@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ZSDR_BIN } from '../../harness/cli.js'
 
-// What `zsdr` imports at start-up, seen through a module hook (tests/harness/record-imports.mjs),
+// What `zsdr` imports or requires at start-up, as tests/harness/record-imports.mjs records it,
 // not timed (timing is the cli-start benchmark's job, #17). It runs bin/zsdr.js as a user does:
 // the built bundle when it is newer than the sources (`npm test` builds first), else the sources
 // through tsx; both must keep the heavy packages out of start-up.
