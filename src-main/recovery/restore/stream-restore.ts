@@ -168,10 +168,22 @@ export async function streamRestore(
   }
 
   const loadOf = async (database: string): Promise<DatabaseLoad> => {
-    let load = loads.get(database)
+    const load = loads.get(database)
     if (load) return load
     options.onDrop(database)
-    await withRoom(() =>
+    const expectedTables = Object.keys(options.expected?.databases[database]?.tables ?? {}).length
+    const fresh = new DatabaseLoad(database, expectedTables, {
+      open: () => withRoom(() => openSession(database)),
+      tryOpen: () => openSession(database),
+    })
+    loads.set(database, fresh)
+    // The first database's table sessions log in while its DROP runs (to the old database, or they
+    // fail and are not there): statements reach them only after the DROP and CREATE, and a session
+    // whose database is dropped and created again under it goes on in the new one. Only while
+    // nothing else of the load is open: the DROP's channel is asked for first, so a host that allows
+    // one channel gives it that one.
+    const early = sessions.length === 0
+    const dropped = withRoom(() =>
       dropDatabase(
         mysql,
         database,
@@ -179,13 +191,9 @@ export async function streamRestore(
         options.lockWait,
       ),
     )
-    const expectedTables = Object.keys(options.expected?.databases[database]?.tables ?? {}).length
-    load = new DatabaseLoad(database, expectedTables, {
-      open: () => withRoom(() => openSession(database)),
-      tryOpen: () => openSession(database),
-    })
-    loads.set(database, load)
-    return load
+    if (early) fresh.openAhead()
+    await dropped
+    return fresh
   }
 
   const input = createReadStream(file, {
@@ -264,8 +272,8 @@ class DatabaseLoad {
   private orderedSession: Promise<Sink | null> | null = null
   /** Sessions whose input was ended: a new session of this database starts only after they finish. */
   private readonly ended: Sink[] = []
-  /** Sessions being opened in the background (settled: success or not, they never reject). */
-  private opening: Promise<void>[] = []
+  /** Table sessions asked for in the background (a refused one rejects: it is simply not there). */
+  private attempts: Promise<void>[] = []
   private grown = false
   private tables = 0
   /** Counts releases: a session that finishes opening after one is ended at once, as if it had been released. */
@@ -306,7 +314,7 @@ class DatabaseLoad {
 
   /** Waits for every table session, then runs the views, routines and events. */
   async finish(): Promise<void> {
-    await Promise.all(this.opening)
+    await Promise.allSettled(this.attempts)
     await this.waitEnded()
     if (this.ordered.length === 0) return
     const sink = (await this.orderedSession) ?? (await this.sessions.open())
@@ -331,21 +339,24 @@ class DatabaseLoad {
     return lane
   }
 
+  /** A database known to have many tables: its table sessions start opening now (see `loadOf`). */
+  openAhead(): void {
+    if (this.expectedTables > TABLES_PER_SESSION) this.grow()
+  }
+
   /**
    * The first table session, and when the database is known to have many tables, the others with it
    * (whichever opens first starts the load; a host that allows fewer channels gives fewer).
    */
   private async firstSessions(): Promise<void> {
     await this.waitEnded()
-    if (this.expectedTables <= TABLES_PER_SESSION) {
-      this.lanes.push({ sink: await this.sessions.open(), bytes: 0 })
-      return
+    if (this.lanes.length > 0) return
+    if (this.expectedTables > TABLES_PER_SESSION) {
+      this.grow()
+      await Promise.any(this.attempts).catch(() => {})
     }
-    const first = this.grow()
-    // None opened (a host at its channel limit refuses each): this one waits for room.
-    await Promise.any(first).catch(async () =>
-      this.lanes.push({ sink: await this.sessions.open(), bytes: 0 }),
-    )
+    // None opened (a host at its channel limit refuses each), or none was asked for: this one waits for room.
+    if (this.lanes.length === 0) this.lanes.push({ sink: await this.sessions.open(), bytes: 0 })
   }
 
   /**
@@ -353,8 +364,8 @@ class DatabaseLoad {
    * with the sessions it has): once, when it proves to have more than a few tables or is known to.
    * A session that cannot open (a host that refuses more channels) is simply not there.
    */
-  private grow(): Promise<void>[] {
-    if (this.grown) return []
+  private grow(): void {
+    if (this.grown) return
     this.grown = true
     const generation = this.generation
     const opens = Array.from({ length: MAX_TABLE_SESSIONS - this.lanes.length }, () =>
@@ -366,8 +377,8 @@ class DatabaseLoad {
         }
       }),
     )
-    this.opening.push(...opens.map((o) => o.catch(() => {})))
-    return opens
+    for (const o of opens) o.catch(() => {})
+    this.attempts.push(...opens)
   }
 
   private async waitEnded(): Promise<void> {
