@@ -43,7 +43,7 @@ export default async function fetchBench(): Promise<void> {
       ours.push(r.seconds)
       peakRss = Math.max(peakRss, r.maxRssMB)
       console.log(
-        `round ${i + 1}: ours ${r.seconds.toFixed(2)} s (${r.channels} channel(s), copy CPU ${r.copyCpuSeconds.toFixed(2)} s, peak RSS ${r.maxRssMB.toFixed(0)} MB), OpenSSH sftp ${theirs[i]?.toFixed(2)} s; ${loadLine()}`,
+        `round ${i + 1}: ours ${r.seconds.toFixed(2)} s (${r.channels} channel(s), RTT ${r.rttMs.toFixed(2)} ms, copy CPU ${r.copyCpuSeconds.toFixed(2)} s, peak RSS ${r.maxRssMB.toFixed(0)} MB), OpenSSH sftp ${theirs[i]?.toFixed(2)} s; ${loadLine()}`,
       )
     }
     const value = median(ours)
