@@ -126,7 +126,11 @@ export async function downloadFile(
         const length = Math.min(chunkSize, size - offset)
         next += length
         const buf = writer.take()
+        const asked = performance.now()
         await readFully(sftp, h, buf, length, offset)
+        // The first read is answered first (the server takes them in order): a round trip and one
+        // chunk, before the burst is measured.
+        if (offset === start) growth.roundTrip(performance.now() - asked)
         received += length
         await writer.put(offset, buf, length)
         const add = growth.observe(received, performance.now())
@@ -167,7 +171,7 @@ export async function downloadFile(
       await file.truncate(writer.written)
       throw failure
     }
-    return { size, resumedFrom: start, channels: growth.channels, rttMs }
+    return { size, resumedFrom: start, channels: growth.channels, rttMs: growth.roundTripMs }
   } finally {
     await local?.close()
     first.close(handle, () => {})

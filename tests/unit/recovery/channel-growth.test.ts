@@ -97,4 +97,22 @@ describe('channel growth from measured rate and round trip', () => {
     expect(g.nextBatch()).toBe(0)
     expect(g.observe(9_000_000, 2000)).toBe(0)
   })
+
+  it('takes the shortest round trip: one measured long on a busy CPU does not make loopback a long link', () => {
+    // Loopback at about 1 GB/s, two channels; the copy's open and stat took 6 ms (a busy CPU).
+    const burst = (growth: ChannelGrowth) => {
+      growth.started(0, 0)
+      let opened = 0
+      for (let bytes = 128 * 1024; bytes <= SSH_CHANNEL_WINDOW; bytes += 128 * 1024)
+        opened += growth.observe(bytes, 1 + bytes / 1_000_000)
+      return opened
+    }
+    expect(burst(new ChannelGrowth(6, 8, 2))).toBeGreaterThan(0)
+    const growth = new ChannelGrowth(6, 8, 2)
+    growth.roundTrip(0.6) // the first read came back in 0.6 ms
+    expect(burst(growth)).toBe(0)
+    expect(growth.roundTripMs).toBe(0.6)
+    growth.roundTrip(3) // a longer sample changes nothing
+    expect(growth.roundTripMs).toBe(0.6)
+  })
 })
