@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import type { RemoteHost, RemoteProcess, RunResult } from './remote-host.js'
+import type { ExecOptions, RemoteHost, RemoteProcess, RunResult } from './remote-host.js'
 import { collectRun } from './run-collect.js'
 
 /** The laptop itself as a `RemoteHost` (local backup files, tests of recovery logic). */
@@ -7,7 +7,7 @@ export class LocalHost implements RemoteHost {
   readonly label = 'localhost'
   readonly hostKeyFingerprint = null
 
-  async exec(command: string, options: { signal?: AbortSignal } = {}): Promise<RemoteProcess> {
+  async exec(command: string, options: ExecOptions = {}): Promise<RemoteProcess> {
     const child = spawn('bash', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal })
     const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
       child.on('close', (code, signal) => resolve({ code, signal }))

@@ -16,6 +16,15 @@ export interface RunResult {
   stderr: string
 }
 
+export interface ExecOptions {
+  signal?: AbortSignal
+  /**
+   * A command the caller can do without (one more load session): a channel the host refuses (sshd
+   * MaxSessions) is an answer at once, not asked for again as a channel just closed may need.
+   */
+  extra?: boolean
+}
+
 /**
  * What recovery code needs from a host: run commands with streamed I/O. The SSH module gives one
  * per connection; `LocalHost` gives one for the laptop. Recovery code never knows which.
@@ -25,7 +34,7 @@ export interface RemoteHost {
   readonly label: string
   /** SHA256 fingerprint of the verified host key (`ssh-keygen -lf` form), null for the laptop. */
   readonly hostKeyFingerprint: string | null
-  exec(command: string, options?: { signal?: AbortSignal }): Promise<RemoteProcess>
+  exec(command: string, options?: ExecOptions): Promise<RemoteProcess>
   /** Runs to completion and collects output (capped), optionally feeding stdin. */
   run(command: string, options?: { stdin?: string | Buffer; signal?: AbortSignal }): Promise<RunResult>
   close(): Promise<void>

@@ -1,6 +1,6 @@
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors/app-error.js'
-import type { RemoteHost, RemoteProcess, RunResult } from './remote-host.js'
+import type { ExecOptions, RemoteHost, RemoteProcess, RunResult } from './remote-host.js'
 import { collectRun } from './run-collect.js'
 
 /**
@@ -32,11 +32,11 @@ export class SshHost implements RemoteHost {
     return this.isClosed
   }
 
-  exec(command: string, options: { signal?: AbortSignal } = {}): Promise<RemoteProcess> {
+  exec(command: string, options: ExecOptions = {}): Promise<RemoteProcess> {
     return this.openChannel<ClientChannel, RemoteProcess>(
       (cb) => this.client.exec(command, cb),
       (channel) => toProcess(channel, options.signal),
-      true,
+      !options.extra,
     )
   }
 

@@ -1,4 +1,4 @@
-import type { RemoteHost, RemoteProcess, RunResult } from '../../ssh/remote-host.js'
+import type { ExecOptions, RemoteHost, RemoteProcess, RunResult } from '../../ssh/remote-host.js'
 import type { RunLog } from './run-log.js'
 
 /** Wraps a host so every command lands in the current step of the run log (for the evidence report). */
@@ -16,7 +16,7 @@ export class RecordingHost implements RemoteHost {
     return this.inner.hostKeyFingerprint
   }
 
-  exec(command: string, options?: { signal?: AbortSignal }): Promise<RemoteProcess> {
+  exec(command: string, options?: ExecOptions): Promise<RemoteProcess> {
     this.log.command(command)
     return this.inner.exec(command, options)
   }

@@ -97,16 +97,14 @@ export async function streamRestore(
   let read = 0
   let failure: unknown = null
 
-  const openSession = async (database: string): Promise<Sink> => {
+  const openSession = async (database: string, extra: boolean): Promise<Sink> => {
     const proc = await host.exec(
       mysql.command(
         'mysql',
         // --unbuffered: the session id must arrive at once, not when the load ends.
         `--default-character-set=utf8mb4 --unbuffered ${options.clientOptions ?? ''} --one-database ${sq(database)}`,
       ),
-      {
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
+      { extra, ...(options.signal ? { signal: options.signal } : {}) },
     )
     const stderr: string[] = []
     const sink = { database, proc, stderr, exited: false, ended: false, established: false } as Sink
@@ -173,8 +171,8 @@ export async function streamRestore(
     options.onDrop(database)
     const expectedTables = Object.keys(options.expected?.databases[database]?.tables ?? {}).length
     const fresh = new DatabaseLoad(database, expectedTables, {
-      open: () => withRoom(() => openSession(database)),
-      tryOpen: () => openSession(database),
+      open: () => withRoom(() => openSession(database, false)),
+      tryOpen: () => openSession(database, true),
     })
     loads.set(database, fresh)
     // The first database's table sessions log in while its DROP runs (to the old database, or they
