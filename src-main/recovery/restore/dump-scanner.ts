@@ -1,4 +1,4 @@
-import { LoadRouter, type Route, sameRoute } from './load-router.js'
+import { LoadRouter, type Route, restoresSaved, sameRoute } from './load-router.js'
 import { type LexedStatement, SqlLexer } from './sql-lexer.js'
 import { type Classified, classify, type DumpTrust } from './statement-policy.js'
 
@@ -213,7 +213,7 @@ export class DumpScanner {
       // A routine's context is what was set for it; restoring a previous one's saved values
       // (`= @saved_sql_mode`) would read variables a replay session never set.
       const sql = text.toString('utf8')
-      if (!/=\s*@(?!@)/.test(sql)) this.recentSets.push(`${sql}${delimiter || ';'}`)
+      if (!restoresSaved(sql)) this.recentSets.push(`${sql}${delimiter || ';'}`)
       return
     }
     const table = c.name as string

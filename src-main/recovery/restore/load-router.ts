@@ -57,7 +57,7 @@ export class LoadRouter {
 
   route(c: Classified, data: Buffer): Emission[] {
     if (c.kind === 'set') {
-      if (!/=\s*@(?!@)/.test(data.toString('latin1'))) {
+      if (!restoresSaved(data.toString('latin1'))) {
         this.pendingSets.push(data)
         return []
       }
@@ -99,6 +99,11 @@ export class LoadRouter {
     this.createdIn.set(objectKey(type, name), route)
     return route
   }
+}
+
+/** A SET that puts back a value saved earlier (`x = @saved`, not `= @@system`): it ends what it framed. */
+export function restoresSaved(sql: string): boolean {
+  return /=\s*@(?!@)/.test(sql)
 }
 
 function tableRoute(table: string): Route {
