@@ -101,8 +101,9 @@ export async function streamRestore(
     const proc = await host.exec(
       mysql.command(
         'mysql',
-        // --unbuffered: the session id must arrive at once, not when the load ends.
-        `--default-character-set=utf8mb4 --unbuffered ${options.clientOptions ?? ''} --one-database ${sq(database)}`,
+        // --unbuffered: the session id must arrive at once, not when the load ends. --skip-reconnect:
+        // a session the server closed must fail, never go on in a new one without the load's settings.
+        `--default-character-set=utf8mb4 --unbuffered --skip-reconnect ${options.clientOptions ?? ''} --one-database ${sq(database)}`,
       ),
       { extra, ...(options.signal ? { signal: options.signal } : {}) },
     )
@@ -137,10 +138,14 @@ export async function streamRestore(
     })
     sink.died.catch(() => {})
     sessions.push(sink)
-    // Our own first statement: the session's quoting rules are known whatever the server's default.
+    // Our own first statements: the session's quoting rules are known whatever the server's default,
+    // and a session waiting for its next table (another one streams a big table) is not closed as idle
+    // by a short server wait_timeout (a day; the server's own default is 8 hours).
     await write(
       sink,
-      Buffer.from(`SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\nSELECT CONNECTION_ID();\n`),
+      Buffer.from(
+        `SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', wait_timeout = 86400;\nSELECT CONNECTION_ID();\n`,
+      ),
     )
     for (const part of preamble) await write(sink, part)
     // In once its id comes back (MySQL took the login); out if it ends first.

@@ -8,6 +8,7 @@ import { DumpScanner, type DumpSummary } from '../../../src-main/recovery/restor
 import { MysqlClient } from '../../../src-main/recovery/restore/mysql-client.js'
 import { MAX_TABLE_SESSIONS, streamRestore } from '../../../src-main/recovery/restore/stream-restore.js'
 import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
+import { startLinkEmulator } from '../../harness/link-emulator.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
 import { type Sshd, startSshd } from '../../harness/sshd.js'
 import { sshdConnector, tempDir } from './helpers.js'
@@ -53,10 +54,23 @@ function sourceSchema(): string {
     -- Last in the dump, and big: its session is still busy when the next database starts.
     CREATE TABLE ZZ_bulk (id int PRIMARY KEY, body text) ENGINE=InnoDB;
     INSERT INTO ZZ_bulk SELECT seq, REPEAT(CONCAT('行', seq), 100) FROM seq_1_to_${BULK_ROWS};
+    -- After the big one, in another session: its id 0 stays 0 only with the dump's sql_mode
+    -- (NO_AUTO_VALUE_ON_ZERO), which a session reconnected by the mysql client would not have.
+    CREATE TABLE ZZZ_zero (id int AUTO_INCREMENT PRIMARY KEY, what varchar(8)) ENGINE=InnoDB;
+    SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO';
+    INSERT INTO ZZZ_zero VALUES (0, 'zero'), (1, 'one');
     CREATE DATABASE zstack_ui CHARACTER SET utf8mb4;
     CREATE TABLE zstack_ui.operation_log (id int PRIMARY KEY, what varchar(64)) ENGINE=InnoDB;
     INSERT INTO zstack_ui.operation_log VALUES (1, '登录');
     SET FOREIGN_KEY_CHECKS=1;`
+}
+
+/** What the preflight's scan of a dump finds (it tells the load how many tables come). */
+function scan(file: string): DumpSummary {
+  const scanner = new DumpScanner({ definerHost: 'localhost', trust: 'own-safety-dump' })
+  scanner.push(gunzipSync(readFileSync(file)))
+  scanner.end()
+  return scanner.summary()
 }
 
 /** Everything that makes the database what it is, as the server describes it. */
@@ -123,13 +137,13 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
   /** Damages the databases it restores (drops them, leaves a stray zstack), then restores them from `file`. */
   async function restoreThrough(
     server: Sshd,
-    options: { file?: string; expected?: DumpSummary; databases?: string[] } = {},
+    options: { file?: string; expected?: DumpSummary; databases?: string[]; port?: number } = {},
   ): Promise<{ sessions: number[]; drops: string[]; refused: number }> {
-    const { file = dump, expected, databases = ['zstack', 'zstack_ui'] } = options
+    const { file = dump, expected, databases = ['zstack', 'zstack_ui'], port } = options
     await db.sql(
       `${databases.map((d) => `DROP DATABASE ${d};`).join(' ')} CREATE DATABASE zstack; CREATE TABLE zstack.stray (id int);`,
     )
-    const ssh = await sshdConnector(server)()
+    const ssh = await sshdConnector(server, port)()
     let refused = 0
     const host: RemoteHost = {
       ...ssh,
@@ -166,10 +180,7 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
 
   it('gives back exactly what was dumped, its tables loaded side by side', async () => {
     // As a restore after its preflight: the scan tells how many tables come, so all sessions open at once.
-    const scanner = new DumpScanner({ definerHost: 'localhost', trust: 'own-safety-dump' })
-    scanner.push(gunzipSync(readFileSync(dump)))
-    scanner.end()
-    const { sessions, drops, refused } = await restoreThrough(sshd, { expected: scanner.summary() })
+    const { sessions, drops, refused } = await restoreThrough(sshd, { expected: scan(dump) })
     expect(await describeDatabase(db)).toEqual(original)
     // No trigger fired during the load: the audit table holds the dumped row only.
     expect(await db.sql('SELECT what FROM zstack.audit')).toBe('dumped\n')
@@ -198,6 +209,22 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
       expect(sessions.length).toBeLessThan(MAX_TABLE_SESSIONS + 1)
     } finally {
       await limit(0)
+    }
+    expect(await describeDatabase(db)).toEqual(original)
+  }, 120_000)
+
+  it('a server that closes idle connections after 1 s: a session waiting its turn is neither lost nor silently replaced', async () => {
+    // The big table keeps one session busy for seconds while the others wait for their next table:
+    // the server must not close them (a closed one fails the whole load), and a session must never
+    // go on in a new connection without the load's settings (the id 0 of ZZZ_zero would change).
+    // Through a 64 Mbit/s link the big table takes seconds to stream to its session.
+    const link = await startLinkEmulator(sshd.port, { rttMs: 1, rateMbit: 64 })
+    await db.sql('SET GLOBAL wait_timeout = 1')
+    try {
+      await restoreThrough(sshd, { expected: scan(dump), port: link.port })
+    } finally {
+      await db.sql('SET GLOBAL wait_timeout = 28800')
+      await link.stop()
     }
     expect(await describeDatabase(db)).toEqual(original)
   }, 120_000)
