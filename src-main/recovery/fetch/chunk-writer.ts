@@ -71,17 +71,33 @@ export class ChunkWriter {
     if (this.failure !== null) throw this.failure
   }
 
+  /**
+   * A `writev` may write less than asked without an error (a disk that fills up mid-run: seen on a
+   * full tmpfs): the rest is written again, which then fails with the reason (ENOSPC). `written`
+   * follows what is really on disk.
+   */
+  private async writeAll(parts: Buffer[], position: number, bytes: number): Promise<void> {
+    let done = 0
+    while (done < bytes) {
+      const { bytesWritten } = await this.file.writev(parts, position + done)
+      if (bytesWritten === 0) throw new Error(`nothing could be written at byte ${position + done}`)
+      done += bytesWritten
+      this.written = position + done
+      parts = skipBytes(parts, bytesWritten)
+    }
+  }
+
   private write(run: Chunk[], position: number, bytes: number): void {
     this.queuedBytes += bytes
     // One write at a time, in file order: `written` only ever covers data that is on disk.
     this.tail = this.tail.then(async () => {
       if (this.failure !== null) return
       try {
-        await this.file.writev(
+        await this.writeAll(
           run.map((c) => c.buf.subarray(0, c.length)),
           position,
+          bytes,
         )
-        this.written = position + bytes
         for (const c of run) this.free.push(c.buf)
         this.onWritten(this.written)
       } catch (e) {
@@ -91,6 +107,19 @@ export class ChunkWriter {
       }
     })
   }
+}
+
+/** `parts` without their first `n` bytes. */
+function skipBytes(parts: Buffer[], n: number): Buffer[] {
+  const rest: Buffer[] = []
+  for (const part of parts) {
+    if (n >= part.length) n -= part.length
+    else {
+      rest.push(n > 0 ? part.subarray(n) : part)
+      n = 0
+    }
+  }
+  return rest
 }
 
 interface Chunk {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
@@ -87,5 +88,41 @@ describe('ChunkWriter: chunks out of order, file written front to back', () => {
     })
     expect((error as NodeJS.ErrnoException | null)?.code).toBe('EBADF')
     expect(writer.written).toBe(0)
+  })
+
+  it('a disk that fills up mid-run: the failure surfaces and `written` covers only what is on disk (a real 1.6 MiB tmpfs: the second 1 MiB run only half fits)', async (ctx) => {
+    const small = mkdtempSync(join(tmpdir(), 'zsdr-chunk-writer-full-'))
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1600k', 'tmpfs', small], { stdio: 'pipe' })
+    } catch (e) {
+      rmSync(small, { recursive: true, force: true })
+      ctx.skip(`cannot mount a small tmpfs here (needs root): ${(e as Error).message.split('\n')[0]}`)
+      return
+    }
+    try {
+      const data = randomBytes(24 * CHUNK)
+      const file = await open(join(small, 'copy'), 'w+')
+      const writer = new ChunkWriter(file, data.length, 0, CHUNK, () => {})
+      const failed = await (async () => {
+        for (let i = 0; i < 24; i++) {
+          const buf = writer.take()
+          const length = data.copy(buf, 0, i * CHUNK, (i + 1) * CHUNK)
+          await writer.put(i * CHUNK, buf, length)
+        }
+        await writer.finish()
+      })().then(
+        () => null,
+        (e: unknown) => e,
+      )
+      await file.close()
+      expect(failed).toBeInstanceOf(Error)
+      // Every byte counted as written is on disk, and equal to the source.
+      const onDisk = readFileSync(join(small, 'copy'))
+      expect(writer.written).toBeLessThanOrEqual(onDisk.length)
+      expect(onDisk.subarray(0, writer.written).equals(data.subarray(0, writer.written))).toBe(true)
+    } finally {
+      execFileSync('umount', [small])
+      rmSync(small, { recursive: true, force: true })
+    }
   })
 })
