@@ -249,7 +249,8 @@ describe('console safeguards', () => {
     await expect
       .poll(() => card.getByTestId('connection-status').textContent(), { timeout: 20_000 })
       .toContain('Offline')
-    expect(await card.getByTestId('cache-status').textContent()).toContain('2 volume backups')
+    // The cache line is filled in after the status (its counts come in a call of their own).
+    await expect.poll(() => card.getByTestId('cache-status').textContent()).toContain('2 volume backups')
     await goTo(page, 'volume-backups')
     await expect.poll(() => page.getByTestId('from-cache').count()).toBe(1)
     await expect.poll(() => rowCount(page, 'vb-table')).toBe(2)
