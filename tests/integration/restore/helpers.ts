@@ -75,10 +75,8 @@ export function pidsWithArgs(needles: string[]): number[] {
   const pids: number[] = []
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ')
-      if (needles.every((n) => cmdline.includes(n))) pids.push(Number(entry))
-    } catch {}
+    const cmdline = cmdlineOf(Number(entry))
+    if (needles.every((n) => cmdline.includes(n))) pids.push(Number(entry))
   }
   return pids
 }
@@ -101,10 +99,11 @@ export function observedHost(inner: RemoteHost, onCommand: (command: string) => 
 }
 
 /**
- * Connects like `sshdConnector`, and once the loader of `database` starts, SIGKILLs every load session
- * of the run then running (waiting briefly for the new one to appear): a crash mid-restore. The
- * restore loads a database over several sessions and ends them when it moves on, so which ones still
- * run depends on timing; the one just started always does. `then` runs right after the kill.
+ * Connects like `sshdConnector`, and once the loader of `database` starts, SIGKILLs it and every other
+ * load session of the run then running: a crash mid-restore. The kill happens before the restore gets
+ * the new session, so that one is certainly alive (its mysql waits for input) and certainly killed,
+ * whatever the machine's load; nothing is left watching afterwards (a watcher that outlived the kill
+ * could hit the rollback's sessions). `then` runs right after the kill.
  */
 export function killLoadersWhen(
   sshd: Sshd,
@@ -114,27 +113,50 @@ export function killLoadersWhen(
   let optionFile = ''
   let triggered = false
   const killed: number[] = []
-  const killRunning = async () => {
-    for (let tries = 0; killed.length === 0 && tries < 150; tries++) {
-      for (const pid of pidsWithArgs([optionFile, '--one-database'])) {
-        try {
-          process.kill(pid, 'SIGKILL')
-          killed.push(pid)
-        } catch {} // it ended between the listing and the kill
-      }
-      if (killed.length === 0) await new Promise((r) => setTimeout(r, 20))
+  const target = new RegExp(`--one-database '?${database}'? `)
+  const crash = async () => {
+    const deadline = Date.now() + 10_000
+    while (!pidsWithArgs([optionFile, '--one-database']).some((pid) => target.test(cmdlineOf(pid)))) {
+      if (Date.now() > deadline) throw new Error(`the loader of ${database} never started`)
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    for (const pid of pidsWithArgs([optionFile, '--one-database'])) {
+      try {
+        process.kill(pid, 'SIGKILL')
+        killed.push(pid)
+      } catch {} // it ended between the listing and the kill
     }
     then()
   }
-  const connect = async () =>
-    observedHost(await sshdConnector(sshd)(), (command) => {
+  const connect = async (): Promise<RemoteHost> => {
+    const inner = await sshdConnector(sshd)()
+    const watch = (command: string) => {
       const file = /--defaults-extra-file='([^']+)'/.exec(command)?.[1]
       if (file) optionFile = file
-      if (triggered || !command.includes(`--one-database '${database}'`)) return
-      triggered = true
-      void killRunning()
-    })
+      const trigger = !triggered && command.includes(`--one-database '${database}'`)
+      if (trigger) triggered = true
+      return trigger
+    }
+    return {
+      ...observedHost(inner, watch),
+      exec: async (command, options) => {
+        const trigger = watch(command)
+        const proc = await inner.exec(command, options)
+        if (trigger) await crash()
+        return proc
+      },
+    }
+  }
   return { connect, killed }
+}
+
+function cmdlineOf(pid: number): string {
+  try {
+    // Each argument ends with a NUL: joined, each is followed by a space, the last one too.
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
+  } catch {
+    return ''
+  }
 }
 
 /** Collects the live log; `text()` is everything a user could have seen. */

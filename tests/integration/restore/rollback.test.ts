@@ -101,7 +101,7 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
       const result = await runRestore(options)
       const seconds = (Date.now() - started) / 1000
       expect(frozen).toBe(true)
-      expect(result.outcome).toBe('rolled_back')
+      expect(result.outcome, log.text()).toBe('rolled_back')
       expect(result.rollbackVerification?.ok).toBe(true)
       expect(seconds).toBeLessThan(60)
       expect(await checksums(db)).toEqual(before)
@@ -120,7 +120,8 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
     const withoutUi = await checksums(db)
     const { options, log } = run({ connect: killLoadersWhen(sshd, 'zstack_ui').connect })
     const result = await runRestore(options)
-    expect(result.outcome).toBe('rolled_back')
+    // The run's log with any failure: what failed, and how, where only the outcome would say little.
+    expect(result.outcome, log.text()).toBe('rolled_back')
     expect(result.rollbackVerification?.ok).toBe(true)
     expect(
       await db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'zstack_ui'"),
@@ -142,7 +143,7 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
     writeFileSync(join(node, 'zstack-ctl.state'), 'Running\n')
     chmodSync(join(node, 'zstack-ctl.state'), 0o666) // the SSH test user writes it (umask would leave 644)
     let laptopDir = ''
-    const { options } = run({
+    const { options, log } = run({
       zstackCtl: ctl,
       // The crash comes with a damaged laptop copy of the safety dump: the rollback cannot succeed.
       connect: killLoadersWhen(sshd, 'zstack_rest', () => {
@@ -152,7 +153,7 @@ describe('restore rollback robustness (the loopback sshd as the management-node 
     })
     laptopDir = options.settings.laptopDir
     const result = await runRestore(options)
-    expect(result.outcome).toBe('rollback_failed')
+    expect(result.outcome, log.text()).toBe('rollback_failed')
     const calls = readFileSync(join(node, 'zstack-ctl.state.calls'), 'utf8').split('\n').filter(Boolean)
     expect(calls).toContain('stop_node')
     expect(calls).not.toContain('start_node')
