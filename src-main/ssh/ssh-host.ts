@@ -2,6 +2,7 @@ import type { Client, ClientChannel, SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors/app-error.js'
 import type { ExecOptions, RemoteHost, RemoteProcess, RunResult } from './remote-host.js'
 import { collectRun } from './run-collect.js'
+import { withDirectReads } from './sftp-direct-reads.js'
 
 /**
  * A `RemoteHost` over one ssh2 connection (plus the jump-host connections it rides on, closed
@@ -52,7 +53,7 @@ export class SshHost implements RemoteHost {
     if (!this.sftpChannel) {
       this.sftpChannel = this.openChannel<SFTPWrapper, SFTPWrapper>(
         (cb) => this.client.sftp(cb),
-        (c) => c,
+        withDirectReads,
         true,
       )
       this.sftpChannel.catch(() => {
@@ -82,11 +83,7 @@ export class SshHost implements RemoteHost {
    * again if refused: more channels are an extra, and a refusal says the host's limit is reached.
    */
   openSftp(): Promise<SFTPWrapper> {
-    return this.openChannel<SFTPWrapper, SFTPWrapper>(
-      (cb) => this.client.sftp(cb),
-      (c) => c,
-      false,
-    )
+    return this.openChannel<SFTPWrapper, SFTPWrapper>((cb) => this.client.sftp(cb), withDirectReads, false)
   }
 
   /**
