@@ -32,7 +32,8 @@ interface PendingRead {
  * Only a DATA answer exactly as its READ asked (its request known, its data no larger than that
  * READ's buffer) goes this way; every other packet goes to ssh2's parser whole, as it would have
  * been assembled, and a packet length ssh2 would refuse hands everything to ssh2 from then on, so
- * it fails as before. On a version of ssh2 without these internals nothing changes.
+ * the channel fails with ssh2's error (one it would have thrown instead for a length of 2^31 or
+ * more). On a version of ssh2 without these internals nothing changes.
  */
 export function withDirectReads(sftp: SFTPWrapper): SFTPWrapper {
   const internals = sftp as unknown as Partial<SftpInternals>
@@ -105,6 +106,9 @@ class DirectReads {
       if (this.headBytes === 4) {
         const length = this.head.readUInt32BE(0)
         if (length === 0 || length > this.sftp._maxInPktLen) {
+          // ssh2 reads a length of 2^31 or more as negative and then throws out of the connection's
+          // data handler (a crash, not a refused packet): it is given the largest it reads right.
+          if (length > 0x7fffffff) this.head.writeUInt32BE(0x7fffffff)
           this.bypassed = true
           return p
         }

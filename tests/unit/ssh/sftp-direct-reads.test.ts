@@ -155,6 +155,14 @@ describe('SFTP direct reads (ssh2 SFTP client, answers cut every way)', () => {
     expect(direct.errors).toEqual(plain.errors)
   })
 
+  it('a length of 2^31 or more: ssh2 alone throws out of the data handler; here the channel fails with its error', () => {
+    const huge = Buffer.concat([packet(FXP.VERSION, u32(3)), u32(0xffffff00), Buffer.alloc(64, 1)])
+    expect(() => feed(client(false), huge, () => huge.length)).toThrow(TypeError)
+    const direct = client(true)
+    feed(direct, huge, () => 3)
+    expect(direct.errors).toEqual(['Packet length 2147483647 exceeds max length of 262144'])
+  })
+
   it('leaves alone an object without ssh2 internals it knows', () => {
     const odd = { push: () => undefined, server: false } as unknown as SFTPWrapper
     const push = (odd as unknown as { push: unknown }).push
