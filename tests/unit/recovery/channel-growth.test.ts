@@ -98,21 +98,34 @@ describe('channel growth from measured rate and round trip', () => {
     expect(g.observe(9_000_000, 2000)).toBe(0)
   })
 
-  it('takes the shortest round trip: one measured long on a busy CPU does not make loopback a long link', () => {
-    // Loopback at about 1 GB/s, two channels; the copy's open and stat took 6 ms (a busy CPU).
+  it('takes the shortest round trip: one measured long on a busy CPU does not make a short link a long one', () => {
+    // A 1 Gbit/s LAN, two channels; the copy's open and stat took 60 ms (a busy CPU), the link's 6 ms.
     const burst = (growth: ChannelGrowth) => {
       growth.started(0, 0)
       let opened = 0
       for (let bytes = 128 * 1024; bytes <= SSH_CHANNEL_WINDOW; bytes += 128 * 1024)
-        opened += growth.observe(bytes, 1 + bytes / 1_000_000)
+        opened += growth.observe(bytes, 1 + bytes / mbit(1000))
       return opened
     }
-    expect(burst(new ChannelGrowth(6, 8, 2))).toBeGreaterThan(0)
-    const growth = new ChannelGrowth(6, 8, 2)
-    growth.roundTrip(0.6) // the first read came back in 0.6 ms
+    expect(burst(new ChannelGrowth(60, 8, 2))).toBeGreaterThan(0)
+    const growth = new ChannelGrowth(60, 8, 2)
+    growth.roundTrip(6) // the first read came back in 6 ms
     expect(burst(growth)).toBe(0)
-    expect(growth.roundTripMs).toBe(0.6)
-    growth.roundTrip(3) // a longer sample changes nothing
-    expect(growth.roundTripMs).toBe(0.6)
+    expect(growth.roundTripMs).toBe(6)
+    growth.roundTrip(30) // a longer sample changes nothing
+    expect(growth.roundTripMs).toBe(6)
+  })
+
+  it('a burst faster than any laptop port (loopback) asks for no more channels, even with a round trip measured long', () => {
+    // Both round-trip samples came back slow (2.6 ms: a busy CPU), the burst at 1.4 GB/s.
+    const loopback = new ChannelGrowth(2.6, 8, 2)
+    loopback.started(0, 0)
+    let opened = 0
+    for (let bytes = 128 * 1024; bytes <= SSH_CHANNEL_WINDOW; bytes += 128 * 1024)
+      opened += loopback.observe(bytes, 1 + bytes / 1_400_000)
+    expect(opened).toBe(0)
+    expect(loopback.burstRate).toBeGreaterThan(1_000_000)
+    // A real 1 Gbit/s link at 100 ms still gets its channels at once.
+    expect(afterBurst(100, mbit(1000))).toBe(7)
   })
 })
