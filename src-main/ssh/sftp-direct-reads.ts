@@ -82,7 +82,7 @@ class DirectReads {
           return this.parse(Buffer.concat([this.head.subarray(0, this.headBytes), data.subarray(p)]))
         if (this.target === null) {
           if (this.headBytes > 0) return undefined // the head goes on in the next piece
-          continue // an empty DATA answer, already given to its READ
+          continue // a packet that ended with its head (an empty DATA answer, a short packet), already handed on
         }
       }
       const n = Math.min(this.left, data.length - p)
