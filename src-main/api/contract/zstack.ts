@@ -50,7 +50,7 @@ export const schedulerJobTypes = [
  * the `zstack.dr.*` request on its first use (see defineCall): they are most of the contract.
  */
 export function drParamSchemas() {
-  /** The fields of a Create*Backup after what it backs up. */
+  /** The fields of a Create*Backup (after what it backs up, for a volume or a VM). */
   const newBackup = {
     backupStorageUuid: uuid,
     name,
@@ -77,15 +77,7 @@ export function drParamSchemas() {
     RevertVmFromVmBackup: z.object({ groupUuid: uuid, backupStorageUuid: uuid.optional(), ...tags }).strict(),
     RecoverVmBackupFromImageStoreBackupStorage: z.object({ groupUuid: uuid, ...srcDst, ...tags }).strict(),
     SyncVmBackupFromImageStoreBackupStorage: z.object({ groupUuid: uuid, ...srcDst, ...tags }).strict(),
-    CreateDatabaseBackup: z
-      .object({
-        name,
-        backupStorageUuid: uuid,
-        description: z.string().optional(),
-        resourceUuid: uuid.optional(),
-        ...tags,
-      })
-      .strict(),
+    CreateDatabaseBackup: z.object(newBackup).strict(),
     DeleteDatabaseBackup: z.object({ uuid, ...deleteFrom }).strict(),
     RecoverDatabaseFromBackup: z
       .object({
@@ -163,7 +155,14 @@ export function drParamSchemas() {
 const connectionId = z.string().regex(/^[0-9a-f]{16}$/, 'a connection id is 16 hex characters')
 const jobUuid = z.string().regex(/^[0-9a-f]{32}$/, 'a job id is 32 hex characters')
 
+/** The `zstack.dr.*` request, built once for both calls that take it. */
+let drRequestBuilt: ReturnType<typeof buildDrRequest> | undefined
 function drRequest() {
+  drRequestBuilt ??= buildDrRequest()
+  return drRequestBuilt
+}
+
+function buildDrRequest() {
   const params = drParamSchemas()
   return z.discriminatedUnion(
     'api',
@@ -257,9 +256,9 @@ export const zstackCalls = {
   'zstack.connections.remove': defineCall<{ removed: boolean }>()(() => z.object({ connectionId }).strict()),
   'zstack.session.check': defineCall<{ valid: boolean }>()(() => z.object({ connectionId }).strict()),
   /** Runs one DR API and waits for its result (async APIs: until the job ends). */
-  'zstack.dr.call': defineCall<unknown>()(() => drRequest()),
+  'zstack.dr.call': defineCall<unknown>()(drRequest),
   /** Starts one DR API as an operation and returns at once; the result arrives as `zstack.job.updated`. */
-  'zstack.dr.start': defineCall<{ opId: string }>()(() => drRequest()),
+  'zstack.dr.start': defineCall<{ opId: string }>()(drRequest),
   'zstack.query': defineCall<QueryReply>()(() =>
     z
       .object({
