@@ -205,8 +205,3 @@ export function timeRuns(fn: () => unknown, runs: number, warmups = 3): number[]
   }
   return out
 }
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}

@@ -4,7 +4,8 @@
  */
 import { cpus, loadavg } from 'node:os'
 
-export function median(xs: number[]): number {
+/** The middle value; of an even count, the mean of the two middle ones. */
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const mid = s.length >> 1
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2

@@ -11,7 +11,8 @@ import { CacheService } from '../../src-main/cache/service.js'
 import { createLogger } from '../../src-main/log/logger.js'
 import { OverviewService } from '../../src-main/overview/service.js'
 import { BackupCatalog } from '../../src-main/recovery/scan/catalog.js'
-import { emit, median, syncedLargeSeed, timeRuns } from './_cache-bench.js'
+import { emit, syncedLargeSeed, timeRuns } from './_cache-bench.js'
+import { median } from './_result.js'
 
 const RUNS = 15
 

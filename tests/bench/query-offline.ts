@@ -11,7 +11,8 @@ import type { ResourceName } from '../../src-main/cache/resources.js'
 import { toOptions } from '../../src-main/cache/service.js'
 import { CacheStore } from '../../src-main/cache/store.js'
 import type { Database } from '../../src-main/db/index.js'
-import { emit, median, syncedLargeSeed, timeRuns } from './_cache-bench.js'
+import { emit, syncedLargeSeed, timeRuns } from './_cache-bench.js'
+import { median } from './_result.js'
 
 interface Case {
   label: string
