@@ -96,6 +96,8 @@ export async function streamRestore(
   const total = statSync(file).size
   let read = 0
   let failure: unknown = null
+  /** The load has failed: a session that finishes opening after that is ended at once, not left idle. */
+  let stopped = false
 
   const openSession = async (database: string, extra: boolean): Promise<Sink> => {
     const proc = await host.exec(
@@ -107,6 +109,10 @@ export async function streamRestore(
       ),
       { extra, ...(options.signal ? { signal: options.signal } : {}) },
     )
+    if (stopped) {
+      proc.kill()
+      throw new Error(`the load of ${database} had stopped before this session opened`)
+    }
     const stderr: string[] = []
     const sink = { database, proc, stderr, exited: false, ended: false, established: false } as Sink
     // stdout carries the session id, then nothing; it must be read: an SSH channel only closes once drained.
@@ -236,6 +242,7 @@ export async function streamRestore(
     for (const load of loads.values()) load.release()
     await Promise.all([...loads.values()].map((load) => load.finish()))
   } catch (e) {
+    stopped = true
     for (const sink of sessions) if (!sink.exited) sink.proc.kill()
     input.destroy()
     if (options.signal?.aborted) throw options.signal.reason

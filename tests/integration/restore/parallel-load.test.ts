@@ -11,7 +11,7 @@ import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
 import { startLinkEmulator } from '../../harness/link-emulator.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
 import { type Sshd, startSshd } from '../../harness/sshd.js'
-import { sshdConnector, tempDir } from './helpers.js'
+import { pidsWithArgs, sshdConnector, tempDir } from './helpers.js'
 
 /**
  * The restore loads a database's tables over several MySQL sessions at once, and its views,
@@ -227,6 +227,61 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
       await link.stop()
     }
     expect(await describeDatabase(db)).toEqual(original)
+  }, 120_000)
+
+  it('a failed load leaves no session open: one that finishes opening after the failure is ended at once', async () => {
+    // Many tables (so extra sessions are asked for at once), then a routine too large to hold: the
+    // load fails while the extra sessions' channels are still held back here.
+    const tables = Array.from({ length: 12 }, (_, i) => `CREATE TABLE \`t${i}\` (id int);`).join('\n')
+    const file = join(tempDir('zsdr-parallel-load-'), 'late-sessions.gz')
+    writeFileSync(
+      file,
+      gzipSync(
+        `USE \`zstack\`;\n${tables}\nDELIMITER ;;\nCREATE PROCEDURE \`p\`() SELECT '${'x'.repeat(65 * 1024 * 1024)}' ;;\nDELIMITER ;\n`,
+        { level: 1 },
+      ),
+    )
+    const ssh = await sshdConnector(sshd)()
+    let loaders = 0
+    const held: (() => void)[] = []
+    const opened: Promise<unknown>[] = []
+    const host: RemoteHost = {
+      ...ssh,
+      exec: (command, options) => {
+        if (!command.includes('--one-database') || ++loaders === 1) return ssh.exec(command, options)
+        const open = new Promise<void>((resolve) => held.push(resolve)).then(() => ssh.exec(command, options))
+        opened.push(open.catch(() => null))
+        return open
+      },
+      run: (command, options) => ssh.run(command, options),
+      close: () => ssh.close(),
+    }
+    const mysql = await MysqlClient.open(
+      host,
+      { host: '127.0.0.1', port: db.port, socket: null },
+      db.rootPassword,
+    )
+    try {
+      const error = await streamRestore(host, mysql, file, {
+        databases: ['zstack'],
+        definerHost: 'localhost',
+        trust: 'own-safety-dump',
+        onDrop: () => {},
+        expected: scan(file),
+      }).catch((e: unknown) => e)
+      expect((error as AppError).code).toBe('restore.dump_objects_too_large')
+      expect(held.length).toBeGreaterThan(0)
+      for (const release of held) release()
+      await Promise.all(opened)
+      const deadline = Date.now() + 5000
+      while (pidsWithArgs([mysql.optionFile, '--one-database']).length > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100))
+      // The connection is still open (a rollback would use it): nothing of the failed load runs on it.
+      expect(pidsWithArgs([mysql.optionFile, '--one-database'])).toEqual([])
+    } finally {
+      await mysql.close()
+      await host.close()
+    }
   }, 120_000)
 
   it('stops with a clear error when the views and routines to hold back exceed 64 MiB', async () => {
