@@ -38,10 +38,18 @@ const ORDERED: Route = { to: 'ordered' }
  * the lock only saved time. A `DROP ... IF EXISTS` of an object this load has not created yet is
  * dropped too: the database was just created empty, so it would do nothing; a DROP of an object the
  * load created runs in the session that created it, after it.
+ *
+ * `ALTER TABLE ... DISABLE/ENABLE KEYS` of a table created `ENGINE=InnoDB` is dropped as well: InnoDB
+ * ignores both (MariaDB answers with a note), yet each is a round trip and a table open in its
+ * session. On the 20,000-row ZStack dump they were 582 of its statements and 0.17 s of a one-session
+ * load (0.77 against 0.60 s, MariaDB 10.11). For other engines (MyISAM, Aria) they are kept: there
+ * they defer index building to the end of the load.
  */
 export class LoadRouter {
   /** Where each object created so far was created: `relation:name` (tables and views share names), `trigger:name`... */
   private readonly createdIn = new Map<string, Route>()
+  /** Tables created `ENGINE=InnoDB` in this load: their DISABLE/ENABLE KEYS would do nothing. */
+  private readonly innodbTables = new Set<string>()
   private pendingSets: Buffer[] = []
   /** Where the last statement routed went. */
   private last: Route | null = null
@@ -83,9 +91,11 @@ export class LoadRouter {
       case 'drop_object':
         return this.createdIn.get(objectKey(c.objectType, name)) ?? null
       case 'create_table':
+        if (c.engine === 'innodb') this.innodbTables.add(name)
         return this.created('TABLE', name, tableRoute(name))
-      case 'insert':
       case 'alter_keys':
+        return this.innodbTables.has(name) ? null : tableRoute(name)
+      case 'insert':
         return tableRoute(name)
       case 'create_trigger':
         return this.created('TRIGGER', name, c.table ? tableRoute(c.table) : (this.last ?? ORDERED))

@@ -46,6 +46,8 @@ export interface Classified {
   objectType: string | null
   /** `create_trigger`: the table it is ON (null when our own safety dump's trigger could not be read). */
   table: string | null
+  /** `create_table`: the storage engine it names, lower case (null when it names none). */
+  engine: string | null
   /** Byte span of a `DEFINER = user@host` clause, to be rewritten. */
   definer: [number, number] | null
   /** First parts of `a.b` names (tables, aliases, databases): checked against the live server's databases. */
@@ -249,6 +251,7 @@ function ok(kind: StatementKind, fields: Partial<Classified> = {}): Verdict {
       collation: null,
       objectType: null,
       table: null,
+      engine: null,
       definer: null,
       qualifiers: [],
       ...fields,
@@ -465,18 +468,19 @@ function createTable(v: View, ctx: PolicyContext): Verdict {
   const named = objectName(v, n, ctx)
   if (typeof named === 'string') return refuse(named)
   if (v.punct(named.next) !== '(') return refuse('CREATE TABLE without a column list')
+  let engine: string | null = null
   for (let i = named.next; i < v.length; i++) {
     const w = v.word(i)
     if (w === 'select' || w === 'like' || w === 'union')
       return refuse(`CREATE TABLE ... ${w.toUpperCase()} (copies from elsewhere)`)
     if (w === 'engine') {
-      const engine = v.word(v.punct(i + 1) === '=' ? i + 2 : i + 1)
+      engine = v.word(v.punct(i + 1) === '=' ? i + 2 : i + 1)
       if (!ENGINES.has(engine)) return refuse(`table engine ${engine || '?'}`)
     }
   }
   const body = checkBody(v, named.next, ctx)
   if (typeof body === 'string') return refuse(body)
-  return ok('create_table', { name: named.name, qualifiers: body })
+  return ok('create_table', { name: named.name, qualifiers: body, engine })
 }
 
 /**
