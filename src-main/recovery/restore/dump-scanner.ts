@@ -221,6 +221,12 @@ export class DumpScanner {
       d.tables[table] ??= 0
       for (const o of this.observers) o.onCreateTable?.(db, table, text)
     }
+    // A table the dump drops again is not in the restored database: the placeholder tables an older
+    // mysqldump (MariaDB 5.5, MySQL 5.x) creates for each view and drops before the view itself.
+    if (c.kind === 'drop_object' && c.objectType === 'TABLE' && table in d.tables) {
+      this.rows -= d.tables[table] ?? 0
+      delete d.tables[table]
+    }
     if (c.kind === 'create_routine' || c.kind === 'create_event') {
       const body = text.toString('utf8')
       d.routines.push({

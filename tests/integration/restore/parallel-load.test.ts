@@ -7,6 +7,7 @@ import { AppError } from '../../../src-main/errors/app-error.js'
 import { DumpScanner, type DumpSummary } from '../../../src-main/recovery/restore/dump-scanner.js'
 import { MysqlClient } from '../../../src-main/recovery/restore/mysql-client.js'
 import { MAX_TABLE_SESSIONS, streamRestore } from '../../../src-main/recovery/restore/stream-restore.js'
+import { verifyAgainstDump } from '../../../src-main/recovery/restore/verify.js'
 import type { RemoteHost } from '../../../src-main/ssh/remote-host.js'
 import { startLinkEmulator } from '../../harness/link-emulator.js'
 import { type MariaDb, startMariaDb } from '../../harness/mariadb.js'
@@ -281,6 +282,62 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
     } finally {
       await mysql.close()
       await host.close()
+    }
+  }, 120_000)
+
+  it("an older mysqldump's dump (a view's placeholder table, dropped before the view) loads and verifies", async () => {
+    // As MariaDB 5.5's mysqldump (ZStack 3.0 on CentOS 7) writes a view: a MyISAM table in its place
+    // while the tables load, dropped at the end just before the view is created.
+    const file = join(tempDir('zsdr-parallel-load-'), 'older-mysqldump.gz')
+    writeFileSync(
+      file,
+      gzipSync(`USE \`zstack\`;
+DROP TABLE IF EXISTS \`A\`;
+CREATE TABLE \`A\` (id int PRIMARY KEY) ENGINE=InnoDB;
+INSERT INTO \`A\` VALUES (1),(2),(3);
+DROP TABLE IF EXISTS \`V\`;
+/*!50001 DROP VIEW IF EXISTS \`V\`*/;
+SET @saved_cs_client     = @@character_set_client;
+SET character_set_client = utf8;
+/*!50001 CREATE TABLE \`V\` (
+  \`id\` tinyint NOT NULL
+) ENGINE=MyISAM */;
+SET character_set_client = @saved_cs_client;
+USE \`zstack\`;
+/*!50001 DROP TABLE IF EXISTS \`V\`*/;
+/*!50001 DROP VIEW IF EXISTS \`V\`*/;
+/*!50001 SET @saved_cs_client          = @@character_set_client */;
+/*!50001 SET character_set_client      = utf8 */;
+/*!50001 CREATE ALGORITHM=UNDEFINED */
+/*!50013 DEFINER=\`root\`@\`localhost\` SQL SECURITY DEFINER */
+/*!50001 VIEW \`V\` AS select \`A\`.\`id\` AS \`id\` from \`A\` */;
+/*!50001 SET character_set_client      = @saved_cs_client */;
+`),
+    )
+    const summary = scan(file)
+    await restoreThrough(sshd, { file, expected: summary, databases: ['zstack'] })
+    expect(
+      await db.sql(
+        "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'zstack' ORDER BY 1",
+      ),
+    ).toBe('A\tBASE TABLE\nV\tVIEW\n')
+    const ssh = await sshdConnector(sshd)()
+    const mysql = await MysqlClient.open(
+      ssh,
+      { host: '127.0.0.1', port: db.port, socket: null },
+      db.rootPassword,
+    )
+    try {
+      // Before, the placeholder was expected as a table: "missing", and the restore rolled back.
+      expect(await verifyAgainstDump(mysql, summary, ['zstack'])).toMatchObject({
+        ok: true,
+        tablesChecked: 1,
+        rowsFound: 3,
+        mismatches: [],
+      })
+    } finally {
+      await mysql.close()
+      await ssh.close()
     }
   }, 120_000)
 
