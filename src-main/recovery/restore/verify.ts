@@ -46,7 +46,7 @@ export async function verifyAgainstDump(
   )
   let counted = expected
   let withVersion = databases.includes('zstack')
-  const missing: TableMismatch[] = []
+  const mismatches: TableMismatch[] = []
   let rows: string[][]
   try {
     rows = await countRows(mysql, counted, databases, withVersion, options)
@@ -56,12 +56,12 @@ export async function verifyAgainstDump(
     // which reports a real one by itself.
     if (!(e instanceof AppError && e.code === 'restore.mysql_failed')) throw e
     const present = await presentTables(mysql, databases, options)
-    counted = expected.filter((c) => present.has(`${c.database}.${c.table}`))
-    for (const c of expected) if (!counted.includes(c)) missing.push({ ...c, actual: null })
+    const there = (c: { database: string; table: string }) => present.has(`${c.database}.${c.table}`)
+    counted = expected.filter(there)
+    for (const c of expected) if (!there(c)) mismatches.push({ ...c, actual: null })
     withVersion &&= present.has('zstack.schema_version')
     rows = await countRows(mysql, counted, databases, withVersion, options)
   }
-  const mismatches: TableMismatch[] = [...missing]
   const versions: string[] = []
   let rowsExpected = 0
   let rowsFound = 0

@@ -135,6 +135,11 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
     await Promise.all([db?.stop(), sshd?.stop(), limited?.stop()])
   })
 
+  /** MySQL's root on the test server, through `host` (as the restore logs in). */
+  function rootLogin(host: RemoteHost): Promise<MysqlClient> {
+    return MysqlClient.open(host, { host: '127.0.0.1', port: db.port, socket: null }, db.rootPassword)
+  }
+
   /** Damages the databases it restores (drops them, leaves a stray zstack), then restores them from `file`. */
   async function restoreThrough(
     server: Sshd,
@@ -156,11 +161,7 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
       run: (command, options) => ssh.run(command, options),
       close: () => ssh.close(),
     }
-    const mysql = await MysqlClient.open(
-      host,
-      { host: '127.0.0.1', port: db.port, socket: null },
-      db.rootPassword,
-    )
+    const mysql = await rootLogin(host)
     const sessions: number[] = []
     const drops: string[] = []
     try {
@@ -257,11 +258,7 @@ describe('loading a database over several sessions (real MariaDB and sshd)', () 
       run: (command, options) => ssh.run(command, options),
       close: () => ssh.close(),
     }
-    const mysql = await MysqlClient.open(
-      host,
-      { host: '127.0.0.1', port: db.port, socket: null },
-      db.rootPassword,
-    )
+    const mysql = await rootLogin(host)
     try {
       const error = await streamRestore(host, mysql, file, {
         databases: ['zstack'],
@@ -322,11 +319,7 @@ USE \`zstack\`;
       ),
     ).toBe('A\tBASE TABLE\nV\tVIEW\n')
     const ssh = await sshdConnector(sshd)()
-    const mysql = await MysqlClient.open(
-      ssh,
-      { host: '127.0.0.1', port: db.port, socket: null },
-      db.rootPassword,
-    )
+    const mysql = await rootLogin(ssh)
     try {
       // Before, the placeholder was expected as a table: "missing", and the restore rolled back.
       expect(await verifyAgainstDump(mysql, summary, ['zstack'])).toMatchObject({
