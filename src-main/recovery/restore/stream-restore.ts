@@ -73,6 +73,8 @@ const TABLES_PER_SESSION = 8
  * work given, counted so.
  */
 const TABLE_COST = 32 * 1024
+/** MySQL's ER_BAD_DB_ERROR: a login to a database that is not there. */
+const UNKNOWN_DATABASE = 1049
 
 /**
  * Restores a zstack-ctl dump from a laptop file the way `zstack-ctl restore_mysql` does, in one pass:
@@ -181,16 +183,10 @@ export async function streamRestore(
     if (load) return load
     options.onDrop(database)
     const expectedTables = Object.keys(options.expected?.databases[database]?.tables ?? {}).length
-    const fresh = new DatabaseLoad(database, expectedTables, {
-      open: () => withRoom(() => openSession(database, false)),
-      tryOpen: () => openSession(database, true),
-    })
-    loads.set(database, fresh)
-    // The first database's table sessions log in while its DROP runs (to the old database, or they
-    // fail and are not there): statements reach them only after the DROP and CREATE, and a session
-    // whose database is dropped and created again under it goes on in the new one. Only while
-    // nothing else of the load is open: the DROP's channel is asked for first, so a host that allows
-    // one channel gives it that one.
+    // The first database's table sessions log in while its DROP runs: statements reach them only
+    // after the DROP and CREATE, and a session whose database is dropped and created again under it
+    // goes on in the new one. Only while nothing else of the load is open: the DROP's channel is
+    // asked for first, so a host that allows one channel gives it that one.
     const early = sessions.length === 0
     const dropped = withRoom(() =>
       dropDatabase(
@@ -200,6 +196,18 @@ export async function streamRestore(
         options.lockWait,
       ),
     )
+    const fresh = new DatabaseLoad(database, expectedTables, {
+      open: () => withRoom(() => openSession(database, false)),
+      // One that logs in between the DROP and the CREATE (or on a node without the database yet)
+      // finds no database: it asks again once the CREATE is done.
+      tryOpen: () =>
+        openSession(database, true).catch(async (e: unknown) => {
+          if (!(e instanceof AppError && e.details?.mysqlError === UNKNOWN_DATABASE)) throw e
+          await dropped
+          return openSession(database, true)
+        }),
+    })
+    loads.set(database, fresh)
     if (early) fresh.openAhead()
     await dropped
     return fresh
@@ -497,6 +505,7 @@ function sinkFailure(
   exit: { code: number | null; signal: string | null },
 ): AppError {
   const stderr = redact(sink.stderr.join('').trim()).slice(0, 600)
+  const mysqlError = /^ERROR (\d+)/m.exec(stderr)?.[1]
   const how =
     exit.code === null ? `was stopped (${exit.signal ?? 'connection lost'})` : `exited with ${exit.code}`
   return new AppError(
@@ -505,6 +514,11 @@ function sinkFailure(
       en: `Loading database ${sink.database} on ${hostLabel}: mysql ${how}${stderr ? `: ${stderr}` : ''}.`,
       zh: `在 ${hostLabel} 上导入数据库 ${sink.database} 时 mysql ${exit.code === null ? '被中止' : `退出码 ${exit.code}`}${stderr ? `：${stderr}` : ''}。`,
     },
-    { database: sink.database, code: exit.code, signal: exit.signal },
+    {
+      database: sink.database,
+      code: exit.code,
+      signal: exit.signal,
+      mysqlError: mysqlError ? Number(mysqlError) : null,
+    },
   )
 }
