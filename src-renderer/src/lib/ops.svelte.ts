@@ -7,6 +7,7 @@ import type {
 import { apiLabel, kindLabel } from '../i18n/index.svelte.js'
 import { call, on } from './api.js'
 import { toEnvelope } from './errors.js'
+import { finishedFromListing, mergeListed } from './op-records.js'
 
 /** What the renderer knows about one long-running operation (the backend keeps its history across restarts). */
 export type TrackedOp = OperationSummary
@@ -33,12 +34,7 @@ class OpsStore {
 
   private async reconcile(): Promise<void> {
     try {
-      for (const s of await call('ops.list', {})) {
-        const op = this.items[s.opId]
-        if (op?.state === 'running' && s.state !== 'running') {
-          this.finished({ opId: s.opId, kind: s.kind, outcome: s.state })
-        }
-      }
+      this.apply(await call('ops.list', {}))
     } catch {
       // The next tick tries again; a failing backend shows up on the screens themselves.
     }
@@ -46,14 +42,20 @@ class OpsStore {
 
   async refresh(): Promise<void> {
     try {
-      const list = await call('ops.list', {})
-      for (const s of list) {
-        const known = this.items[s.opId]
-        this.items[s.opId] = { ...s, lastProgress: s.lastProgress ?? known?.lastProgress ?? null }
-      }
+      this.apply(await call('ops.list', {}))
       this.loadError = null
     } catch (e) {
       this.loadError = toEnvelope(e)
+    }
+  }
+
+  /** Takes in a listing; whoever waits for an operation it shows ended learns how (its `op.finished` may never come). */
+  private apply(list: OperationSummary[]): void {
+    for (const s of list) {
+      const op = mergeListed(this.items[s.opId], s)
+      this.items[s.opId] = op
+      const ended = finishedFromListing(op)
+      if (ended) this.settle(ended)
     }
   }
 
@@ -122,6 +124,10 @@ class OpsStore {
       op.finishedAt = new Date().toISOString()
       op.error = f.error ?? null
     }
+    this.settle(f)
+  }
+
+  private settle(f: OperationFinished): void {
     for (const resolve of this.waiters.get(f.opId) ?? []) resolve(f)
     this.waiters.delete(f.opId)
   }
