@@ -158,6 +158,16 @@ function optionFile(endpoint: MysqlEndpoint, password: string): string {
   return `${lines.join('\n')}\n`
 }
 
+/**
+ * The MySQL error number a failed `mysql` printed (`ERROR 1049 (42000): Unknown database ...`), read
+ * from the `stderr` our errors keep in their details; null when there is none.
+ */
+export function mysqlErrorNumber(e: unknown): number | null {
+  if (!(e instanceof AppError)) return null
+  const number = /^ERROR (\d+) /m.exec(String(e.details?.stderr ?? ''))?.[1]
+  return number === undefined ? null : Number(number)
+}
+
 export function mysqlError(hostLabel: string, stderr: string): AppError {
   const text = redact(stderr.trim()).slice(0, 500)
   if (!text) {

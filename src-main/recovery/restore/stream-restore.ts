@@ -7,7 +7,7 @@ import { redact } from '../../errors/redact.js'
 import type { RemoteHost, RemoteProcess } from '../../ssh/remote-host.js'
 import { type DatabaseSummary, DumpScanner, type DumpSummary } from './dump-scanner.js'
 import type { Route } from './load-router.js'
-import type { MysqlClient } from './mysql-client.js'
+import { type MysqlClient, mysqlErrorNumber } from './mysql-client.js'
 import { ident, sq } from './shell.js'
 import type { DumpTrust } from './statement-policy.js'
 
@@ -202,7 +202,7 @@ export async function streamRestore(
       // finds no database: it asks again once the CREATE is done.
       tryOpen: () =>
         openSession(database, true).catch(async (e: unknown) => {
-          if (!(e instanceof AppError && e.details?.mysqlError === UNKNOWN_DATABASE)) throw e
+          if (mysqlErrorNumber(e) !== UNKNOWN_DATABASE) throw e
           await dropped
           return openSession(database, true)
         }),
@@ -505,7 +505,6 @@ function sinkFailure(
   exit: { code: number | null; signal: string | null },
 ): AppError {
   const stderr = redact(sink.stderr.join('').trim()).slice(0, 600)
-  const mysqlError = /^ERROR (\d+)/m.exec(stderr)?.[1]
   const how =
     exit.code === null ? `was stopped (${exit.signal ?? 'connection lost'})` : `exited with ${exit.code}`
   return new AppError(
@@ -514,11 +513,6 @@ function sinkFailure(
       en: `Loading database ${sink.database} on ${hostLabel}: mysql ${how}${stderr ? `: ${stderr}` : ''}.`,
       zh: `在 ${hostLabel} 上导入数据库 ${sink.database} 时 mysql ${exit.code === null ? '被中止' : `退出码 ${exit.code}`}${stderr ? `：${stderr}` : ''}。`,
     },
-    {
-      database: sink.database,
-      code: exit.code,
-      signal: exit.signal,
-      mysqlError: mysqlError ? Number(mysqlError) : null,
-    },
+    { database: sink.database, code: exit.code, signal: exit.signal, stderr },
   )
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/app-error.js'
 import type { DumpSummary } from './dump-scanner.js'
 import { compareVersions, maxVersion } from './dump-scanner.js'
-import type { MysqlClient } from './mysql-client.js'
+import { type MysqlClient, mysqlErrorNumber } from './mysql-client.js'
 import { ident } from './shell.js'
 
 export interface TableMismatch {
@@ -27,8 +27,7 @@ export interface Verification {
  * One round trip to the host whatever the number of tables (each is an SSH command and a `mysql`
  * start): one `UNION ALL` of row counts per database with Flyway's versions. Only when that fails
  * (a missing table: "doesn't exist") a second asks which tables are there, and the counts are asked
- * again for those. Count rows carry their index in our list, never a name from
- * the backup, as their tag.
+ * again for those. Count rows carry their index in our list, never a name from the backup, as their tag.
  */
 export async function verifyAgainstDump(
   mysql: MysqlClient,
@@ -118,6 +117,7 @@ async function countRows(
   return statements.length > 0 ? await mysql.query(statements.join('\n'), options) : []
 }
 
+/** `database.table` of every base table in `databases`, in one query. */
 async function presentTables(
   mysql: MysqlClient,
   databases: readonly string[],
@@ -141,7 +141,8 @@ export async function liveSchemaVersion(mysql: MysqlClient): Promise<string | nu
     const rows = await mysql.query('SELECT version FROM zstack.schema_version WHERE version IS NOT NULL;')
     return maxVersion(rows.map((r) => r[0] as string))
   } catch (e) {
-    if (e instanceof AppError && /^ERROR (1146|1049) /m.test(String(e.details?.stderr ?? ''))) return null
+    const number = mysqlErrorNumber(e)
+    if (number === 1146 || number === 1049) return null
     throw e
   }
 }

@@ -3,16 +3,17 @@ import type { OperationFinished, OperationSummary } from '../../../src-main/api/
 /**
  * How the renderer's record of an operation changes as news of it comes from two sides: the event
  * stream (`op.progress`, `op.finished`) and `ops.list` (a reload, a missed event). A listing may have
- * been taken before an event that arrived first, so an ended operation never becomes running again,
- * and an outcome taken from a listing keeps the listing's error.
+ * been taken before an event that arrived first, so the record of an ended operation is final (never
+ * running again), and an outcome taken from a listing keeps the listing's error.
  */
 
 /**
- * The record after a listing: the listed one, unless it says running about an operation known to
- * have ended; the progress events brought stays (they are newer than any listing of the same run).
+ * The record after a listing: the one known when it has ended (the same object: a listing every few
+ * seconds re-renders nothing that ended), else the listed one with the progress the events brought
+ * (newer than any listing of the same run).
  */
 export function mergeListed(known: OperationSummary | undefined, listed: OperationSummary): OperationSummary {
-  if (known && known.state !== 'running' && listed.state === 'running') return known
+  if (known && known.state !== 'running') return known
   return { ...listed, lastProgress: known?.lastProgress ?? listed.lastProgress }
 }
 

@@ -53,7 +53,7 @@ class OpsStore {
   private apply(list: OperationSummary[]): void {
     for (const s of list) {
       const op = mergeListed(this.items[s.opId], s)
-      this.items[s.opId] = op
+      if (op !== this.items[s.opId]) this.items[s.opId] = op
       const ended = finishedFromListing(op)
       if (ended) this.settle(ended)
     }

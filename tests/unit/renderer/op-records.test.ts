@@ -40,6 +40,8 @@ describe("the renderer's record of an operation", () => {
     // (failed, with its error) came before that listing's answer.
     const ended = summary({ state: 'failed', finishedAt: '2026-11-30T16:00:01.000Z', error })
     expect(mergeListed(ended, summary({ state: 'running' }))).toBe(ended)
+    // Ended is final: the same record, so a listing every few seconds re-renders none of the ended ones.
+    expect(mergeListed(ended, summary({ state: 'failed', error }))).toBe(ended)
   })
 
   it('an outcome read from a listing keeps its error, so the card says why it failed', () => {
